@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make run`: migrate, start the WeCom simulator, load the demo company from it, serve on 127.0.0.1:PORT.
+set -euo pipefail
+PORT=${1:-8000}
+SIM_PORT=${2:-9100}
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p var
+export ZHIDU_ENV=${ZHIDU_ENV:-dev}
+
+# The simulated WeCom company (dev only). These are the simulator's own demo credentials, not secrets.
+export WECOM_API_BASE=${WECOM_API_BASE:-http://127.0.0.1:$SIM_PORT}
+export WECOM_CORP_ID=${WECOM_CORP_ID:-wwzhidudemo}
+export WECOM_CONTACT_SECRET=${WECOM_CONTACT_SECRET:-sim-contact-secret}
+export WECOM_CUSTOMER_SECRET=${WECOM_CUSTOMER_SECRET:-sim-customer-secret}
+export WECOM_APP_SECRET=${WECOM_APP_SECRET:-sim-app-secret}
+export WECOM_ARCHIVE_SECRET=${WECOM_ARCHIVE_SECRET:-sim-archive-secret}
+export WECOM_AGENT_ID=${WECOM_AGENT_ID:-1000002}
+export WECOM_TOKEN=${WECOM_TOKEN:-simtoken}
+export WECOM_ENCODING_AES_KEY=${WECOM_ENCODING_AES_KEY:-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG}
+
+$BIN/zhidu migrate --noinput -v0
+$BIN/zhidu compilemessages -v0 >/dev/null 2>&1 || true
+
+SIM_PID=""
+cleanup() { [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+if $BIN/zhidu help wecom_sim >/dev/null 2>&1; then
+  $BIN/zhidu wecom-sim --port "$SIM_PORT" --seed 42 --size small \
+    --corp-id "$WECOM_CORP_ID" --secret "$WECOM_CONTACT_SECRET" \
+    --callback-url "http://127.0.0.1:$PORT/wecom/callback/" --token "$WECOM_TOKEN" --aes-key "$WECOM_ENCODING_AES_KEY" \
+    --activity 20 > var/wecom-sim.log 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 50); do
+    (echo > /dev/tcp/127.0.0.1/"$SIM_PORT") 2>/dev/null && break
+    sleep 0.2
+  done
+  echo "WeCom simulator: $WECOM_API_BASE (log: var/wecom-sim.log)"
+else
+  unset WECOM_CORP_ID
+fi
+
+$BIN/zhidu demo
+echo
+echo "zhidu is starting on http://127.0.0.1:$PORT/  (Ctrl-C to stop)"
+$BIN/zhidu runserver "127.0.0.1:$PORT" --noreload

@@ -1,0 +1,37 @@
+"""The REST API: one NinjaAPI mounting each app's Router under /api/."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from zhidu.compliance.api import router as compliance_router
+from zhidu.core.errors import DomainError, NotFound
+from zhidu.customers.api import router as customers_router
+from zhidu.groups.api import router as groups_router
+from zhidu.org.api import router as org_router
+from zhidu.org.auth import api_auth
+from zhidu.policies.api import router as policies_router
+
+api = NinjaAPI(title="zhidu API", version="1", auth=api_auth, urls_namespace="api", docs_url="/docs")
+
+_STATUS = {"forbidden": 403, "conflict": 409, "not_found": 404}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, "field": exc.field}, status=_STATUS.get(exc.code, 400)
+    )
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+api.add_router("/org/", org_router)
+api.add_router("/policies/", policies_router)
+api.add_router("/customers/", customers_router)
+api.add_router("/groups/", groups_router)
+api.add_router("/compliance/", compliance_router)

@@ -1,0 +1,302 @@
+"""Archived chat messages, compliance rules, and the violations found in messages.
+
+* `ArchiveMessage` — one decrypted chat-archive record (API.md §7.4), unique by `msgid`.
+* `ArchiveCursor` — the last `seq` stored per archive source; moved in the same transaction as the batch.
+* `ArchiveAgreement` — cached `check_single_agree` answers: customers who refused archiving are skipped.
+* `Rule` / `RuleTerm` — the rule set the engine compiles (terms live in a child table: imports can be big).
+* `Violation` — one finding per message and rule, citing the regulation article, reviewed by a lead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhidu.core.models import BaseModel
+from zhidu.org.models import Department, Member, Role, work_scope_q
+
+
+class Category(models.TextChoices):
+    FALSE_CLAIM = "false_claim", _("False or exaggerated claim")
+    PRIVACY = "privacy", _("Customer privacy")
+    SECRET = "secret", _("Company secret")
+    PRIVATE_DEAL = "private_deal", _("Private deal or diversion")
+    PRICE = "price", _("Private price change")
+    ABUSE = "abuse", _("Insult or abuse")
+    ADS = "ads", _("Ads or cross-group promotion")
+    PROHIBITED = "prohibited", _("Prohibited content")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class ChatType(models.TextChoices):
+    SINGLE = "single", _("Single chat")
+    GROUP = "group", _("Group chat")
+
+
+class Side(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    CUSTOMER = "customer", _("Customer")
+
+
+class Action(models.TextChoices):
+    SEND = "send", _("Send")
+    RECALL = "recall", _("Recall")
+    SWITCH = "switch", _("Switch")
+
+
+# Roles that read every message and violation (the rest go through work_scope_q).
+ALL_SEEING = (Role.DIRECTOR, Role.COMPLIANCE)
+
+
+def _work_filter(qs: Any, member: Member | None, field: str) -> Any:
+    if member is None or not member.is_active:
+        return qs.none()
+    if member.role in ALL_SEEING:
+        return qs
+    return qs.filter(**{f"{field}__in": work_scope_q(member)})
+
+
+# --------------------------------------------------------------------------------------------- messages
+
+
+class ArchiveMessageQuerySet(models.QuerySet["ArchiveMessage"]):
+    def visible_to(self, member: Member | None) -> ArchiveMessageQuerySet:
+        """Chats of members whose work `member` may read; directors and compliance read everything."""
+        return _work_filter(self, member, "member")  # type: ignore[no-any-return]
+
+
+class ArchiveMessage(models.Model):
+    """One archived chat record. `text` is the searchable text of every text-carrying type."""
+
+    msgid = models.CharField(_("message id"), max_length=128)
+    seq = models.BigIntegerField(_("archive seq"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.SEND)
+    sender = models.CharField(_("sender"), max_length=128, blank=True)
+    receivers = models.JSONField(_("receivers"), default=list, blank=True)
+    roomid = models.CharField(_("room id"), max_length=128, blank=True)
+    chat_type = models.CharField(_("chat type"), max_length=10, choices=ChatType.choices, default=ChatType.SINGLE)
+    chat_key = models.CharField(
+        _("chat"), max_length=260, help_text="roomid for groups; the two parties, sorted and joined by | otherwise"
+    )
+    side = models.CharField(_("sender side"), max_length=10, choices=Side.choices, default=Side.STAFF)
+    msgtime = models.BigIntegerField(_("time (ms)"))
+    sent_at = models.DateTimeField(_("sent at"))
+    msgtype = models.CharField(_("type"), max_length=40)
+    text = models.TextField(_("text"), blank=True)
+    raw = models.JSONField(_("raw record"))
+    recalled = models.BooleanField(_("recalled"), default=False)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
+    )
+    customer_id = models.CharField(_("customer external id"), max_length=128, blank=True)
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArchiveMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["msgtime", "id"]
+        verbose_name = _("archived message")
+        verbose_name_plural = _("archived messages")
+        constraints = [
+            models.UniqueConstraint(fields=["msgid"], name="archivemessage_unique_msgid"),
+            models.CheckConstraint(condition=Q(action__in=Action.values), name="archivemessage_action_valid"),
+            models.CheckConstraint(condition=Q(chat_type__in=ChatType.values), name="archivemessage_chat_type_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["chat_key", "msgtime"], name="archivemessage_chat_idx"),
+            models.Index(fields=["member", "msgtime"], name="archivemessage_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msgid} {self.msgtype}"
+
+
+class ArchiveCursor(models.Model):
+    """Where an archive source was read up to. Moves only together with the batch it covers."""
+
+    source = models.CharField(max_length=200)
+    seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("archive cursor")
+        verbose_name_plural = _("archive cursors")
+        constraints = [models.UniqueConstraint(fields=["source"], name="archivecursor_unique_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source}@{self.seq}"
+
+
+class AgreeStatus(models.TextChoices):
+    AGREE = "Agree", _("Agreed")
+    DISAGREE = "Disagree", _("Refused")
+    DEFAULT_AGREE = "Default_Agree", _("Agreed by default")
+
+
+class ArchiveAgreement(models.Model):
+    """Whether an external contact agreed to have their chats with a member archived (check_single_agree)."""
+
+    userid = models.CharField(max_length=128)
+    external_userid = models.CharField(max_length=128)
+    status = models.CharField(max_length=20, choices=AgreeStatus.choices)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("archiving agreement")
+        verbose_name_plural = _("archiving agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["userid", "external_userid"], name="archiveagreement_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.userid}/{self.external_userid}: {self.status}"
+
+    @property
+    def refused(self) -> bool:
+        return self.status == AgreeStatus.DISAGREE
+
+
+# --------------------------------------------------------------------------------------------- rules
+
+
+class Rule(BaseModel):
+    """A compliance rule as operators configure it; compiled to `engine.Rule` by `services.rules_engine()`."""
+
+    code = models.CharField(_("code"), max_length=100)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    description = models.TextField(_("description"), blank=True)
+    patterns = models.JSONField(_("regular expressions"), default=list, blank=True)
+    detectors = models.JSONField(_("detectors"), default=list, blank=True)
+    allow = models.JSONField(_("allowed phrases"), default=list, blank=True, help_text="exemptions covering a hit")
+    article = models.CharField(_("regulation article"), max_length=100, blank=True, help_text="e.g. sales-conduct#17.1")
+    # scope (empty = everyone / everywhere)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments"), help_text="and their sub-departments"
+    )
+    members = models.ManyToManyField(Member, blank=True, related_name="+", verbose_name=_("members"))
+    chat_types = models.JSONField(_("chat types"), default=list, blank=True, help_text='e.g. ["group"]')
+    sides = models.JSONField(_("sides"), default=list, blank=True, help_text='e.g. ["staff"]')
+    hour_start = models.PositiveSmallIntegerField(_("from hour"), null=True, blank=True)
+    hour_end = models.PositiveSmallIntegerField(_("to hour"), null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    builtin = models.BooleanField(_("from the default pack"), default=False)
+
+    class Meta:
+        ordering = ["category", "code"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="rule_unique_code"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="rule_category_valid"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="rule_severity_valid"),
+            models.CheckConstraint(
+                condition=Q(hour_start__isnull=True, hour_end__isnull=True)
+                | Q(hour_start__lte=24, hour_end__lte=24, hour_start__isnull=False, hour_end__isnull=False),
+                name="rule_hours_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RuleTerm(models.Model):
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="term_rows")
+    term = models.CharField(_("term"), max_length=200)
+
+    class Meta:
+        ordering = ["rule_id", "id"]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        constraints = [models.UniqueConstraint(fields=["rule", "term"], name="ruleterm_unique_rule_term")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+# --------------------------------------------------------------------------------------------- violations
+
+
+class ViolationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ViolationQuerySet(models.QuerySet["Violation"]):
+    def visible_to(self, member: Member | None) -> ViolationQuerySet:
+        """Violations of members whose work `member` may read; directors and compliance see all."""
+        return _work_filter(self, member, "member")  # type: ignore[no-any-return]
+
+    def open(self) -> ViolationQuerySet:
+        return self.filter(status=ViolationStatus.OPEN)
+
+
+class Violation(BaseModel):
+    """A rule hit in one message, with its evidence span, assigned to the member's supervisor for review."""
+
+    message = models.ForeignKey(ArchiveMessage, on_delete=models.PROTECT, related_name="violations")
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="violations", verbose_name=_("rule"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    article = models.CharField(_("article"), max_length=100, blank=True)
+    citation = models.CharField(_("citation"), max_length=300, blank=True)
+    start = models.PositiveIntegerField(_("span start"))
+    end = models.PositiveIntegerField(_("span end"))
+    matched = models.CharField(_("matched text"), max_length=500)
+    detector = models.CharField(_("detector"), max_length=40, blank=True)
+    confidence = models.FloatField(default=1.0)
+    hits = models.PositiveIntegerField(default=1, help_text="findings of this rule in the message")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="violations",
+        verbose_name=_("responsible member"),
+    )
+    supervisor = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="violations_to_review",
+        verbose_name=_("reviewer"),
+    )
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=ViolationStatus.choices, default=ViolationStatus.OPEN)
+    reviewed_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ViolationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "rule"], name="violation_unique_message_rule"),
+            models.CheckConstraint(condition=Q(status__in=ViolationStatus.values), name="violation_status_valid"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="violation_category_valid"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="violation_span_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "member"], name="violation_status_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.matched}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ViolationStatus.OPEN
+
+
+def ms_to_datetime(ms: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)

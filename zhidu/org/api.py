@@ -1,0 +1,219 @@
+"""REST endpoints for departments, members and membership applications."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from zhidu.core.errors import DomainError, NotFound
+
+from . import selectors, services
+from .models import Department, Member, Role
+
+router = Router(tags=["org"])
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    wecom_id: int | None
+
+
+class DepartmentIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    parent_id: int | None = None
+
+
+class DepartmentPatch(Schema):
+    name: str | None = None
+    parent_id: int | None = None
+    move: bool = False
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    department_id: int
+    role: str
+    reports_to_id: int | None
+    status: str
+    wecom_userid: str | None
+    position: str
+
+
+class MemberIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    department_id: int
+    role: str = Role.SALES
+    reports_to_id: int | None = None
+    wecom_userid: str | None = None
+    position: str = ""
+
+
+class MemberPatch(Schema):
+    name: str | None = None
+    role: str | None = None
+    department_id: int | None = None
+    reports_to_id: int | None = None
+    change_reports_to: bool = False
+    position: str | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class WeComBindIn(Schema):
+    wecom_userid: str
+
+
+class ApplicationIn(Schema):
+    name: str
+    username: str
+    password: str
+    department_id: int
+    lead_id: int | None = None
+    wecom_userid: str = ""
+    mobile: str = ""
+    note: str = ""
+
+
+class ApplicationOut(Schema):
+    id: int
+    name: str
+    username: str
+    department_id: int
+    lead_id: int | None
+    status: str
+    reason: str
+    member_id: int | None
+    created_at: dt.datetime
+
+
+def _member(request: HttpRequest) -> Member:
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def _dept(viewer: Member, dept_id: int | None) -> Department | None:
+    return selectors.department_get_for(viewer, dept_id) if dept_id is not None else None
+
+
+def _lead(viewer: Member, member_id: int | None) -> Member | None:
+    if member_id is None:
+        return None
+    try:
+        return Member.objects.get(pk=member_id)
+    except Member.DoesNotExist:
+        raise DomainError("Unknown team lead.", field="reports_to_id") from None
+
+
+@router.get("/me", response=MemberOut)
+def me(request: HttpRequest) -> Member:
+    return _member(request)
+
+
+@router.get("/departments", response=list[DepartmentOut])
+def department_list(request: HttpRequest) -> list[Department]:
+    return list(Department.objects.visible_to(_member(request)))
+
+
+@router.post("/departments", response={201: DepartmentOut})
+def department_create(request: HttpRequest, payload: DepartmentIn) -> Status[Department]:
+    viewer = _member(request)
+    dept = services.department_create(actor=viewer, name=payload.name, parent=_dept(viewer, payload.parent_id))
+    return Status(201, dept)
+
+
+@router.patch("/departments/{dept_id}", response=DepartmentOut)
+def department_update(request: HttpRequest, dept_id: int, payload: DepartmentPatch) -> Department:
+    viewer = _member(request)
+    dept = selectors.department_get_for(viewer, dept_id)
+    parent: Department | None | bool = _dept(viewer, payload.parent_id) if payload.move else False
+    return services.department_update(actor=viewer, department=dept, name=payload.name, parent=parent)
+
+
+@router.get("/members", response=list[MemberOut])
+def member_list(request: HttpRequest, department_id: int | None = None, q: str = "", status: str = "") -> list[Member]:
+    return selectors.member_list(viewer=_member(request), department_id=department_id, q=q, status=status)
+
+
+@router.get("/members/{member_id}", response=MemberOut)
+def member_get(request: HttpRequest, member_id: int) -> Member:
+    return selectors.member_get_for(_member(request), member_id)
+
+
+@router.post("/members", response={201: MemberOut})
+def member_create(request: HttpRequest, payload: MemberIn) -> Status[Member]:
+    viewer = _member(request)
+    dept = _dept(viewer, payload.department_id)
+    assert dept is not None
+    member = services.member_create(actor=viewer, name=payload.name, department=dept, role=payload.role,
+                                    reports_to=_lead(viewer, payload.reports_to_id),
+                                    wecom_userid=payload.wecom_userid, position=payload.position)
+    return Status(201, member)
+
+
+@router.patch("/members/{member_id}", response=MemberOut)
+def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> Member:
+    viewer = _member(request)
+    member = selectors.member_get_for(viewer, member_id)
+    lead: Member | None | bool = _lead(viewer, payload.reports_to_id) if payload.change_reports_to else False
+    return services.member_update(actor=viewer, member=member, name=payload.name, role=payload.role,
+                                  department=_dept(viewer, payload.department_id), reports_to=lead,
+                                  position=payload.position)
+
+
+@router.post("/members/{member_id}/{action}", response=MemberOut)
+def member_transition(request: HttpRequest, member_id: int, action: str, payload: ReasonIn) -> Member:
+    viewer = _member(request)
+    member = selectors.member_get_for(viewer, member_id)
+    fn = {"suspend": services.member_suspend, "remove": services.member_remove,
+          "reinstate": services.member_reinstate}.get(action)
+    if fn is None:
+        raise NotFound
+    return fn(actor=viewer, member=member, reason=payload.reason)
+
+
+@router.put("/members/{member_id}/wecom", response=MemberOut)
+def member_bind_wecom(request: HttpRequest, member_id: int, payload: WeComBindIn) -> Member:
+    viewer = _member(request)
+    member = selectors.member_get_for(viewer, member_id)
+    if not services.can_manage(viewer, member) and viewer.pk != member.pk:
+        raise DomainError(services.ERR_NOT_ALLOWED, code="forbidden")
+    return services.member_bind_wecom(actor=viewer, member=member, wecom_userid=payload.wecom_userid)
+
+
+@router.get("/applications", response=list[ApplicationOut])
+def application_list(request: HttpRequest, status: str = "pending") -> list:
+    return selectors.application_list(viewer=_member(request), status=status)
+
+
+@router.post("/applications", response={201: ApplicationOut}, auth=None)
+def application_submit(request: HttpRequest, payload: ApplicationIn) -> Status[object]:
+    try:
+        dept = Department.objects.get(pk=payload.department_id)
+        lead = Member.objects.get(pk=payload.lead_id) if payload.lead_id else None
+    except (Department.DoesNotExist, Member.DoesNotExist):
+        raise DomainError("Unknown department or team lead.") from None
+    app = services.application_submit(name=payload.name, username=payload.username, password=payload.password,
+                                      department=dept, lead=lead, wecom_userid=payload.wecom_userid,
+                                      mobile=payload.mobile, note=payload.note)
+    return Status(201, app)
+
+
+@router.post("/applications/{application_id}/approve", response=MemberOut)
+def application_approve(request: HttpRequest, application_id: int, payload: ReasonIn) -> Member:
+    viewer = _member(request)
+    app = selectors.application_get_for(viewer, application_id)
+    return services.application_approve(actor=viewer, application=app, reason=payload.reason)
+
+
+@router.post("/applications/{application_id}/reject", response=ApplicationOut)
+def application_reject(request: HttpRequest, application_id: int, payload: ReasonIn) -> object:
+    viewer = _member(request)
+    app = selectors.application_get_for(viewer, application_id)
+    return services.application_reject(actor=viewer, application=app, reason=payload.reason)

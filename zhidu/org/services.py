@@ -1,0 +1,395 @@
+"""Every write to the organisation: validated, in one transaction, audited."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhidu.core.audit import audit_record, snapshot
+from zhidu.core.errors import DomainError
+
+from .models import (
+    MAX_DEPTH,
+    ApiToken,
+    ApplicationStatus,
+    Department,
+    Member,
+    MembershipApplication,
+    MemberStatus,
+    Role,
+    department_subtree_ids,
+    work_scope_q,
+)
+
+ERR_UNKNOWN_ROLE = "Unknown role {role!r}; expected one of: {choices}."
+ERR_DEPARTMENT_CYCLE = "Department {name!r} cannot be placed under {parent!r}: that would make a cycle."
+ERR_DEPARTMENT_DEPTH = "The department tree may not be deeper than {depth} levels."
+ERR_LEAD_OUTSIDE = "{lead!r} leads {lead_dept!r}, which does not contain {member!r}'s department {dept!r}."
+ERR_LEAD_SELF = "A member cannot report to themselves."
+ERR_LEAD_CYCLE = "{member!r} cannot report to {lead!r}: that would make a reporting cycle."
+ERR_WECOM_TAKEN = "WeCom userid {userid!r} is already bound to {other!r}; one member, one WeCom account."
+ERR_WECOM_BOUND = "{member!r} already has a WeCom account ({userid!r}); unbind it first."
+ERR_NOT_ALLOWED = "You may not do this."
+ERR_ALREADY_DECIDED = "This application was already decided ({status})."
+ERR_REASON_REQUIRED = "A reason is required."
+ERR_USERNAME_TAKEN = "The login name {username!r} is taken."
+ERR_BAD_TRANSITION = "A {status} member cannot be {action}."
+ERR_NOT_A_LEAD = "{lead!r} is not a team lead."
+
+MEMBER_FIELDS = ["name", "wecom_userid", "department", "role", "reports_to", "status", "position", "mobile", "email"]
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise DomainError(ERR_UNKNOWN_ROLE.format(role=role, choices=", ".join(Role.values)), field="role")
+
+
+def _check_parent(department: Department | None, parent: Department | None, name: str) -> None:
+    if parent is None:
+        return
+    chain = [parent.pk, *parent.ancestor_ids()]
+    if department is not None and department.pk in chain:
+        raise DomainError(ERR_DEPARTMENT_CYCLE.format(name=name, parent=parent.name), field="parent")
+    if len(chain) >= MAX_DEPTH:
+        raise DomainError(ERR_DEPARTMENT_DEPTH.format(depth=MAX_DEPTH), field="parent")
+
+
+def _check_lead(member_name: str, department: Department, lead: Member | None, member: Member | None = None) -> None:
+    if lead is None:
+        return
+    if member is not None and lead.pk == member.pk:
+        raise DomainError(ERR_LEAD_SELF, field="reports_to")
+    if department.pk not in department_subtree_ids(lead.department_id):
+        raise DomainError(
+            ERR_LEAD_OUTSIDE.format(lead=lead.name, lead_dept=lead.department.name, member=member_name, dept=department.name),
+            field="reports_to",
+        )
+    if member is not None:
+        seen = {member.pk}
+        current: Member | None = lead
+        while current is not None:
+            if current.pk in seen:
+                raise DomainError(ERR_LEAD_CYCLE.format(member=member_name, lead=lead.name), field="reports_to")
+            seen.add(current.pk)
+            current = current.reports_to
+
+
+def _check_wecom_free(userid: str | None, member: Member | None = None) -> None:
+    if not userid:
+        return
+    other = Member.objects.filter(wecom_userid=userid).exclude(pk=getattr(member, "pk", None)).first()
+    if other is not None:
+        raise DomainError(ERR_WECOM_TAKEN.format(userid=userid, other=other.name), field="wecom_userid")
+
+
+def _require_admin(actor: Member | None) -> None:
+    if actor is not None and not (actor.is_active and actor.role in (Role.ADMIN, Role.DIRECTOR)):
+        raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
+
+
+def can_manage(actor: Member, member: Member) -> bool:
+    """May `actor` decide about `member` (suspend, remove, reinstate, edit)?"""
+    if not actor.is_active or actor.pk == member.pk:
+        return False
+    if actor.role in (Role.DIRECTOR, Role.ADMIN):
+        return True
+    if actor.role in (Role.MANAGER, Role.SUPERVISOR):
+        return Member.objects.filter(pk=member.pk, pk__in=work_scope_q(actor)).exists()
+    return False
+
+
+@transaction.atomic
+def department_create(
+    *, actor: Member | None, name: str, parent: Department | None = None, wecom_id: int | None = None, order: int = 0
+) -> Department:
+    _require_admin(actor)
+    name = name.strip()
+    if not name:
+        raise DomainError("A department needs a name.", field="name")
+    _check_parent(None, parent, name)
+    dept = Department.objects.create(name=name, parent=parent, wecom_id=wecom_id, order=order)
+    audit_record(actor=actor, verb="department.create", target=dept, after=snapshot(dept, ["name", "parent", "wecom_id"]))
+    return dept
+
+
+@transaction.atomic
+def department_update(
+    *, actor: Member | None, department: Department, name: str | None = None, parent: Department | None | bool = False,
+    order: int | None = None,
+) -> Department:
+    """Rename or move a department. `parent=False` leaves the parent unchanged; None makes it a root."""
+    _require_admin(actor)
+    before = snapshot(department, ["name", "parent", "order"])
+    if name is not None:
+        department.name = name.strip() or department.name
+    if parent is not False:
+        assert parent is None or isinstance(parent, Department)
+        _check_parent(department, parent, department.name)
+        department.parent = parent
+    if order is not None:
+        department.order = order
+    after = snapshot(department, ["name", "parent", "order"])
+    if after != before:
+        department.save()
+        audit_record(actor=actor, verb="department.update", target=department, before=before, after=after)
+    return department
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor: Member | None,
+    name: str,
+    department: Department,
+    role: str = Role.SALES,
+    reports_to: Member | None = None,
+    wecom_userid: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    position: str = "",
+    mobile: str = "",
+    email: str = "",
+    role_locked: bool = False,
+) -> Member:
+    _require_admin(actor)
+    _check_role(role)
+    _check_lead(name, department, reports_to)
+    _check_wecom_free(wecom_userid)
+    user = None
+    if username:
+        user_model = get_user_model()
+        if user_model.objects.filter(username=username).exists():
+            raise DomainError(ERR_USERNAME_TAKEN.format(username=username), field="username")
+        user = user_model.objects.create_user(username=username, password=password)
+    member = Member.objects.create(
+        user=user, name=name, department=department, role=role, reports_to=reports_to,
+        wecom_userid=wecom_userid or None, position=position, mobile=mobile, email=email, role_locked=role_locked,
+    )
+    audit_record(actor=actor, verb="member.create", target=member, after=snapshot(member, MEMBER_FIELDS))
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    actor: Member | None,
+    member: Member,
+    name: str | None = None,
+    role: str | None = None,
+    department: Department | None = None,
+    reports_to: Member | None | bool = False,
+    position: str | None = None,
+    mobile: str | None = None,
+    email: str | None = None,
+    by_sync: bool = False,
+) -> Member:
+    """Edit a member. A role set by a person is locked against WeCom sync (`by_sync=True`)."""
+    if actor is not None and not can_manage(actor, member):
+        raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
+    before = snapshot(member, MEMBER_FIELDS)
+    if name is not None:
+        member.name = name
+    if role is not None:
+        _check_role(role)
+        if not (by_sync and member.role_locked):
+            member.role = role
+            if not by_sync:
+                member.role_locked = True
+    if department is not None:
+        member.department = department
+    if reports_to is not False:
+        assert reports_to is None or isinstance(reports_to, Member)
+        member.reports_to = reports_to
+    for field, value in (("position", position), ("mobile", mobile), ("email", email)):
+        if value is not None:
+            setattr(member, field, value)
+    _check_lead(member.name, member.department, member.reports_to, member)
+    after = snapshot(member, MEMBER_FIELDS)
+    if after != before:
+        member.save()
+        audit_record(actor=actor, verb="member.update", target=member, before=before, after=after,
+                     actor_label="" if actor else ("wecom-sync" if by_sync else "system"))
+    return member
+
+
+@transaction.atomic
+def member_bind_wecom(*, actor: Member | None, member: Member, wecom_userid: str) -> Member:
+    """Bind the member's designated WeCom account; one member, one userid."""
+    wecom_userid = wecom_userid.strip()
+    if not wecom_userid:
+        raise DomainError("A WeCom userid is required.", field="wecom_userid")
+    if member.wecom_userid and member.wecom_userid != wecom_userid:
+        raise DomainError(ERR_WECOM_BOUND.format(member=member.name, userid=member.wecom_userid), field="wecom_userid")
+    _check_wecom_free(wecom_userid, member)
+    if member.wecom_userid == wecom_userid:
+        return member
+    member.wecom_userid = wecom_userid
+    member.save(update_fields=["wecom_userid", "updated_at"])
+    audit_record(actor=actor, verb="member.bind_wecom", target=member, before={"wecom_userid": None},
+                 after={"wecom_userid": wecom_userid})
+    return member
+
+
+@transaction.atomic
+def member_unbind_wecom(*, actor: Member | None, member: Member, reason: str) -> Member:
+    if not reason.strip():
+        raise DomainError(ERR_REASON_REQUIRED, field="reason")
+    _require_admin(actor)
+    before = member.wecom_userid
+    member.wecom_userid = None
+    member.save(update_fields=["wecom_userid", "updated_at"])
+    audit_record(actor=actor, verb="member.unbind_wecom", target=member, before={"wecom_userid": before},
+                 after={"wecom_userid": None}, reason=reason)
+    return member
+
+
+def _member_transition(*, actor: Member, member: Member, reason: str, verb: str, allowed_from: set[str], to: str) -> Member:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not can_manage(actor, member):
+        raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
+    if not reason.strip():
+        raise DomainError(ERR_REASON_REQUIRED, field="reason")
+    if member.status not in allowed_from:
+        raise DomainError(ERR_BAD_TRANSITION.format(status=member.status, action=verb), code="conflict")
+    before = member.status
+    member.status = to
+    member.save(update_fields=["status", "updated_at"])
+    if member.user_id is not None:
+        member.user.is_active = to == MemberStatus.ACTIVE  # type: ignore[union-attr]
+        member.user.save(update_fields=["is_active"])  # type: ignore[union-attr]
+    audit_record(actor=actor, verb=f"member.{verb}", target=member, before={"status": before}, after={"status": to},
+                 reason=reason)
+    return member
+
+
+@transaction.atomic
+def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
+    return _member_transition(actor=actor, member=member, reason=reason, verb="suspend",
+                              allowed_from={MemberStatus.ACTIVE}, to=MemberStatus.SUSPENDED)
+
+
+@transaction.atomic
+def member_remove(*, actor: Member, member: Member, reason: str) -> Member:
+    return _member_transition(actor=actor, member=member, reason=reason, verb="remove",
+                              allowed_from={MemberStatus.ACTIVE, MemberStatus.SUSPENDED}, to=MemberStatus.REMOVED)
+
+
+@transaction.atomic
+def member_reinstate(*, actor: Member, member: Member, reason: str) -> Member:
+    return _member_transition(actor=actor, member=member, reason=reason, verb="reinstate",
+                              allowed_from={MemberStatus.SUSPENDED, MemberStatus.REMOVED}, to=MemberStatus.ACTIVE)
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    name: str,
+    username: str,
+    password: str,
+    department: Department,
+    lead: Member | None = None,
+    wecom_userid: str = "",
+    mobile: str = "",
+    note: str = "",
+) -> MembershipApplication:
+    """A person applies to join; anyone may call this (no actor)."""
+    name, username = name.strip(), username.strip()
+    if not name or not username:
+        raise DomainError("Name and login name are required.", field="name")
+    if len(password) < 8:
+        raise DomainError("The password must have at least 8 characters.", field="password")
+    if get_user_model().objects.filter(username=username).exists() or MembershipApplication.objects.filter(
+        username=username, status=ApplicationStatus.PENDING
+    ).exists():
+        raise DomainError(ERR_USERNAME_TAKEN.format(username=username), field="username")
+    if lead is not None and lead.role not in (Role.SUPERVISOR, Role.MANAGER, Role.DIRECTOR):
+        raise DomainError(ERR_NOT_A_LEAD.format(lead=lead.name), field="lead")
+    _check_lead(name, department, lead)
+    _check_wecom_free(wecom_userid or None)
+    app = MembershipApplication.objects.create(
+        name=name, username=username, password_hash=make_password(password), department=department, lead=lead,
+        wecom_userid=wecom_userid.strip(), mobile=mobile, note=note,
+    )
+    audit_record(actor=None, actor_label=f"applicant:{username}", verb="application.submit", target=app,
+                 after={"name": name, "department": department.pk, "lead": lead.pk if lead else None})
+    return app
+
+
+def _locked_pending(application: MembershipApplication, actor: Member) -> MembershipApplication:
+    app = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+    if not MembershipApplication.objects.visible_to(actor).filter(pk=app.pk).exists() or actor.role not in (
+        Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN
+    ):
+        raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
+    if app.status != ApplicationStatus.PENDING:
+        raise DomainError(ERR_ALREADY_DECIDED.format(status=app.status), code="conflict")
+    return app
+
+
+@transaction.atomic
+def application_approve(
+    *, actor: Member, application: MembershipApplication, reports_to: Member | None = None, reason: str = ""
+) -> Member:
+    """Approve: the applicant becomes an active member reporting to the approving supervisor."""
+    app = _locked_pending(application, actor)
+    lead = reports_to or app.lead or (actor if actor.role == Role.SUPERVISOR else None)
+    _check_lead(app.name, app.department, lead)
+    _check_wecom_free(app.wecom_userid or None)
+    user_model = get_user_model()
+    if user_model.objects.filter(username=app.username).exists():
+        raise DomainError(ERR_USERNAME_TAKEN.format(username=app.username), field="username")
+    user = user_model(username=app.username, password=app.password_hash)
+    user.save()
+    try:
+        member = Member.objects.create(
+            user=user, name=app.name, department=app.department, role=app.requested_role, reports_to=lead,
+            wecom_userid=app.wecom_userid or None, mobile=app.mobile,
+        )
+    except IntegrityError as exc:
+        raise DomainError(str(exc)) from None
+    app.status = ApplicationStatus.APPROVED
+    app.decided_by, app.decided_at, app.reason, app.member = actor, timezone.now(), reason, member
+    app.save()
+    audit_record(actor=actor, verb="application.approve", target=app, before={"status": "pending"},
+                 after={"status": "approved", "member": member.pk, "reports_to": lead.pk if lead else None},
+                 reason=reason)
+    audit_record(actor=actor, verb="member.create", target=member, after=snapshot(member, MEMBER_FIELDS))
+    return member
+
+
+@transaction.atomic
+def application_reject(*, actor: Member, application: MembershipApplication, reason: str) -> MembershipApplication:
+    if not reason.strip():
+        raise DomainError(ERR_REASON_REQUIRED, field="reason")
+    app = _locked_pending(application, actor)
+    app.status = ApplicationStatus.REJECTED
+    app.decided_by, app.decided_at, app.reason = actor, timezone.now(), reason
+    app.save()
+    audit_record(actor=actor, verb="application.reject", target=app, before={"status": "pending"},
+                 after={"status": "rejected"}, reason=reason)
+    return app
+
+
+@transaction.atomic
+def api_token_create(*, actor: Member, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the actor; returns (token, clear key). The clear key is never stored."""
+    key = "zd_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(member=actor, name=name.strip() or "api", prefix=key[:10],
+                                    key_hash=ApiToken.hash_key(key))
+    audit_record(actor=actor, verb="api_token.create", target=token, after={"name": token.name, "prefix": token.prefix})
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Member, token: ApiToken) -> ApiToken:
+    if token.member_id != actor.pk and actor.role != Role.ADMIN:
+        raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, verb="api_token.revoke", target=token)
+    return token

@@ -1,0 +1,121 @@
+"""Organisation pages: tree and members, member lifecycle, applications inbox, applying, API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhidu.core.access import member_required
+from zhidu.core.errors import DomainError, NotFound
+
+from . import selectors, services
+from .forms import ApplyForm, ReasonForm
+from .models import ApiToken, ApplicationStatus, Member, Role
+
+LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
+
+
+@member_required()
+def tree(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    dept = request.GET.get("department")
+    members = selectors.member_list(viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None,
+                                    q=request.GET.get("q", ""))
+    return render(request, "org/tree.html", {"tree": selectors.department_tree(viewer=viewer), "members": members,
+                                             "q": request.GET.get("q", ""), "department": dept})
+
+
+@member_required()
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    member = selectors.member_get_for(viewer, member_id)
+    return render(request, "org/member_detail.html", {
+        "m": member, "can_manage": services.can_manage(viewer, member), "form": ReasonForm(),
+        "reports": member.reports.all(),
+    })
+
+
+_TRANSITIONS: dict[str, Callable[..., Member]] = {
+    "suspend": services.member_suspend,
+    "remove": services.member_remove,
+    "reinstate": services.member_reinstate,
+}
+
+
+@require_POST
+@member_required(*LEADS_AND_ADMIN)
+def member_transition(request: HttpRequest, member_id: int, action: str) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    member = selectors.member_get_for(viewer, member_id)
+    if action not in _TRANSITIONS:
+        raise NotFound
+    try:
+        _TRANSITIONS[action](actor=viewer, member=member, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("org:member", member_id=member.pk)
+
+
+@member_required(*LEADS_AND_ADMIN)
+def applications(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    status = request.GET.get("status", ApplicationStatus.PENDING)
+    items = selectors.application_list(viewer=viewer, status=status)
+    return render(request, "org/applications.html", {"items": items, "status": status,
+                                                     "statuses": ApplicationStatus.choices})
+
+
+@require_POST
+@member_required(*LEADS_AND_ADMIN)
+def application_decide(request: HttpRequest, application_id: int, decision: str) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    app = selectors.application_get_for(viewer, application_id)
+    reason = request.POST.get("reason", "")
+    try:
+        if decision == "approve":
+            member = services.application_approve(actor=viewer, application=app, reason=reason)
+            messages.success(request, _("%(name)s has joined the team.") % {"name": member.name})
+        elif decision == "reject":
+            services.application_reject(actor=viewer, application=app, reason=reason)
+            messages.success(request, _("Application rejected."))
+        else:
+            raise NotFound
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("org:applications")
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    """Public: a person applies to join a team."""
+    form = ApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.application_submit(name=d["name"], username=d["username"], password=d["password"],
+                                        department=d["department"], lead=d["lead"], wecom_userid=d["wecom_userid"],
+                                        mobile=d["mobile"], note=d["note"])
+            return render(request, "org/apply_done.html")
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "org/apply.html", {"form": form})
+
+
+@member_required()
+def tokens(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = ApiToken.objects.filter(member=viewer, pk=request.POST.get("revoke")).first()
+            if token is None:
+                raise NotFound
+            services.api_token_revoke(actor=viewer, token=token)
+        else:
+            _token, new_key = services.api_token_create(actor=viewer, name=request.POST.get("name", ""))
+    return render(request, "org/tokens.html", {"tokens": ApiToken.objects.filter(member=viewer), "new_key": new_key})

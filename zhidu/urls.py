@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("audit/", include("zhidu.core.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org/", include("zhidu.org.urls")),
+    path("policies/", include("zhidu.policies.urls")),
+    path("customers/", include("zhidu.customers.urls")),
+    path("groups/", include("zhidu.groups.urls")),
+    path("compliance/", include("zhidu.compliance.urls")),
+    path("wecom/", include("zhidu.wecom.urls")),
+    path("", include("zhidu.web.urls")),
+]
