@@ -19,8 +19,8 @@ import pytest
 
 os.environ.setdefault("ZHIDU_ENV", "test")
 
-from zhidu.org.models import Department, Member, Role  # noqa: E402
-from zhidu.org.tests.factories import PASSWORD, DepartmentFactory, MemberFactory  # noqa: E402
+from zhidu.org.models import Department, Member, Role
+from zhidu.org.tests.factories import PASSWORD, DepartmentFactory, MemberFactory
 
 
 @dataclass
@@ -42,7 +42,17 @@ class Actors:
         return getattr(self, name)
 
 
-ACTOR_NAMES = ["director", "manager", "supervisor", "supervisor_b", "sales", "sales_b", "compliance", "admin", "outsider"]
+ACTOR_NAMES = [
+    "director",
+    "manager",
+    "supervisor",
+    "supervisor_b",
+    "sales",
+    "sales_b",
+    "compliance",
+    "admin",
+    "outsider",
+]
 
 
 @pytest.fixture
@@ -53,20 +63,27 @@ def actors(db: None) -> Actors:
     risk = DepartmentFactory(name="风控部", parent=root)
     office = DepartmentFactory(name="行政部", parent=root)
     director = MemberFactory(name="赵总监", role=Role.DIRECTOR, department=root, user__username="director")
-    manager = MemberFactory(name="钱经理", role=Role.MANAGER, department=dept1, reports_to=director,
-                            user__username="manager")
-    supervisor = MemberFactory(name="孙主管", role=Role.SUPERVISOR, department=dept1, reports_to=manager,
-                               user__username="supervisor")
-    supervisor_b = MemberFactory(name="李主管", role=Role.SUPERVISOR, department=dept1, reports_to=manager,
-                                 user__username="supervisor_b")
-    sales = MemberFactory(name="周销售", role=Role.SALES, department=dept1, reports_to=supervisor, user__username="sales")
-    sales_b = MemberFactory(name="吴销售", role=Role.SALES, department=dept1, reports_to=supervisor_b,
-                            user__username="sales_b")
+    manager = MemberFactory(
+        name="钱经理", role=Role.MANAGER, department=dept1, reports_to=director, user__username="manager"
+    )
+    supervisor = MemberFactory(
+        name="孙主管", role=Role.SUPERVISOR, department=dept1, reports_to=manager, user__username="supervisor"
+    )
+    supervisor_b = MemberFactory(
+        name="李主管", role=Role.SUPERVISOR, department=dept1, reports_to=manager, user__username="supervisor_b"
+    )
+    sales = MemberFactory(
+        name="周销售", role=Role.SALES, department=dept1, reports_to=supervisor, user__username="sales"
+    )
+    sales_b = MemberFactory(
+        name="吴销售", role=Role.SALES, department=dept1, reports_to=supervisor_b, user__username="sales_b"
+    )
     compliance = MemberFactory(name="郑质检", role=Role.COMPLIANCE, department=risk, user__username="compliance")
     admin = MemberFactory(name="王管理员", role=Role.ADMIN, department=office, user__username="admin")
     outsider = MemberFactory(name="冯外人", role=Role.SALES, department=dept2, user__username="outsider")
-    return Actors(root, dept1, dept2, director, manager, supervisor, supervisor_b, sales, sales_b, compliance, admin,
-                  outsider)
+    return Actors(
+        root, dept1, dept2, director, manager, supervisor, supervisor_b, sales, sales_b, compliance, admin, outsider
+    )
 
 
 @pytest.fixture

@@ -18,8 +18,14 @@ def log_in(page, base: str, username: str, password: str) -> None:
 
 
 def test_supervisor_approves_application_and_member_joins_team(live_server, page, actors):
-    services.application_submit(name="林新人", username="linxin", password="long-enough-1",
-                                department=actors.dept1, lead=actors.supervisor, note="有三年电销经验")
+    services.application_submit(
+        name="林新人",
+        username="linxin",
+        password="long-enough-1",
+        department=actors.dept1,
+        lead=actors.supervisor,
+        note="有三年电销经验",
+    )
     log_in(page, live_server.url, "supervisor", PASSWORD)
     page.goto(f"{live_server.url}/org/applications/")
     row = page.locator("tr[data-applicant='林新人']")

@@ -13,7 +13,11 @@ from .models import AuditEvent
 @member_required(Role.ADMIN, Role.COMPLIANCE)
 def audit_list(request: HttpRequest) -> HttpResponse:
     qs = AuditEvent.objects.visible_to(request.member).select_related("actor")  # type: ignore[attr-defined]
-    verb, target_type, actor = request.GET.get("verb", ""), request.GET.get("target_type", ""), request.GET.get("actor", "")
+    verb, target_type, actor = (
+        request.GET.get("verb", ""),
+        request.GET.get("target_type", ""),
+        request.GET.get("actor", ""),
+    )
     if verb:
         qs = qs.filter(verb__startswith=verb)
     if target_type:
@@ -22,5 +26,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(actor__name__icontains=actor) | qs.filter(actor_label__icontains=actor)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     types = AuditEvent.objects.order_by().values_list("target_type", flat=True).distinct()
-    return render(request, "core/audit_list.html", {"page": page, "types": sorted(set(types)),
-                                                    "verb": verb, "target_type": target_type, "actor": actor})
+    return render(
+        request,
+        "core/audit_list.html",
+        {"page": page, "types": sorted(set(types)), "verb": verb, "target_type": target_type, "actor": actor},
+    )

@@ -132,7 +132,7 @@ def department_create(request: HttpRequest, payload: DepartmentIn) -> Status[Dep
 def department_update(request: HttpRequest, dept_id: int, payload: DepartmentPatch) -> Department:
     viewer = _member(request)
     dept = selectors.department_get_for(viewer, dept_id)
-    parent: Department | None | bool = _dept(viewer, payload.parent_id) if payload.move else False
+    parent: Department | bool | None = _dept(viewer, payload.parent_id) if payload.move else False
     return services.department_update(actor=viewer, department=dept, name=payload.name, parent=parent)
 
 
@@ -151,9 +151,15 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Status[Member]:
     viewer = _member(request)
     dept = _dept(viewer, payload.department_id)
     assert dept is not None
-    member = services.member_create(actor=viewer, name=payload.name, department=dept, role=payload.role,
-                                    reports_to=_lead(viewer, payload.reports_to_id),
-                                    wecom_userid=payload.wecom_userid, position=payload.position)
+    member = services.member_create(
+        actor=viewer,
+        name=payload.name,
+        department=dept,
+        role=payload.role,
+        reports_to=_lead(viewer, payload.reports_to_id),
+        wecom_userid=payload.wecom_userid,
+        position=payload.position,
+    )
     return Status(201, member)
 
 
@@ -161,18 +167,27 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Status[Member]:
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> Member:
     viewer = _member(request)
     member = selectors.member_get_for(viewer, member_id)
-    lead: Member | None | bool = _lead(viewer, payload.reports_to_id) if payload.change_reports_to else False
-    return services.member_update(actor=viewer, member=member, name=payload.name, role=payload.role,
-                                  department=_dept(viewer, payload.department_id), reports_to=lead,
-                                  position=payload.position)
+    lead: Member | bool | None = _lead(viewer, payload.reports_to_id) if payload.change_reports_to else False
+    return services.member_update(
+        actor=viewer,
+        member=member,
+        name=payload.name,
+        role=payload.role,
+        department=_dept(viewer, payload.department_id),
+        reports_to=lead,
+        position=payload.position,
+    )
 
 
 @router.post("/members/{member_id}/{action}", response=MemberOut)
 def member_transition(request: HttpRequest, member_id: int, action: str, payload: ReasonIn) -> Member:
     viewer = _member(request)
     member = selectors.member_get_for(viewer, member_id)
-    fn = {"suspend": services.member_suspend, "remove": services.member_remove,
-          "reinstate": services.member_reinstate}.get(action)
+    fn = {
+        "suspend": services.member_suspend,
+        "remove": services.member_remove,
+        "reinstate": services.member_reinstate,
+    }.get(action)
     if fn is None:
         raise NotFound
     return fn(actor=viewer, member=member, reason=payload.reason)
@@ -199,9 +214,16 @@ def application_submit(request: HttpRequest, payload: ApplicationIn) -> Status[o
         lead = Member.objects.get(pk=payload.lead_id) if payload.lead_id else None
     except (Department.DoesNotExist, Member.DoesNotExist):
         raise DomainError("Unknown department or team lead.") from None
-    app = services.application_submit(name=payload.name, username=payload.username, password=payload.password,
-                                      department=dept, lead=lead, wecom_userid=payload.wecom_userid,
-                                      mobile=payload.mobile, note=payload.note)
+    app = services.application_submit(
+        name=payload.name,
+        username=payload.username,
+        password=payload.password,
+        department=dept,
+        lead=lead,
+        wecom_userid=payload.wecom_userid,
+        mobile=payload.mobile,
+        note=payload.note,
+    )
     return Status(201, app)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -113,7 +113,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return self.filter(status=MemberStatus.ACTIVE)
 
 
-def work_scope_q(member: Member) -> QuerySet[Member]:
+def work_scope_q(member: Member) -> QuerySet[Member, Any]:
     """Ids of members whose *work* (customers, orders, chats, violations) `member` may read.
 
     director and compliance: everyone; manager: their department subtree; supervisor: themselves
@@ -143,9 +143,7 @@ class Member(BaseModel):
         Department, on_delete=models.PROTECT, related_name="members", verbose_name=_("department")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES)
-    role_locked = models.BooleanField(
-        default=False, help_text="role was set by hand; WeCom sync never changes it"
-    )
+    role_locked = models.BooleanField(default=False, help_text="role was set by hand; WeCom sync never changes it")
     reports_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reports", verbose_name=_("reports to")
     )

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from zhidu.core.errors import NotFound
 
-from .models import Department, Member, MembershipApplication, ApplicationStatus
+from .models import ApplicationStatus, Department, Member, MembershipApplication
 
 
 def member_list(*, viewer: Member, department_id: int | None = None, q: str = "", status: str = "") -> list[Member]:

@@ -65,7 +65,9 @@ def _check_lead(member_name: str, department: Department, lead: Member | None, m
         raise DomainError(ERR_LEAD_SELF, field="reports_to")
     if department.pk not in department_subtree_ids(lead.department_id):
         raise DomainError(
-            ERR_LEAD_OUTSIDE.format(lead=lead.name, lead_dept=lead.department.name, member=member_name, dept=department.name),
+            ERR_LEAD_OUTSIDE.format(
+                lead=lead.name, lead_dept=lead.department.name, member=member_name, dept=department.name
+            ),
             field="reports_to",
         )
     if member is not None:
@@ -81,7 +83,10 @@ def _check_lead(member_name: str, department: Department, lead: Member | None, m
 def _check_wecom_free(userid: str | None, member: Member | None = None) -> None:
     if not userid:
         return
-    other = Member.objects.filter(wecom_userid=userid).exclude(pk=getattr(member, "pk", None)).first()
+    others = Member.objects.filter(wecom_userid=userid)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+    other = others.first()
     if other is not None:
         raise DomainError(ERR_WECOM_TAKEN.format(userid=userid, other=other.name), field="wecom_userid")
 
@@ -112,13 +117,19 @@ def department_create(
         raise DomainError("A department needs a name.", field="name")
     _check_parent(None, parent, name)
     dept = Department.objects.create(name=name, parent=parent, wecom_id=wecom_id, order=order)
-    audit_record(actor=actor, verb="department.create", target=dept, after=snapshot(dept, ["name", "parent", "wecom_id"]))
+    audit_record(
+        actor=actor, verb="department.create", target=dept, after=snapshot(dept, ["name", "parent", "wecom_id"])
+    )
     return dept
 
 
 @transaction.atomic
 def department_update(
-    *, actor: Member | None, department: Department, name: str | None = None, parent: Department | None | bool = False,
+    *,
+    actor: Member | None,
+    department: Department,
+    name: str | None = None,
+    parent: Department | bool | None = False,
     order: int | None = None,
 ) -> Department:
     """Rename or move a department. `parent=False` leaves the parent unchanged; None makes it a root."""
@@ -166,8 +177,16 @@ def member_create(
             raise DomainError(ERR_USERNAME_TAKEN.format(username=username), field="username")
         user = user_model.objects.create_user(username=username, password=password)
     member = Member.objects.create(
-        user=user, name=name, department=department, role=role, reports_to=reports_to,
-        wecom_userid=wecom_userid or None, position=position, mobile=mobile, email=email, role_locked=role_locked,
+        user=user,
+        name=name,
+        department=department,
+        role=role,
+        reports_to=reports_to,
+        wecom_userid=wecom_userid or None,
+        position=position,
+        mobile=mobile,
+        email=email,
+        role_locked=role_locked,
     )
     audit_record(actor=actor, verb="member.create", target=member, after=snapshot(member, MEMBER_FIELDS))
     return member
@@ -181,7 +200,7 @@ def member_update(
     name: str | None = None,
     role: str | None = None,
     department: Department | None = None,
-    reports_to: Member | None | bool = False,
+    reports_to: Member | bool | None = False,
     position: str | None = None,
     mobile: str | None = None,
     email: str | None = None,
@@ -211,8 +230,14 @@ def member_update(
     after = snapshot(member, MEMBER_FIELDS)
     if after != before:
         member.save()
-        audit_record(actor=actor, verb="member.update", target=member, before=before, after=after,
-                     actor_label="" if actor else ("wecom-sync" if by_sync else "system"))
+        audit_record(
+            actor=actor,
+            verb="member.update",
+            target=member,
+            before=before,
+            after=after,
+            actor_label="" if actor else ("wecom-sync" if by_sync else "system"),
+        )
     return member
 
 
@@ -229,8 +254,13 @@ def member_bind_wecom(*, actor: Member | None, member: Member, wecom_userid: str
         return member
     member.wecom_userid = wecom_userid
     member.save(update_fields=["wecom_userid", "updated_at"])
-    audit_record(actor=actor, verb="member.bind_wecom", target=member, before={"wecom_userid": None},
-                 after={"wecom_userid": wecom_userid})
+    audit_record(
+        actor=actor,
+        verb="member.bind_wecom",
+        target=member,
+        before={"wecom_userid": None},
+        after={"wecom_userid": wecom_userid},
+    )
     return member
 
 
@@ -242,12 +272,20 @@ def member_unbind_wecom(*, actor: Member | None, member: Member, reason: str) ->
     before = member.wecom_userid
     member.wecom_userid = None
     member.save(update_fields=["wecom_userid", "updated_at"])
-    audit_record(actor=actor, verb="member.unbind_wecom", target=member, before={"wecom_userid": before},
-                 after={"wecom_userid": None}, reason=reason)
+    audit_record(
+        actor=actor,
+        verb="member.unbind_wecom",
+        target=member,
+        before={"wecom_userid": before},
+        after={"wecom_userid": None},
+        reason=reason,
+    )
     return member
 
 
-def _member_transition(*, actor: Member, member: Member, reason: str, verb: str, allowed_from: set[str], to: str) -> Member:
+def _member_transition(
+    *, actor: Member, member: Member, reason: str, verb: str, allowed_from: set[str], to: str
+) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not can_manage(actor, member):
         raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
@@ -261,27 +299,51 @@ def _member_transition(*, actor: Member, member: Member, reason: str, verb: str,
     if member.user_id is not None:
         member.user.is_active = to == MemberStatus.ACTIVE  # type: ignore[union-attr]
         member.user.save(update_fields=["is_active"])  # type: ignore[union-attr]
-    audit_record(actor=actor, verb=f"member.{verb}", target=member, before={"status": before}, after={"status": to},
-                 reason=reason)
+    audit_record(
+        actor=actor,
+        verb=f"member.{verb}",
+        target=member,
+        before={"status": before},
+        after={"status": to},
+        reason=reason,
+    )
     return member
 
 
 @transaction.atomic
 def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
-    return _member_transition(actor=actor, member=member, reason=reason, verb="suspend",
-                              allowed_from={MemberStatus.ACTIVE}, to=MemberStatus.SUSPENDED)
+    return _member_transition(
+        actor=actor,
+        member=member,
+        reason=reason,
+        verb="suspend",
+        allowed_from={MemberStatus.ACTIVE},
+        to=MemberStatus.SUSPENDED,
+    )
 
 
 @transaction.atomic
 def member_remove(*, actor: Member, member: Member, reason: str) -> Member:
-    return _member_transition(actor=actor, member=member, reason=reason, verb="remove",
-                              allowed_from={MemberStatus.ACTIVE, MemberStatus.SUSPENDED}, to=MemberStatus.REMOVED)
+    return _member_transition(
+        actor=actor,
+        member=member,
+        reason=reason,
+        verb="remove",
+        allowed_from={MemberStatus.ACTIVE, MemberStatus.SUSPENDED},
+        to=MemberStatus.REMOVED,
+    )
 
 
 @transaction.atomic
 def member_reinstate(*, actor: Member, member: Member, reason: str) -> Member:
-    return _member_transition(actor=actor, member=member, reason=reason, verb="reinstate",
-                              allowed_from={MemberStatus.SUSPENDED, MemberStatus.REMOVED}, to=MemberStatus.ACTIVE)
+    return _member_transition(
+        actor=actor,
+        member=member,
+        reason=reason,
+        verb="reinstate",
+        allowed_from={MemberStatus.SUSPENDED, MemberStatus.REMOVED},
+        to=MemberStatus.ACTIVE,
+    )
 
 
 @transaction.atomic
@@ -302,27 +364,42 @@ def application_submit(
         raise DomainError("Name and login name are required.", field="name")
     if len(password) < 8:
         raise DomainError("The password must have at least 8 characters.", field="password")
-    if get_user_model().objects.filter(username=username).exists() or MembershipApplication.objects.filter(
-        username=username, status=ApplicationStatus.PENDING
-    ).exists():
+    if (
+        get_user_model().objects.filter(username=username).exists()
+        or MembershipApplication.objects.filter(username=username, status=ApplicationStatus.PENDING).exists()
+    ):
         raise DomainError(ERR_USERNAME_TAKEN.format(username=username), field="username")
     if lead is not None and lead.role not in (Role.SUPERVISOR, Role.MANAGER, Role.DIRECTOR):
         raise DomainError(ERR_NOT_A_LEAD.format(lead=lead.name), field="lead")
     _check_lead(name, department, lead)
     _check_wecom_free(wecom_userid or None)
     app = MembershipApplication.objects.create(
-        name=name, username=username, password_hash=make_password(password), department=department, lead=lead,
-        wecom_userid=wecom_userid.strip(), mobile=mobile, note=note,
+        name=name,
+        username=username,
+        password_hash=make_password(password),
+        department=department,
+        lead=lead,
+        wecom_userid=wecom_userid.strip(),
+        mobile=mobile,
+        note=note,
     )
-    audit_record(actor=None, actor_label=f"applicant:{username}", verb="application.submit", target=app,
-                 after={"name": name, "department": department.pk, "lead": lead.pk if lead else None})
+    audit_record(
+        actor=None,
+        actor_label=f"applicant:{username}",
+        verb="application.submit",
+        target=app,
+        after={"name": name, "department": department.pk, "lead": lead.pk if lead else None},
+    )
     return app
 
 
 def _locked_pending(application: MembershipApplication, actor: Member) -> MembershipApplication:
     app = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if not MembershipApplication.objects.visible_to(actor).filter(pk=app.pk).exists() or actor.role not in (
-        Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN
+        Role.DIRECTOR,
+        Role.MANAGER,
+        Role.SUPERVISOR,
+        Role.ADMIN,
     ):
         raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
     if app.status != ApplicationStatus.PENDING:
@@ -346,17 +423,27 @@ def application_approve(
     user.save()
     try:
         member = Member.objects.create(
-            user=user, name=app.name, department=app.department, role=app.requested_role, reports_to=lead,
-            wecom_userid=app.wecom_userid or None, mobile=app.mobile,
+            user=user,
+            name=app.name,
+            department=app.department,
+            role=app.requested_role,
+            reports_to=lead,
+            wecom_userid=app.wecom_userid or None,
+            mobile=app.mobile,
         )
     except IntegrityError as exc:
         raise DomainError(str(exc)) from None
     app.status = ApplicationStatus.APPROVED
     app.decided_by, app.decided_at, app.reason, app.member = actor, timezone.now(), reason, member
     app.save()
-    audit_record(actor=actor, verb="application.approve", target=app, before={"status": "pending"},
-                 after={"status": "approved", "member": member.pk, "reports_to": lead.pk if lead else None},
-                 reason=reason)
+    audit_record(
+        actor=actor,
+        verb="application.approve",
+        target=app,
+        before={"status": "pending"},
+        after={"status": "approved", "member": member.pk, "reports_to": lead.pk if lead else None},
+        reason=reason,
+    )
     audit_record(actor=actor, verb="member.create", target=member, after=snapshot(member, MEMBER_FIELDS))
     return member
 
@@ -369,8 +456,14 @@ def application_reject(*, actor: Member, application: MembershipApplication, rea
     app.status = ApplicationStatus.REJECTED
     app.decided_by, app.decided_at, app.reason = actor, timezone.now(), reason
     app.save()
-    audit_record(actor=actor, verb="application.reject", target=app, before={"status": "pending"},
-                 after={"status": "rejected"}, reason=reason)
+    audit_record(
+        actor=actor,
+        verb="application.reject",
+        target=app,
+        before={"status": "pending"},
+        after={"status": "rejected"},
+        reason=reason,
+    )
     return app
 
 
@@ -378,8 +471,9 @@ def application_reject(*, actor: Member, application: MembershipApplication, rea
 def api_token_create(*, actor: Member, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor; returns (token, clear key). The clear key is never stored."""
     key = "zd_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(member=actor, name=name.strip() or "api", prefix=key[:10],
-                                    key_hash=ApiToken.hash_key(key))
+    token = ApiToken.objects.create(
+        member=actor, name=name.strip() or "api", prefix=key[:10], key_hash=ApiToken.hash_key(key)
+    )
     audit_record(actor=actor, verb="api_token.create", target=token, after={"name": token.name, "prefix": token.prefix})
     return token, key
 

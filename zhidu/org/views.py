@@ -24,20 +24,35 @@ LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 def tree(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     dept = request.GET.get("department")
-    members = selectors.member_list(viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None,
-                                    q=request.GET.get("q", ""))
-    return render(request, "org/tree.html", {"tree": selectors.department_tree(viewer=viewer), "members": members,
-                                             "q": request.GET.get("q", ""), "department": dept})
+    members = selectors.member_list(
+        viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None, q=request.GET.get("q", "")
+    )
+    return render(
+        request,
+        "org/tree.html",
+        {
+            "tree": selectors.department_tree(viewer=viewer),
+            "members": members,
+            "q": request.GET.get("q", ""),
+            "department": dept,
+        },
+    )
 
 
 @member_required()
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     member = selectors.member_get_for(viewer, member_id)
-    return render(request, "org/member_detail.html", {
-        "m": member, "can_manage": services.can_manage(viewer, member), "form": ReasonForm(),
-        "reports": member.reports.all(),
-    })
+    return render(
+        request,
+        "org/member_detail.html",
+        {
+            "m": member,
+            "can_manage": services.can_manage(viewer, member),
+            "form": ReasonForm(),
+            "reports": member.reports.all(),
+        },
+    )
 
 
 _TRANSITIONS: dict[str, Callable[..., Member]] = {
@@ -67,8 +82,9 @@ def applications(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     status = request.GET.get("status", ApplicationStatus.PENDING)
     items = selectors.application_list(viewer=viewer, status=status)
-    return render(request, "org/applications.html", {"items": items, "status": status,
-                                                     "statuses": ApplicationStatus.choices})
+    return render(
+        request, "org/applications.html", {"items": items, "status": status, "statuses": ApplicationStatus.choices}
+    )
 
 
 @require_POST
@@ -97,9 +113,16 @@ def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.application_submit(name=d["name"], username=d["username"], password=d["password"],
-                                        department=d["department"], lead=d["lead"], wecom_userid=d["wecom_userid"],
-                                        mobile=d["mobile"], note=d["note"])
+            services.application_submit(
+                name=d["name"],
+                username=d["username"],
+                password=d["password"],
+                department=d["department"],
+                lead=d["lead"],
+                wecom_userid=d["wecom_userid"],
+                mobile=d["mobile"],
+                note=d["note"],
+            )
             return render(request, "org/apply_done.html")
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -112,7 +135,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(member=viewer, pk=request.POST.get("revoke")).first()
+            raw = request.POST.get("revoke", "")
+            token = ApiToken.objects.filter(member=viewer, pk=int(raw)).first() if raw.isdigit() else None
             if token is None:
                 raise NotFound
             services.api_token_revoke(actor=viewer, token=token)

@@ -39,6 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url or (
-            url != "/" and request.path.startswith(url))})
+        items.append(
+            {"url": url, "label": label, "active": request.path == url or (url != "/" and request.path.startswith(url))}
+        )
     return {"nav": items, "member": member}

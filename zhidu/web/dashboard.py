@@ -30,11 +30,18 @@ def home_counts(member: Member) -> list[dict[str, Any]]:
     return out
 
 
-register("members", _("Members in my scope"),
-         lambda m: Member.objects.visible_to(m).filter(status=MemberStatus.ACTIVE).count())
+register(
+    "members",
+    _("Members in my scope"),
+    lambda m: Member.objects.visible_to(m).filter(status=MemberStatus.ACTIVE).count(),
+)
 register("departments", _("Departments"), lambda m: Department.objects.visible_to(m).count())
 register(
-    "applications", _("Pending applications"),
-    lambda m: MembershipApplication.objects.visible_to(m).filter(status=ApplicationStatus.PENDING).count()
-    if m.is_lead or m.role == "admin" else None,
+    "applications",
+    _("Pending applications"),
+    lambda m: (
+        MembershipApplication.objects.visible_to(m).filter(status=ApplicationStatus.PENDING).count()
+        if m.is_lead or m.role == "admin"
+        else None
+    ),
 )

@@ -41,31 +41,64 @@ def _optional(path: str) -> Callable[..., Any] | None:
 def build_direct_company() -> None:
     """A small company written directly (used when no simulator is configured)."""
     root = org.department_create(actor=None, name="销售中心")
-    director = org.member_create(actor=None, name="赵总监", department=root, role=Role.DIRECTOR,
-                                 wecom_userid="zhaozongjian", position="销售总监")
+    director = org.member_create(
+        actor=None, name="赵总监", department=root, role=Role.DIRECTOR, wecom_userid="zhaozongjian", position="销售总监"
+    )
     risk = org.department_create(actor=None, name="风控质检部", parent=root)
-    org.member_create(actor=None, name="郑质检", department=risk, role=Role.COMPLIANCE, wecom_userid="zhengzhijian",
-                      position="质检专员")
+    org.member_create(
+        actor=None,
+        name="郑质检",
+        department=risk,
+        role=Role.COMPLIANCE,
+        wecom_userid="zhengzhijian",
+        position="质检专员",
+    )
     office = org.department_create(actor=None, name="运营管理部", parent=root)
-    org.member_create(actor=None, name="王管理员", department=office, role=Role.ADMIN, wecom_userid="wangguanli",
-                      position="系统管理员")
+    org.member_create(
+        actor=None,
+        name="王管理员",
+        department=office,
+        role=Role.ADMIN,
+        wecom_userid="wangguanli",
+        position="系统管理员",
+    )
     surnames = "周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华"
     given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
     n = 0
     for d_i, dept_name in enumerate(["销售一部", "销售二部"]):
         dept = org.department_create(actor=None, name=dept_name, parent=root)
-        manager = org.member_create(actor=None, name=f"{surnames[d_i]}经理", department=dept, role=Role.MANAGER,
-                                    reports_to=director, wecom_userid=f"manager{d_i + 1}", position="销售经理")
+        manager = org.member_create(
+            actor=None,
+            name=f"{surnames[d_i]}经理",
+            department=dept,
+            role=Role.MANAGER,
+            reports_to=director,
+            wecom_userid=f"manager{d_i + 1}",
+            position="销售经理",
+        )
         for t_i in range(2):
             team = org.department_create(actor=None, name=f"{dept_name}{'AB'[t_i]}组", parent=dept)
-            sup = org.member_create(actor=None, name=f"{surnames[2 + d_i * 2 + t_i]}主管", department=team,
-                                    role=Role.SUPERVISOR, reports_to=manager,
-                                    wecom_userid=f"supervisor{d_i * 2 + t_i + 1}", position="销售主管")
+            sup = org.member_create(
+                actor=None,
+                name=f"{surnames[2 + d_i * 2 + t_i]}主管",
+                department=team,
+                role=Role.SUPERVISOR,
+                reports_to=manager,
+                wecom_userid=f"supervisor{d_i * 2 + t_i + 1}",
+                position="销售主管",
+            )
             for _s in range(4):
                 n += 1
                 name = surnames[(n + 6) % len(surnames)] + given[n % len(given)]
-                org.member_create(actor=None, name=name, department=team, role=Role.SALES, reports_to=sup,
-                                  wecom_userid=f"sales{n:02d}", position="销售顾问")
+                org.member_create(
+                    actor=None,
+                    name=name,
+                    department=team,
+                    role=Role.SALES,
+                    reports_to=sup,
+                    wecom_userid=f"sales{n:02d}",
+                    position="销售顾问",
+                )
 
 
 def ensure_logins() -> list[tuple[str, str, str]]:

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DATABASE_URL", "ZHIDU_", "DEBUG"))}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_env_bool_rejects_garbage(monkeypatch):
@@ -48,8 +54,13 @@ def test_production_refuses_without_secret_key():
 
 def test_production_passes_check_deploy():
     key = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
-    result = run_manage({"ZHIDU_ENV": "production", "SECRET_KEY": key, "ALLOWED_HOSTS": "zhidu.example.com"},
-                        "check", "--deploy", "--fail-level", "WARNING")
+    result = run_manage(
+        {"ZHIDU_ENV": "production", "SECRET_KEY": key, "ALLOWED_HOSTS": "zhidu.example.com"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -77,8 +77,12 @@ def test_api_member_list_is_scoped(client, actors):
 
 
 def snapshot():
-    return (AuditEvent.objects.count(), Member.objects.count(), MembershipApplication.objects.count(),
-            sorted(Member.objects.values_list("pk", "status", "role", "reports_to_id")))
+    return (
+        AuditEvent.objects.count(),
+        Member.objects.count(),
+        MembershipApplication.objects.count(),
+        sorted(Member.objects.values_list("pk", "status", "role", "reports_to_id")),
+    )
 
 
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
@@ -98,8 +102,12 @@ def test_suspend_via_page(actors, login, actor):
 def test_suspend_via_api(client, actors, actor):
     headers = bearer(actors.by_name(actor))
     before = snapshot()
-    resp = client.post(f"/api/org/members/{actors.sales.pk}/suspend", data=json.dumps({"reason": "违规"}),
-                       content_type="application/json", **headers)
+    resp = client.post(
+        f"/api/org/members/{actors.sales.pk}/suspend",
+        data=json.dumps({"reason": "违规"}),
+        content_type="application/json",
+        **headers,
+    )
     actors.sales.refresh_from_db()
     if actor in {"director", "manager", "supervisor", "admin"}:
         assert resp.status_code == 200 and actors.sales.status == "suspended"
@@ -110,8 +118,9 @@ def test_suspend_via_api(client, actors, actor):
 
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
 def test_approve_application_page(actors, login, actor):
-    app = services.application_submit(name="申请人", username="applicant", password="long-enough-1",
-                                      department=actors.dept1, lead=actors.supervisor)
+    app = services.application_submit(
+        name="申请人", username="applicant", password="long-enough-1", department=actors.dept1, lead=actors.supervisor
+    )
     client = login(actors.by_name(actor))
     before = snapshot()
     client.post(f"/org/applications/{app.pk}/approve/", {"reason": "ok"})
@@ -125,12 +134,12 @@ def test_approve_application_page(actors, login, actor):
 
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
 def test_approve_application_api(client, actors, actor):
-    app = services.application_submit(name="申请人", username="applicant", password="long-enough-1",
-                                      department=actors.dept1, lead=actors.supervisor)
+    app = services.application_submit(
+        name="申请人", username="applicant", password="long-enough-1", department=actors.dept1, lead=actors.supervisor
+    )
     headers = bearer(actors.by_name(actor))
     before = snapshot()
-    resp = client.post(f"/api/org/applications/{app.pk}/approve", data="{}", content_type="application/json",
-                       **headers)
+    resp = client.post(f"/api/org/applications/{app.pk}/approve", data="{}", content_type="application/json", **headers)
     app.refresh_from_db()
     if actor in {"director", "manager", "supervisor", "admin"}:
         assert resp.status_code == 200 and app.status == "approved"
@@ -143,8 +152,12 @@ def test_approve_application_api(client, actors, actor):
 def test_create_department_api(client, actors, actor):
     headers = bearer(actors.by_name(actor))
     before = snapshot()
-    resp = client.post("/api/org/departments", data=json.dumps({"name": "新部门", "parent_id": actors.root.pk}),
-                       content_type="application/json", **headers)
+    resp = client.post(
+        "/api/org/departments",
+        data=json.dumps({"name": "新部门", "parent_id": actors.root.pk}),
+        content_type="application/json",
+        **headers,
+    )
     if actor in {"director", "admin"}:
         assert resp.status_code == 201
     else:
@@ -155,24 +168,48 @@ def test_create_department_api(client, actors, actor):
 def test_api_bad_input_clear_errors(client, actors):
     headers = bearer(actors.admin)
     before = snapshot()
-    resp = client.post("/api/org/members", data=json.dumps({"name": "x", "department_id": actors.dept1.pk,
-                                                            "role": "ceo"}),
-                       content_type="application/json", **headers)
+    resp = client.post(
+        "/api/org/members",
+        data=json.dumps({"name": "x", "department_id": actors.dept1.pk, "role": "ceo"}),
+        content_type="application/json",
+        **headers,
+    )
     assert resp.status_code == 400 and "Unknown role" in resp.json()["detail"]
-    resp = client.patch(f"/api/org/departments/{actors.dept1.pk}",
-                        data=json.dumps({"parent_id": actors.dept1.pk, "move": True}),
-                        content_type="application/json", **headers)
+    resp = client.patch(
+        f"/api/org/departments/{actors.dept1.pk}",
+        data=json.dumps({"parent_id": actors.dept1.pk, "move": True}),
+        content_type="application/json",
+        **headers,
+    )
     assert resp.status_code == 400 and "cycle" in resp.json()["detail"]
     assert snapshot() == before
 
 
 def test_public_application_and_apply_page(client, actors):
-    resp = client.post("/api/org/applications", data=json.dumps({
-        "name": "公开申请", "username": "pub", "password": "long-enough-1", "department_id": actors.dept1.pk,
-        "lead_id": actors.supervisor.pk}), content_type="application/json")
+    resp = client.post(
+        "/api/org/applications",
+        data=json.dumps(
+            {
+                "name": "公开申请",
+                "username": "pub",
+                "password": "long-enough-1",
+                "department_id": actors.dept1.pk,
+                "lead_id": actors.supervisor.pk,
+            }
+        ),
+        content_type="application/json",
+    )
     assert resp.status_code == 201 and resp.json()["status"] == "pending"
-    resp = client.post("/org/apply/", {"name": "页面申请", "username": "page", "password": "long-enough-1",
-                                       "department": actors.dept1.pk, "lead": actors.supervisor.pk})
+    resp = client.post(
+        "/org/apply/",
+        {
+            "name": "页面申请",
+            "username": "page",
+            "password": "long-enough-1",
+            "department": actors.dept1.pk,
+            "lead": actors.supervisor.pk,
+        },
+    )
     assert resp.status_code == 200
     assert MembershipApplication.objects.filter(username="page", lead=actors.supervisor).exists()
 

@@ -10,14 +10,24 @@ from zhidu.org.models import ApplicationStatus, Department, Member, MembershipAp
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (Member.objects.count(), Department.objects.count(), AuditEvent.objects.count(),
-            MembershipApplication.objects.count())
+    return (
+        Member.objects.count(),
+        Department.objects.count(),
+        AuditEvent.objects.count(),
+        MembershipApplication.objects.count(),
+    )
 
 
 def test_member_create_writes_audit(actors):
     before = AuditEvent.objects.count()
-    m = services.member_create(actor=actors.admin, name="新人", department=actors.dept1, role=Role.SALES,
-                               reports_to=actors.supervisor, wecom_userid="newbie")
+    m = services.member_create(
+        actor=actors.admin,
+        name="新人",
+        department=actors.dept1,
+        role=Role.SALES,
+        reports_to=actors.supervisor,
+        wecom_userid="newbie",
+    )
     assert m.reports_to == actors.supervisor
     ev = AuditEvent.objects.get(verb="member.create", target_id=str(m.pk))
     assert ev.actor == actors.admin and ev.after["wecom_userid"] == "newbie"
@@ -112,8 +122,14 @@ def test_lifecycle_needs_reason(actors):
 
 
 def test_application_approve_joins_team(actors):
-    app = services.application_submit(name="陈新人", username="chen", password="long-enough-1",
-                                      department=actors.dept1, lead=actors.supervisor, wecom_userid="chenxin")
+    app = services.application_submit(
+        name="陈新人",
+        username="chen",
+        password="long-enough-1",
+        department=actors.dept1,
+        lead=actors.supervisor,
+        wecom_userid="chenxin",
+    )
     member = services.application_approve(actor=actors.supervisor, application=app, reason="面试通过")
     assert member.reports_to == actors.supervisor and member.status == MemberStatus.ACTIVE
     assert member.user.check_password("long-enough-1")
@@ -125,8 +141,9 @@ def test_application_approve_joins_team(actors):
 
 
 def test_application_reject_needs_reason_and_lead(actors):
-    app = services.application_submit(name="李", username="li", password="long-enough-1", department=actors.dept1,
-                                      lead=actors.supervisor)
+    app = services.application_submit(
+        name="李", username="li", password="long-enough-1", department=actors.dept1, lead=actors.supervisor
+    )
     before = counts()
     with pytest.raises(DomainError, match="reason"):
         services.application_reject(actor=actors.supervisor, application=app, reason="")
@@ -148,8 +165,9 @@ def test_application_bad_input(actors):
     with pytest.raises(DomainError, match="8"):
         services.application_submit(name="x", username="new", password="short", department=actors.dept1)
     with pytest.raises(DomainError, match="does not contain"):
-        services.application_submit(name="x", username="new", password="long-enough-1", department=actors.dept2,
-                                    lead=actors.supervisor)
+        services.application_submit(
+            name="x", username="new", password="long-enough-1", department=actors.dept2, lead=actors.supervisor
+        )
     assert counts() == before
 
 

@@ -10,6 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo(stdout=self.stdout)
-        self.stdout.write("\nDemo logins (password: %s):\n" % demo_password())
+        self.stdout.write(f"\nDemo logins (password: {demo_password()}):\n")
         for role, username, name in logins:
             self.stdout.write(f"  {role:<11} {username:<16} {name}\n")
