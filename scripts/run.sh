@@ -23,7 +23,12 @@ $BIN/zhidu migrate --noinput -v0
 $BIN/zhidu compilemessages -v0 >/dev/null 2>&1 || true
 
 SIM_PID=""
-cleanup() { [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true; }
+SCHED_PID=""
+cleanup() {
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
+  [ -n "$SCHED_PID" ] && kill "$SCHED_PID" 2>/dev/null
+  true
+}
 trap cleanup EXIT INT TERM
 if $BIN/zhidu help wecom_sim >/dev/null 2>&1; then
   $BIN/zhidu wecom-sim --port "$SIM_PORT" --seed 42 --size small \
@@ -41,6 +46,8 @@ else
 fi
 
 $BIN/zhidu demo
+$BIN/zhidu scheduler > var/scheduler.log 2>&1 &
+SCHED_PID=$!
 echo
 echo "zhidu is starting on http://127.0.0.1:$PORT/  (Ctrl-C to stop)"
 $BIN/zhidu runserver "127.0.0.1:$PORT" --noreload

@@ -174,6 +174,11 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Periodic work: Celery beat in production, `zhidu scheduler` in the embedded default.
+CELERY_BEAT_SCHEDULE = {
+    "archive-pull": {"task": "zhidu.compliance.tasks.archive_pull_task", "schedule": env_int("ARCHIVE_PULL_SECONDS", 60)},
+    "outbox-flush": {"task": "zhidu.wecom.tasks.outbox_flush_task", "schedule": env_int("OUTBOX_FLUSH_SECONDS", 30)},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DATABASE_URL", "ZHIDU_", "DEBUG"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECRET_KEY", "DATABASE_URL", "ZHIDU_", "DEBUG", "DJANGO_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
