@@ -30,9 +30,25 @@ cleanup() {
   true
 }
 trap cleanup EXIT INT TERM
+# The chat-archive key pair of the demo (generated once, kept in var/, never committed).
+ARCHIVE_KEY=var/demo-archive-key.pem
+if [ ! -f "$ARCHIVE_KEY" ]; then
+  $BIN/python -c "
+from cryptography.hazmat.primitives import serialization as s
+from cryptography.hazmat.primitives.asymmetric import rsa
+k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+open('$ARCHIVE_KEY', 'wb').write(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption()))"
+  chmod 600 "$ARCHIVE_KEY"
+fi
+if [ -z "${WECOM_ARCHIVE_PRIVATE_KEYS:-}" ]; then
+  export WECOM_ARCHIVE_PRIVATE_KEYS="{\"1\": \"$ARCHIVE_KEY\"}"
+fi
+
 if $BIN/zhidu help wecom_sim >/dev/null 2>&1; then
   $BIN/zhidu wecom-sim --port "$SIM_PORT" --seed 42 --size small \
-    --corp-id "$WECOM_CORP_ID" --secret "$WECOM_CONTACT_SECRET" \
+    --corp-id "$WECOM_CORP_ID" --contact-secret "$WECOM_CONTACT_SECRET" --customer-secret "$WECOM_CUSTOMER_SECRET" \
+    --app-secret "$WECOM_APP_SECRET" --archive-secret "$WECOM_ARCHIVE_SECRET" --agent-id "$WECOM_AGENT_ID" \
+    --archive-private-key "$ARCHIVE_KEY" --archive-messages 2000 \
     --callback-url "http://127.0.0.1:$PORT/wecom/callback/" --token "$WECOM_TOKEN" --aes-key "$WECOM_ENCODING_AES_KEY" \
     --activity 20 > var/wecom-sim.log 2>&1 &
   SIM_PID=$!

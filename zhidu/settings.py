@@ -209,6 +209,9 @@ STORAGES = {
     },
 }
 
+# The public URL of this zhidu (links in WeCom messages), e.g. https://zhidu.example.com
+ZHIDU_BASE_URL = env_str("ZHIDU_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+
 # Business settings
 ZHIDU_COMPANY_NAME = env_str("ZHIDU_COMPANY_NAME", "示例科技有限公司")
 POLICY_NOTICE_DAYS = env_int("POLICY_NOTICE_DAYS", 7)
@@ -223,6 +226,10 @@ WECOM_AGENT_ID = env_int("WECOM_AGENT_ID", 0)
 WECOM_ARCHIVE_SECRET = env_secret("WECOM_ARCHIVE_SECRET")
 WECOM_TOKEN = env_secret("WECOM_TOKEN")
 WECOM_ENCODING_AES_KEY = env_secret("WECOM_ENCODING_AES_KEY")
+# Client retry policy on -1 / 45009 / 45033 (bounded exponential back-off).
+WECOM_MAX_TRIES = env_int("WECOM_MAX_TRIES", 4)
+WECOM_BACKOFF_BASE = float(env_str("WECOM_BACKOFF_BASE", "1.0") or "1.0")
+WECOM_BACKOFF_MAX = float(env_str("WECOM_BACKOFF_MAX", "30") or "30")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -241,5 +248,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

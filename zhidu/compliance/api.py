@@ -1,3 +1,214 @@
-from ninja import Router
+"""REST API of the compliance app: violations (list, detail with evidence, confirm, dismiss) and rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from . import selectors, services
+from .models import Rule, Violation
 
 router = Router(tags=["compliance"])
+
+
+class ViolationFilterIn(Schema):
+    category: str = ""
+    status: str = ""
+    severity: str = ""
+    member: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class ViolationOut(Schema):
+    id: int
+    category: str
+    severity: str
+    status: str
+    rule: str
+    article: str
+    citation: str
+    matched: str
+    start: int
+    end: int
+    msgid: str
+    member_id: int | None
+    member_name: str
+    supervisor_id: int | None
+    occurred_at: dt.datetime
+
+    @staticmethod
+    def from_model(v: Violation) -> ViolationOut:
+        return ViolationOut(
+            id=v.pk,
+            category=v.category,
+            severity=v.severity,
+            status=v.status,
+            rule=v.rule.code,
+            article=v.article,
+            citation=v.citation,
+            matched=v.matched,
+            start=v.start,
+            end=v.end,
+            msgid=v.message.msgid,
+            member_id=v.member_id,
+            member_name=v.member.name if v.member else "",
+            supervisor_id=v.supervisor_id,
+            occurred_at=v.occurred_at,
+        )
+
+
+class EvidenceOut(Schema):
+    msgid: str
+    sender: str
+    sender_name: str
+    sent_at: dt.datetime
+    msgtype: str
+    text: str
+    focus: bool
+
+
+class ViolationDetailOut(ViolationOut):
+    text: str
+    reviewed_by_id: int | None
+    reviewed_at: dt.datetime | None
+    reason: str
+    evidence: list[EvidenceOut]
+
+
+class ReviewIn(Schema):
+    reason: str = ""
+
+
+class RuleOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: str
+    severity: str
+    article: str
+    enabled: bool
+    builtin: bool
+    term_count: int
+
+
+class RulesImportIn(Schema):
+    category: str
+    severity: str = "medium"
+    article: str = ""
+    rule: str = ""
+    terms: list[str]
+
+
+class RulesImportOut(Schema):
+    rules_created: int
+    terms_added: int
+    terms_existing: int
+    rules: list[str]
+
+
+def _detail(v: Violation) -> ViolationDetailOut:
+    evidence = [
+        EvidenceOut(
+            msgid=line.message.msgid,
+            sender=line.message.sender,
+            sender_name=line.sender_name,
+            sent_at=line.message.sent_at,
+            msgtype=line.message.msgtype,
+            text=line.message.text,
+            focus=line.focus,
+        )
+        for line in selectors.violation_evidence(v)
+    ]
+    base = ViolationOut.from_model(v).model_dump()
+    return ViolationDetailOut(
+        **base,
+        text=v.message.text,
+        reviewed_by_id=v.reviewed_by_id,
+        reviewed_at=v.reviewed_at,
+        reason=v.reason,
+        evidence=evidence,
+    )
+
+
+@router.get("/violations", response=list[ViolationOut])
+def violations_list(request: HttpRequest, filters: Query[ViolationFilterIn]) -> list[ViolationOut]:
+    f = selectors.ViolationFilters(
+        category=filters.category,
+        status=filters.status,
+        severity=filters.severity,
+        member=filters.member,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+    qs = selectors.violation_list(viewer=request.auth, filters=f)  # type: ignore[attr-defined]
+    limit = max(1, min(filters.limit, 500))
+    return [ViolationOut.from_model(v) for v in qs[filters.offset : filters.offset + limit]]
+
+
+@router.get("/violations/{violation_id}", response=ViolationDetailOut)
+def violation_get(request: HttpRequest, violation_id: int) -> ViolationDetailOut:
+    return _detail(selectors.violation_get_for(request.auth, violation_id))  # type: ignore[attr-defined]
+
+
+@router.post("/violations/{violation_id}/confirm", response=ViolationDetailOut)
+def violation_confirm(request: HttpRequest, violation_id: int, payload: ReviewIn) -> ViolationDetailOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    v = services.violation_confirm(
+        actor=viewer, violation=selectors.violation_get_for(viewer, violation_id), reason=payload.reason
+    )
+    return _detail(selectors.violation_get_for(viewer, v.pk))
+
+
+@router.post("/violations/{violation_id}/dismiss", response=ViolationDetailOut)
+def violation_dismiss(request: HttpRequest, violation_id: int, payload: ReviewIn) -> ViolationDetailOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    v = services.violation_dismiss(
+        actor=viewer, violation=selectors.violation_get_for(viewer, violation_id), reason=payload.reason
+    )
+    return _detail(selectors.violation_get_for(viewer, v.pk))
+
+
+def _rule_out(r: Rule) -> RuleOut:
+    return RuleOut(
+        id=r.pk,
+        code=r.code,
+        name=r.name,
+        category=r.category,
+        severity=r.severity,
+        article=r.article,
+        enabled=r.enabled,
+        builtin=r.builtin,
+        term_count=getattr(r, "term_count", 0),
+    )
+
+
+@router.get("/rules", response=list[RuleOut])
+def rules_list(request: HttpRequest, category: str = "") -> list[RuleOut]:
+    return [_rule_out(r) for r in selectors.rule_list(viewer=request.auth, category=category)]  # type: ignore[attr-defined]
+
+
+@router.post("/rules/import", response=RulesImportOut)
+def rules_import(request: HttpRequest, payload: RulesImportIn) -> RulesImportOut:
+    rows = [
+        services.TermRow(
+            row=i,
+            term=t.strip(),
+            category=payload.category,
+            severity=payload.severity,
+            article=payload.article,
+            rule=payload.rule,
+        )
+        for i, t in enumerate(payload.terms, start=1)
+    ]
+    result = services.rules_import(actor=request.auth, rows=rows)  # type: ignore[attr-defined]
+    return RulesImportOut(
+        rules_created=result.rules_created,
+        terms_added=result.terms_added,
+        terms_existing=result.terms_existing,
+        rules=result.rules,
+    )

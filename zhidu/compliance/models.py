@@ -261,11 +261,19 @@ class Violation(BaseModel):
     confidence = models.FloatField(default=1.0)
     hits = models.PositiveIntegerField(default=1, help_text="findings of this rule in the message")
     member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="violations",
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="violations",
         verbose_name=_("responsible member"),
     )
     supervisor = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="violations_to_review",
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="violations_to_review",
         verbose_name=_("reviewer"),
     )
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)

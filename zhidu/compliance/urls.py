@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "compliance"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.violations, name="violations"),
+    path("violations/<int:violation_id>/", views.violation_detail, name="violation_detail"),
+    path("violations/<int:violation_id>/review/", views.violation_review, name="violation_review"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/<int:rule_id>/toggle/", views.rule_toggle, name="rule_toggle"),
+    path("rules/import/", views.rules_import, name="rules_import"),
+    path("rules/export/", views.rules_export, name="rules_export"),
+]

@@ -1,3 +1,81 @@
-from ninja import Router
+"""REST: /api/customers/ (list, detail), scoped to the asking member."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from . import selectors
 
 router = Router(tags=["customers"])
+
+
+class FollowOut(Schema):
+    member_id: int
+    member_name: str
+    remark: str
+    description: str
+    tags: list[str]
+    add_way: int
+    createtime: dt.datetime | None
+    deleted: bool
+
+
+class CustomerOut(Schema):
+    id: int
+    external_userid: str
+    name: str
+    type: int
+    corp_name: str
+    owners: list[str]
+
+
+class CustomerDetailOut(CustomerOut):
+    gender: int
+    position: str
+    follows: list[FollowOut]
+
+
+@router.get("/", response=list[CustomerOut])
+def customer_list(request: HttpRequest, q: str = "", owner: int | None = None, limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    qs = selectors.customer_list(viewer=request.auth, q=q, owner_id=owner)  # type: ignore[attr-defined]
+    page = qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)]
+    return [_out(c, [f.member.name for f in c.visible_follows]) for c in page]  # type: ignore[attr-defined]
+
+
+@router.get("/{customer_id}", response=CustomerDetailOut)
+def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    customer = selectors.customer_get_for(request.auth, customer_id)  # type: ignore[attr-defined]
+    follows = selectors.customer_follows(viewer=request.auth, customer=customer)  # type: ignore[attr-defined]
+    out = _out(customer, [f.member.name for f in follows if not f.deleted])
+    return {
+        **out,
+        "gender": customer.gender,
+        "position": customer.position,
+        "follows": [
+            {
+                "member_id": f.member_id,
+                "member_name": f.member.name,
+                "remark": f.remark,
+                "description": f.description,
+                "tags": [t.name for t in f.tags.all()],
+                "add_way": f.add_way,
+                "createtime": f.createtime,
+                "deleted": f.deleted,
+            }
+            for f in follows
+        ],
+    }
+
+
+def _out(customer, owners: list[str]) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": customer.pk,
+        "external_userid": customer.external_userid,
+        "name": customer.name,
+        "type": customer.type,
+        "corp_name": customer.corp_name,
+        "owners": owners,
+    }

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class CustomersConfig(AppConfig):
     name = "zhidu.customers"
     label = "customers"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from zhidu.web.dashboard import register
+
+        register("customers", _("Customers in my scope"), _customer_count)
+
+
+def _customer_count(member):  # type: ignore[no-untyped-def]
+    from zhidu.org.models import Role
+
+    from .models import Customer
+
+    if member.role == Role.ADMIN:
+        return None
+    return Customer.objects.visible_to(member).count()

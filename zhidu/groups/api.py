@@ -1,3 +1,65 @@
-from ninja import Router
+"""REST: /api/groups/ (list, detail with members), scoped to the asking member."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from . import selectors
 
 router = Router(tags=["groups"])
+
+
+class GroupOut(Schema):
+    id: int
+    chat_id: str
+    name: str
+    owner_userid: str
+    owner_name: str
+    status: str
+    created: dt.datetime | None
+    members: int
+
+
+class GroupMemberOut(Schema):
+    userid: str
+    type: str
+    name: str
+    group_nickname: str
+    is_admin: bool
+    join_time: dt.datetime | None
+    join_scene: int
+
+
+class GroupDetailOut(GroupOut):
+    notice: str
+    member_list: list[GroupMemberOut]
+
+
+def _out(g, members: int) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": g.pk,
+        "chat_id": g.chat_id,
+        "name": g.name,
+        "owner_userid": g.owner_userid,
+        "owner_name": g.owner.name if g.owner else "",
+        "status": g.status,
+        "created": g.created,
+        "members": members,
+    }
+
+
+@router.get("/", response=list[GroupOut])
+def group_list(request: HttpRequest, q: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    qs = selectors.group_list(viewer=request.auth, q=q)  # type: ignore[attr-defined]
+    page = qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)]
+    return [_out(g, g.present_count) for g in page]  # type: ignore[attr-defined]
+
+
+@router.get("/{group_id}", response=GroupDetailOut)
+def group_detail(request: HttpRequest, group_id: int):  # type: ignore[no-untyped-def]
+    group = selectors.group_get_for(request.auth, group_id)  # type: ignore[attr-defined]
+    members = selectors.group_members(group=group)
+    return {**_out(group, len(members)), "notice": group.notice, "member_list": members}

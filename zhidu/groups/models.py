@@ -20,8 +20,12 @@ class GroupStatus(models.TextChoices):
 
 
 # WeCom's groupchat/list status codes (API.md §4.9) to ours.
-WECOM_GROUP_STATUS = {0: GroupStatus.NORMAL, 1: GroupStatus.OWNER_LEFT, 2: GroupStatus.INHERITING,
-                      3: GroupStatus.INHERITED}
+WECOM_GROUP_STATUS = {
+    0: GroupStatus.NORMAL,
+    1: GroupStatus.OWNER_LEFT,
+    2: GroupStatus.INHERITING,
+    3: GroupStatus.INHERITED,
+}
 
 
 class GroupChatQuerySet(models.QuerySet["GroupChat"]):
@@ -39,8 +43,9 @@ class GroupChatQuerySet(models.QuerySet["GroupChat"]):
 class GroupChat(BaseModel):
     chat_id = models.CharField(_("chat id"), max_length=64)
     name = models.CharField(_("name"), max_length=200, blank=True)
-    owner = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_groups",
-                              verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_groups", verbose_name=_("owner")
+    )
     owner_userid = models.CharField(_("owner userid"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.NORMAL)
     notice = models.TextField(_("notice"), blank=True)
@@ -89,13 +94,16 @@ class GroupMember(BaseModel):
     group = models.ForeignKey(GroupChat, on_delete=models.CASCADE, related_name="members", verbose_name=_("group"))
     userid = models.CharField(_("userid"), max_length=64, help_text="userid for staff, external_userid for customers")
     type = models.CharField(_("type"), max_length=10, choices=MemberType.choices)
-    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="group_memberships")
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="group_memberships")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="group_memberships"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="group_memberships"
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     group_nickname = models.CharField(_("group nickname"), max_length=200, blank=True)
     join_time = models.DateTimeField(_("joined at"), null=True, blank=True)
-    join_scene = models.PositiveSmallIntegerField(_("join scene"), default=JoinScene.UNKNOWN)
+    join_scene = models.PositiveSmallIntegerField(_("join scene"), choices=JoinScene.choices, default=JoinScene.UNKNOWN)
     invitor_userid = models.CharField(_("invited by"), max_length=64, blank=True)
     is_admin = models.BooleanField(_("group admin"), default=False)
     unionid = models.CharField(max_length=64, blank=True)

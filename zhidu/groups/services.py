@@ -24,8 +24,20 @@ from .models import GroupChat, GroupMember, GroupStatus, MemberType
 
 CHUNK = 500
 GROUP_FIELDS = ["name", "owner_id", "owner_userid", "status", "notice", "created", "member_version", "dismissed_at"]
-MEMBER_FIELDS = ["type", "member_id", "customer_id", "name", "group_nickname", "join_time", "join_scene",
-                 "invitor_userid", "is_admin", "unionid", "state", "left_at"]
+MEMBER_FIELDS = [
+    "type",
+    "member_id",
+    "customer_id",
+    "name",
+    "group_nickname",
+    "join_time",
+    "join_scene",
+    "invitor_userid",
+    "is_admin",
+    "unionid",
+    "state",
+    "left_at",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +80,30 @@ def _snap(obj: Any, fields: list[str]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def groups_apply(*, groups: Iterable[GroupData], complete: bool = False, actor_label: str = SYNC_ACTOR) -> dict[str, int]:
+def groups_apply(
+    *, groups: Iterable[GroupData], complete: bool = False, force_members: bool = False, actor_label: str = SYNC_ACTOR
+) -> dict[str, int]:
     """Make stored groups and their members match WeCom's data.
 
-    A group whose `member_version` and admin list did not change keeps its member rows untouched.
+    A group whose `member_version` and admin list did not change keeps its member rows untouched
+    (unless `force_members`).
     With `complete` (the list is every group WeCom has), stored groups not listed are marked dismissed.
     """
     incoming = {g.chat_id: g for g in groups if g.chat_id}
     now = timezone.now()
-    counts = {"groups_created": 0, "groups_updated": 0, "groups_unchanged": 0, "groups_dismissed": 0,
-              "groups_members_skipped": 0, "group_members_joined": 0, "group_members_updated": 0,
-              "group_members_left": 0}
-    members_by_userid = dict(Member.objects.exclude(wecom_userid=None).values_list("wecom_userid", "pk"))
+    counts = {
+        "groups_created": 0,
+        "groups_updated": 0,
+        "groups_unchanged": 0,
+        "groups_dismissed": 0,
+        "groups_members_skipped": 0,
+        "group_members_joined": 0,
+        "group_members_updated": 0,
+        "group_members_left": 0,
+    }
+    members_by_userid: dict[str, int] = {
+        u: pk for u, pk in Member.objects.exclude(wecom_userid=None).values_list("wecom_userid", "pk") if u
+    }
     audits: list[AuditEvent] = []
 
     stored: dict[str, GroupChat] = {}
@@ -96,17 +120,29 @@ def groups_apply(*, groups: Iterable[GroupData], complete: bool = False, actor_l
     to_update: list[GroupChat] = []
     refresh_members: list[GroupData] = []
     for chat_id, data in incoming.items():
-        values = {"name": data.name[:200], "owner_id": members_by_userid.get(data.owner_userid),
-                  "owner_userid": data.owner_userid[:64], "status": data.status, "notice": data.notice,
-                  "created": _ts(data.create_time), "member_version": data.member_version[:64], "dismissed_at": None}
-        group = stored.get(chat_id)
-        if group is None:
+        values = {
+            "name": data.name[:200],
+            "owner_id": members_by_userid.get(data.owner_userid),
+            "owner_userid": data.owner_userid[:64],
+            "status": data.status,
+            "notice": data.notice,
+            "created": _ts(data.create_time),
+            "member_version": data.member_version[:64],
+            "dismissed_at": None,
+        }
+        found = stored.get(chat_id)
+        if found is None:
             to_create.append(GroupChat(chat_id=chat_id, **values))
             refresh_members.append(data)
             continue
+        group = found
         before = _snap(group, GROUP_FIELDS)
-        same_members = (bool(data.member_version) and data.member_version == group.member_version
-                        and set(data.admin_userids) == stored_admins.get(group.pk, set()))
+        same_members = (
+            not force_members
+            and bool(data.member_version)
+            and data.member_version == group.member_version
+            and set(data.admin_userids) == stored_admins.get(group.pk, set())
+        )
         if same_members:
             counts["groups_members_skipped"] += 1
         else:
@@ -124,8 +160,11 @@ def groups_apply(*, groups: Iterable[GroupData], complete: bool = False, actor_l
     GroupChat.objects.bulk_update(to_update, [*GROUP_FIELDS, "updated_at"], batch_size=CHUNK)
     for group in to_create:
         stored[group.chat_id] = group
-        audits.append(audit_event(verb="group.create", obj=group, before=None, after=_snap(group, GROUP_FIELDS),
-                                  actor_label=actor_label))
+        audits.append(
+            audit_event(
+                verb="group.create", obj=group, before=None, after=_snap(group, GROUP_FIELDS), actor_label=actor_label
+            )
+        )
     counts["groups_created"], counts["groups_updated"] = len(to_create), len(to_update)
 
     if complete:
@@ -138,8 +177,13 @@ def groups_apply(*, groups: Iterable[GroupData], complete: bool = False, actor_l
     return counts
 
 
-def _apply_members(refresh: list[GroupData], stored: dict[str, GroupChat], members_by_userid: dict[str, int],
-                   now: dt.datetime, counts: dict[str, int]) -> None:
+def _apply_members(
+    refresh: list[GroupData],
+    stored: dict[str, GroupChat],
+    members_by_userid: dict[str, int],
+    now: dt.datetime,
+    counts: dict[str, int],
+) -> None:
     if not refresh:
         return
     external_ids = {m.userid for g in refresh for m in g.members if m.type == 2}
@@ -163,18 +207,26 @@ def _apply_members(refresh: list[GroupData], stored: dict[str, GroupChat], membe
                 continue
             seen.add(m.userid)
             staff = m.type == 1
-            values = {"type": MemberType.STAFF if staff else MemberType.CUSTOMER,
-                      "member_id": members_by_userid.get(m.userid) if staff else None,
-                      "customer_id": None if staff else customers.get(m.userid),
-                      "name": m.name[:200], "group_nickname": m.group_nickname[:200], "join_time": _ts(m.join_time),
-                      "join_scene": m.join_scene if m.join_scene in (0, 1, 2, 3) else 0,
-                      "invitor_userid": m.invitor_userid[:64], "is_admin": m.userid in admins,
-                      "unionid": m.unionid[:64], "state": m.state[:100], "left_at": None}
-            row = rows.get(m.userid)
-            if row is None:
+            values = {
+                "type": MemberType.STAFF if staff else MemberType.CUSTOMER,
+                "member_id": members_by_userid.get(m.userid) if staff else None,
+                "customer_id": None if staff else customers.get(m.userid),
+                "name": m.name[:200],
+                "group_nickname": m.group_nickname[:200],
+                "join_time": _ts(m.join_time),
+                "join_scene": m.join_scene if m.join_scene in (0, 1, 2, 3) else 0,
+                "invitor_userid": m.invitor_userid[:64],
+                "is_admin": m.userid in admins,
+                "unionid": m.unionid[:64],
+                "state": m.state[:100],
+                "left_at": None,
+            }
+            existing_row = rows.get(m.userid)
+            if existing_row is None:
                 to_create.append(GroupMember(group_id=group.pk, userid=m.userid, **values))
                 counts["group_members_joined"] += 1
                 continue
+            row = existing_row
             if _snap(row, MEMBER_FIELDS) == values:
                 continue
             if row.left_at is not None:
@@ -201,8 +253,15 @@ def _dismiss(group: GroupChat, now: dt.datetime, audits: list[AuditEvent], actor
     group.status, group.dismissed_at = GroupStatus.DISMISSED, now
     group.save(update_fields=["status", "dismissed_at", "updated_at"])
     GroupMember.objects.filter(group=group, left_at=None).update(left_at=now, updated_at=now)
-    audits.append(audit_event(verb="group.dismiss", obj=group, before=before,
-                              after={"status": GroupStatus.DISMISSED, "dismissed_at": now}, actor_label=actor_label))
+    audits.append(
+        audit_event(
+            verb="group.dismiss",
+            obj=group,
+            before=before,
+            after={"status": GroupStatus.DISMISSED, "dismissed_at": now},
+            actor_label=actor_label,
+        )
+    )
     return 1
 
 

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "groups"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.group_list, name="list"),
+    path("<int:group_id>/", views.group_detail, name="detail"),
+]

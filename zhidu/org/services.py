@@ -109,7 +109,13 @@ def can_manage(actor: Member, member: Member) -> bool:
 
 @transaction.atomic
 def department_create(
-    *, actor: Member | None, name: str, parent: Department | None = None, wecom_id: int | None = None, order: int = 0
+    *,
+    actor: Member | None,
+    name: str,
+    parent: Department | None = None,
+    wecom_id: int | None = None,
+    order: int = 0,
+    actor_label: str = "",
 ) -> Department:
     _require_admin(actor)
     name = name.strip()
@@ -118,7 +124,11 @@ def department_create(
     _check_parent(None, parent, name)
     dept = Department.objects.create(name=name, parent=parent, wecom_id=wecom_id, order=order)
     audit_record(
-        actor=actor, verb="department.create", target=dept, after=snapshot(dept, ["name", "parent", "wecom_id"])
+        actor=actor,
+        verb="department.create",
+        target=dept,
+        after=snapshot(dept, ["name", "parent", "wecom_id"]),
+        actor_label=actor_label,
     )
     return dept
 
@@ -131,6 +141,7 @@ def department_update(
     name: str | None = None,
     parent: Department | bool | None = False,
     order: int | None = None,
+    actor_label: str = "",
 ) -> Department:
     """Rename or move a department. `parent=False` leaves the parent unchanged; None makes it a root."""
     _require_admin(actor)
@@ -146,7 +157,14 @@ def department_update(
     after = snapshot(department, ["name", "parent", "order"])
     if after != before:
         department.save()
-        audit_record(actor=actor, verb="department.update", target=department, before=before, after=after)
+        audit_record(
+            actor=actor,
+            verb="department.update",
+            target=department,
+            before=before,
+            after=after,
+            actor_label=actor_label,
+        )
     return department
 
 
@@ -165,6 +183,7 @@ def member_create(
     mobile: str = "",
     email: str = "",
     role_locked: bool = False,
+    actor_label: str = "",
 ) -> Member:
     _require_admin(actor)
     _check_role(role)
@@ -188,7 +207,9 @@ def member_create(
         email=email,
         role_locked=role_locked,
     )
-    audit_record(actor=actor, verb="member.create", target=member, after=snapshot(member, MEMBER_FIELDS))
+    audit_record(
+        actor=actor, verb="member.create", target=member, after=snapshot(member, MEMBER_FIELDS), actor_label=actor_label
+    )
     return member
 
 
@@ -284,10 +305,18 @@ def member_unbind_wecom(*, actor: Member | None, member: Member, reason: str) ->
 
 
 def _member_transition(
-    *, actor: Member, member: Member, reason: str, verb: str, allowed_from: set[str], to: str
+    *,
+    actor: Member | None,
+    member: Member,
+    reason: str,
+    verb: str,
+    allowed_from: set[str],
+    to: str,
+    actor_label: str = "",
 ) -> Member:
+    """`actor=None` is the system (e.g. WeCom sync, with `actor_label`); people need `can_manage`."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if not can_manage(actor, member):
+    if actor is not None and not can_manage(actor, member):
         raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
     if not reason.strip():
         raise DomainError(ERR_REASON_REQUIRED, field="reason")
@@ -306,6 +335,7 @@ def _member_transition(
         before={"status": before},
         after={"status": to},
         reason=reason,
+        actor_label=actor_label,
     )
     return member
 
@@ -323,9 +353,10 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
 
 
 @transaction.atomic
-def member_remove(*, actor: Member, member: Member, reason: str) -> Member:
+def member_remove(*, actor: Member | None, member: Member, reason: str, actor_label: str = "") -> Member:
     return _member_transition(
         actor=actor,
+        actor_label=actor_label,
         member=member,
         reason=reason,
         verb="remove",
@@ -335,9 +366,10 @@ def member_remove(*, actor: Member, member: Member, reason: str) -> Member:
 
 
 @transaction.atomic
-def member_reinstate(*, actor: Member, member: Member, reason: str) -> Member:
+def member_reinstate(*, actor: Member | None, member: Member, reason: str, actor_label: str = "") -> Member:
     return _member_transition(
         actor=actor,
+        actor_label=actor_label,
         member=member,
         reason=reason,
         verb="reinstate",

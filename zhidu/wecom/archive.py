@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 import orjson
 from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives import serialization
@@ -76,6 +75,8 @@ SDK_ERRORS = {
 
 # Payloads may carry raw control characters that break JSON parsers (API.md §7.3 step 3).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The decrypted random key is a short printable-ASCII string (32 characters in practice).
+_RANDOM_KEY = re.compile(rb"[\x21-\x7e]{16,64}")
 
 
 class ArchiveError(Exception):
@@ -89,6 +90,13 @@ class ArchiveKeyError(ArchiveError):
         super().__init__(message)
         self.seq = seq
         self.version = version
+
+    def __reduce__(self) -> Any:  # raised in a decrypt worker process, re-raised here
+        return (_key_error, (str(self), self.seq, self.version))
+
+
+def _key_error(message: str, seq: int, version: int) -> ArchiveKeyError:
+    return ArchiveKeyError(message, seq=seq, version=version)
 
 
 class SdkUnavailable(ArchiveError):
@@ -195,6 +203,10 @@ def _decode_chatdata(
             raise ArchiveKeyError(ERR_NO_KEY.format(ver=ver, seq=seq, known=known), seq=seq, version=ver)
         try:
             random_key = key.decrypt(base64.b64decode(item.get("encrypt_random_key") or ""), pkcs1)
+            if not _RANDOM_KEY.fullmatch(random_key):
+                # OpenSSL's implicit rejection (Marvin countermeasure) answers a wrong key with random bytes
+                # instead of an error; a real random key is printable ASCII, so anything else means "wrong key".
+                raise ValueError("not a random key")
         except (ValueError, binascii.Error):
             if out:
                 return out
@@ -206,6 +218,90 @@ def _decode_chatdata(
             continue
         out.append(ArchiveRecord(seq=seq, msg=msg, where=where))
     return out
+
+
+_WORKER_KEYS: dict[int, RSAPrivateKey] = {}
+
+
+def _worker_init(pems: dict[int, bytes]) -> None:
+    _WORKER_KEYS.clear()
+    _WORKER_KEYS.update(load_private_keys({v: pem.decode("ascii") for v, pem in pems.items()}))
+
+
+def _worker_decode(items: list[dict[str, Any]]) -> list[ArchiveRecord]:
+    return _decode_chatdata(items, _WORKER_KEYS, simulator_decrypt_data)
+
+
+class _Pipeline:
+    """Read ahead: while the caller stores and scans one page, the next is fetched and decrypted.
+
+    The archive is read strictly in order, so after serving the page after `seq` the next request is
+    almost always for the page after that page's last seq; any other request is served directly.
+    A background thread fetches the next raw page (HTTP waits overlap with our work). With
+    `workers` ≥ 1 the decryption (RSA, DecryptData, JSON) runs in a separate process, so it uses a
+    second core instead of competing with storing and scanning for this process's GIL.
+    """
+
+    def __init__(self, fetch_raw: Any, keys: Mapping[int, RSAPrivateKey], *, workers: int = 0) -> None:
+        self._fetch_raw = fetch_raw
+        self._keys = keys
+        self._workers = workers
+        self._thread: Any = None
+        self._procs: Any = None
+        self._pending: tuple[int, int, Any] | None = None
+
+    def _load(self, seq: int, limit: int) -> list[ArchiveRecord]:
+        items = self._fetch_raw(seq, limit)
+        if not items:
+            return []
+        if self._workers > 0:
+            return self._pool().submit(_worker_decode, items).result()  # type: ignore[no-any-return]
+        return _decode_chatdata(items, self._keys, simulator_decrypt_data)
+
+    def _pool(self) -> Any:
+        if self._procs is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            pems = {
+                v: k.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+                for v, k in self._keys.items()
+            }
+            self._procs = ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init, initargs=(pems,),
+            )  # fmt: skip
+        return self._procs
+
+    def get(self, seq: int, limit: int) -> list[ArchiveRecord]:
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[:2] == (seq, limit):
+            records: list[ArchiveRecord] = pending[2].result()
+        else:
+            if pending is not None:
+                pending[2].cancel()
+            records = self._load(seq, limit)
+        if len(records) >= limit:  # a full page: there is probably more
+            if self._thread is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-read-ahead")
+            nxt = records[-1].seq
+            self._pending = (nxt, limit, self._thread.submit(self._load, nxt, limit))
+        return records
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._pending[2].cancel()
+            self._pending = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+        if self._procs is not None:
+            self._procs.shutdown(wait=True)
+            self._procs = None
 
 
 # --------------------------------------------------------------------------------------------- simulator
@@ -226,59 +322,57 @@ def simulator_decrypt_data(random_key: bytes, encrypt_chat_msg: str) -> bytes:
 
 
 class SimulatorArchiveSource:
-    """The simulator's GetChatData over HTTP (token from the chat-archive secret)."""
+    """The simulator's GetChatData over HTTP (`WeComClient.get_chat_data`, chat-archive secret)."""
 
     def __init__(
         self,
+        *,
+        client: Any,
+        private_keys: Mapping[int, RSAPrivateKey],
+        name: str = "simulator",
+        read_ahead: bool = True,
+        decrypt_workers: int = 0,
+    ) -> None:
+        self.name = name
+        self.keys = dict(private_keys)
+        self.client = client
+        self._pipeline = _Pipeline(self._raw, self.keys, workers=decrypt_workers) if read_ahead else None
+
+    @classmethod
+    def from_url(
+        cls,
         *,
         base_url: str,
         corp_id: str,
         secret: str,
         private_keys: Mapping[int, RSAPrivateKey],
         name: str = "simulator",
-        timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.keys = dict(private_keys)
-        self.corp_id = corp_id
-        self.secret = secret
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
-        self._token = ""
+        decrypt_workers: int = 0,
+    ) -> SimulatorArchiveSource:
+        from zhidu.wecom.client import WeComClient
 
-    def _get_token(self) -> str:
-        resp = self._http.get("/cgi-bin/gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret})
-        body = resp.json()
-        if body.get("errcode"):
-            raise ArchiveError(ERR_ENDPOINT.format(errcode=body.get("errcode"), errmsg=body.get("errmsg", "")))
-        return str(body["access_token"])
+        client = WeComClient(corp_id, secret, base_url=base_url)
+        return cls(client=client, private_keys=private_keys, name=name, decrypt_workers=decrypt_workers)
 
-    def _get_chatdata(self, seq: int, limit: int) -> list[dict[str, Any]]:
-        for _attempt in range(2):
-            if not self._token:
-                self._token = self._get_token()
-            resp = self._http.post(
-                "/cgi-bin/msgaudit/getchatdata",
-                params={"access_token": self._token},
-                content=orjson.dumps({"seq": seq, "limit": limit}),
-                headers={"Content-Type": "application/json"},
-            )
-            body = orjson.loads(resp.content)
-            errcode = body.get("errcode", 0)
-            if errcode in (40014, 42001):  # token invalid or expired: fetch a new one once
-                self._token = ""
-                continue
-            if errcode:
-                raise ArchiveError(ERR_ENDPOINT.format(errcode=errcode, errmsg=body.get("errmsg", "")))
-            return list(body.get("chatdata") or [])
-        raise ArchiveError(ERR_ENDPOINT.format(errcode=42001, errmsg="access token refused twice"))
+    def _raw(self, seq: int, limit: int) -> list[dict[str, Any]]:
+        from zhidu.wecom.client import WeComError
+
+        try:
+            page = self.client.get_chat_data(seq=seq, limit=limit)
+        except WeComError as exc:
+            raise ArchiveError(ERR_ENDPOINT.format(errcode=exc.errcode, errmsg=exc.errmsg or exc.api)) from exc
+        return [item.model_dump() if hasattr(item, "model_dump") else dict(item) for item in page.chatdata]
 
     def fetch(self, seq: int, limit: int) -> list[ArchiveRecord]:
-        items = self._get_chatdata(seq, min(limit, MAX_LIMIT))
-        return _decode_chatdata(items, self.keys, simulator_decrypt_data)
+        limit = min(limit, MAX_LIMIT)
+        if self._pipeline is not None:
+            return self._pipeline.get(seq, limit)
+        return _decode_chatdata(self._raw(seq, limit), self.keys, simulator_decrypt_data)
 
     def close(self) -> None:
-        self._http.close()
+        if self._pipeline is not None:
+            self._pipeline.close()
+        self.client.close()
 
 
 # --------------------------------------------------------------------------------------------- files
@@ -362,7 +456,12 @@ class FinanceSdkSource:
         lib.GetSliceLen.argtypes = [ctypes.c_void_p]
         lib.GetSliceLen.restype = ctypes.c_int
         lib.GetChatData.argtypes = [
-            ctypes.c_void_p, ctypes.c_ulonglong, ctypes.c_uint, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int,
+            ctypes.c_void_p,
+            ctypes.c_ulonglong,
+            ctypes.c_uint,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_int,
             ctypes.c_void_p,
         ]
         lib.GetChatData.restype = ctypes.c_int
@@ -426,14 +525,19 @@ def source_from_settings(kind: str = "") -> ArchiveSource:
         kind = "simulator" if local else "sdk"
     keys = private_keys_from_settings()
     if kind == "simulator":
-        return SimulatorArchiveSource(
-            base_url=settings.WECOM_API_BASE, corp_id=settings.WECOM_CORP_ID, secret=settings.WECOM_ARCHIVE_SECRET,
+        return SimulatorArchiveSource.from_url(
+            base_url=settings.WECOM_API_BASE,
+            corp_id=settings.WECOM_CORP_ID,
+            secret=settings.WECOM_ARCHIVE_SECRET,
             private_keys=keys,
+            decrypt_workers=int(getattr(settings, "ARCHIVE_DECRYPT_WORKERS", 0) or 0),
         )
     if kind == "sdk":
         path = getattr(settings, "WECOM_FINANCE_SDK_PATH", "") or os.environ.get("WECOM_FINANCE_SDK_PATH", "")
         return FinanceSdkSource(
-            library_path=path, corp_id=settings.WECOM_CORP_ID, secret=settings.WECOM_ARCHIVE_SECRET,
+            library_path=path,
+            corp_id=settings.WECOM_CORP_ID,
+            secret=settings.WECOM_ARCHIVE_SECRET,
             private_keys=keys,
         )
     raise ArchiveError(f"unknown archive source {kind!r}; expected 'sdk' or 'simulator'")

@@ -1,0 +1,172 @@
+"""Compliance pages: the violations inbox (by scope), a violation with its evidence and review forms,
+and the rule list with enable toggles, term import and export."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from zhidu.core.access import member_required
+from zhidu.core.errors import DomainError, NotFound
+from zhidu.org.models import Member, Role, work_scope_q
+from zhidu.web.dashboard import register
+
+from . import selectors, services
+from .models import Category, Severity, ViolationStatus
+
+VIOLATION_ROLES = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
+RULE_ROLES = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
+
+register("open_violations", gettext_lazy("Open violations in my scope"), selectors.open_violations_count)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@member_required(*VIOLATION_ROLES)
+def violations(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    filters = selectors.ViolationFilters.from_query(request.GET)
+    page = Paginator(selectors.violation_list(viewer=viewer, filters=filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "compliance/violations.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "categories": Category.choices,
+            "severities": Severity.choices,
+            "statuses": ViolationStatus.choices,
+            "members": Member.objects.filter(pk__in=work_scope_q(viewer)).order_by("name"),
+        },
+    )
+
+
+def _detail_context(viewer: Member, violation_id: int) -> dict[str, object]:
+    violation = selectors.violation_get_for(viewer, violation_id)
+    evidence = selectors.violation_evidence(violation)
+    return {
+        "v": violation,
+        "evidence": evidence,
+        "can_review": violation.is_open and services.can_review(viewer, violation),
+    }
+
+
+@member_required(*VIOLATION_ROLES)
+def violation_detail(request: HttpRequest, violation_id: int) -> HttpResponse:
+    ctx = _detail_context(request.member, violation_id)  # type: ignore[attr-defined]
+    return render(request, "compliance/violation_detail.html", ctx)
+
+
+@require_POST
+@member_required(*VIOLATION_ROLES)
+def violation_review(request: HttpRequest, violation_id: int) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    violation = selectors.violation_get_for(viewer, violation_id)
+    decision, reason = request.POST.get("decision", ""), request.POST.get("reason", "")
+    error = ""
+    try:
+        if decision == "confirm":
+            services.violation_confirm(actor=viewer, violation=violation, reason=reason)
+        elif decision == "dismiss":
+            services.violation_dismiss(actor=viewer, violation=violation, reason=reason)
+        else:
+            raise NotFound
+    except DomainError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied from None
+        error = exc.message
+    if _is_htmx(request):
+        ctx = _detail_context(viewer, violation_id) | {"error": error, "reason": reason}
+        return render(request, "compliance/_review.html", ctx)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Review saved."))
+    return redirect("compliance:violation_detail", violation_id=violation_id)
+
+
+@member_required(*RULE_ROLES)
+def rules(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    category = request.GET.get("category", "")
+    items = selectors.rule_list(viewer=viewer, category=category, q=request.GET.get("q", ""))
+    return render(
+        request,
+        "compliance/rules.html",
+        {
+            "rules": items,
+            "category": category,
+            "q": request.GET.get("q", ""),
+            "categories": Category.choices,
+            "severities": Severity.choices,
+            "can_edit": viewer.role in services.RULE_ADMINS,
+        },
+    )
+
+
+@require_POST
+@member_required(*RULE_ROLES)
+def rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    rule = selectors.rule_get_for(viewer, rule_id)
+    try:
+        rule = services.rule_set_enabled(actor=viewer, rule=rule, enabled=request.POST.get("enabled") == "1")
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from None
+    if _is_htmx(request):
+        rule.term_count = selectors.rule_term_count(rule)  # type: ignore[attr-defined]
+        return render(request, "compliance/_rule_row.html", {"r": rule, "can_edit": True})
+    return redirect("compliance:rules")
+
+
+@require_POST
+@member_required(*RULE_ROLES)
+def rules_import(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise DomainError(_("Choose a file to import."), field="file")
+        rows = services.parse_terms_file(
+            upload.name or "",
+            upload.read(),
+            category=request.POST.get("category", ""),
+            severity=request.POST.get("severity") or Severity.MEDIUM,
+            article=request.POST.get("article", "").strip(),
+        )
+        result = services.rules_import(actor=viewer, rows=rows)
+    except DomainError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Imported %(added)d new terms (%(existing)d already present) into %(rules)s.")
+            % {"added": result.terms_added, "existing": result.terms_existing, "rules": ", ".join(result.rules)},
+        )
+    return redirect("compliance:rules")
+
+
+@member_required(*RULE_ROLES)
+def rules_export(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    services.rules_export_xlsx(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="zhidu-rules.xlsx"'
+    return response

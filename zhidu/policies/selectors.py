@@ -1,0 +1,203 @@
+"""Reads of regulations, through the asking member's scope; plus `article_resolve` for citations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from zhidu.core.errors import DomainError, NotFound
+from zhidu.org.models import Member, MemberStatus, Role, work_scope_q
+
+from .models import (
+    ACK_REPORT_ROLES,
+    Acknowledgement,
+    Article,
+    Chapter,
+    Comment,
+    Item,
+    Policy,
+    PolicyNotice,
+    PolicyVersion,
+    VersionStatus,
+)
+from .services import ERR_FORBIDDEN
+
+_KEY_RE = re.compile(r"^\s*(?P<code>[a-z0-9][a-z0-9-]*)#(?P<article>\d+)(?:\.(?P<item>\d+))?\s*$")
+
+
+def parse_key(key: str) -> tuple[str, int, int | None] | None:
+    """'sales-conduct#17.1' → ('sales-conduct', 17, 1); 'sales-conduct#19' → ('sales-conduct', 19, None)."""
+    m = _KEY_RE.match(key or "")
+    if not m:
+        return None
+    item = m.group("item")
+    return m.group("code"), int(m.group("article")), int(item) if item is not None else None
+
+
+def version_for_citation(code: str) -> PolicyVersion | None:
+    """The published version of the regulation `code`, else its latest version."""
+    policy = Policy.objects.filter(code=code).first()
+    if policy is None:
+        return None
+    if policy.current_version_id is not None:
+        return PolicyVersion.objects.select_related("policy").get(pk=policy.current_version_id)
+    return policy.versions.select_related("policy").order_by("-number").first()
+
+
+def article_resolve(key: str) -> Article | Item | None:
+    """Resolve an article key against the published version (fallback: latest version).
+
+    'sales-conduct#19'   → Article, `.citation` == 《销售团队管理制度》第十九条
+    'sales-conduct#17.1' → Item,    `.citation` == 《销售团队管理制度》第十七条第（一）项
+    Both have `.citation`, `.key`, `.text`, `.article` (the Article) and `.item` (the Item or None).
+    Unknown regulation, article or item → None. Not scoped: citations are company-wide facts.
+    """
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    code, article_no, item_no = parsed
+    version = version_for_citation(code)
+    if version is None:
+        return None
+    article = Article.objects.filter(version=version, number=article_no).select_related("version__policy").first()
+    if article is None:
+        return None
+    article.version = version
+    if item_no is None:
+        return article
+    item = Item.objects.filter(article=article, number=item_no).first()
+    if item is None:
+        return None
+    item.article = article
+    return item
+
+
+def citation_for(key: str) -> str | None:
+    """The citation string for an article key, or None when it does not resolve."""
+    found = article_resolve(key)
+    return found.citation if found is not None else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lists and pages
+
+
+def policy_list(*, viewer: Member) -> list[Policy]:
+    versions = PolicyVersion.objects.visible_to(viewer).order_by("-number")
+    return list(
+        Policy.objects.visible_to(viewer)
+        .select_related("current_version")
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+        .order_by("code")
+    )
+
+
+def policy_get_for(viewer: Member, code: str) -> Policy:
+    try:
+        return Policy.objects.visible_to(viewer).select_related("current_version").get(code=code)
+    except (Policy.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def policy_default_version(viewer: Member, policy: Policy) -> PolicyVersion:
+    """The version a member should read: the published one, else the latest they may see."""
+    visible = PolicyVersion.objects.visible_to(viewer).filter(policy=policy)
+    version = visible.filter(status=VersionStatus.PUBLISHED).first() or visible.order_by("-number").first()
+    if version is None:
+        raise NotFound
+    return version
+
+
+def version_get_for(viewer: Member, version_id: int) -> PolicyVersion:
+    try:
+        return PolicyVersion.objects.visible_to(viewer).select_related("policy").get(pk=version_id)
+    except (PolicyVersion.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def article_get_for(viewer: Member, article_id: int) -> Article:
+    try:
+        return (
+            Article.objects.filter(version__in=PolicyVersion.objects.visible_to(viewer))
+            .select_related("version__policy", "chapter")
+            .prefetch_related("items")
+            .get(pk=article_id)
+        )
+    except (Article.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+@dataclass
+class ChapterOutline:
+    chapter: Chapter | None
+    articles: list[Article]
+
+
+def version_outline(version: PolicyVersion) -> list[ChapterOutline]:
+    """Chapters in order with their articles (items and comment counts prefetched); loose articles first."""
+    articles = list(
+        version.articles.select_related("chapter")
+        .prefetch_related("items")
+        .annotate(comment_count=Count("comments"))
+        .order_by("order")
+    )
+    for article in articles:
+        article.version = version
+    chapters = list(version.chapters.order_by("order"))
+    by_chapter: dict[int | None, list[Article]] = {}
+    for article in articles:
+        by_chapter.setdefault(article.chapter_id, []).append(article)
+    out = [ChapterOutline(None, by_chapter[None])] if by_chapter.get(None) else []
+    out.extend(ChapterOutline(c, by_chapter.get(c.pk, [])) for c in chapters)
+    return out
+
+
+def comment_list(*, viewer: Member, article: Article) -> list[Comment]:
+    return list(Comment.objects.visible_to(viewer).filter(article=article).select_related("member"))
+
+
+def acknowledgement_of(member: Member, version: PolicyVersion) -> Acknowledgement | None:
+    return Acknowledgement.objects.filter(version=version, member=member).first()
+
+
+def _ack_scope(viewer: Member) -> QuerySet[Member]:
+    if not viewer.is_active or viewer.role not in ACK_REPORT_ROLES:
+        raise DomainError(ERR_FORBIDDEN, code="forbidden")
+    members = Member.objects.filter(status=MemberStatus.ACTIVE)
+    if viewer.role in (Role.DIRECTOR, Role.COMPLIANCE, Role.ADMIN):
+        return members
+    return members.filter(pk__in=work_scope_q(viewer))
+
+
+def version_unacknowledged(*, viewer: Member, version: PolicyVersion) -> list[Member]:
+    """Active members who have not acknowledged `version`: a lead sees their scope; director/admin/compliance all.
+
+    Other roles get DomainError(code="forbidden").
+    """
+    scope = _ack_scope(viewer)
+    return list(
+        scope.exclude(policy_acknowledgements__version=version)
+        .select_related("department")
+        .order_by("department_id", "name")
+    )
+
+
+def pending_acknowledgements(member: Member) -> list[PolicyVersion]:
+    """Published versions the member has not acknowledged yet."""
+    if not member.is_active:
+        return []
+    return list(
+        PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .exclude(acknowledgements__member=member)
+        .select_related("policy")
+    )
+
+
+def notice_list(*, viewer: Member, limit: int = 10) -> list[PolicyNotice]:
+    return list(
+        PolicyNotice.objects.visible_to(viewer)
+        .filter(Q(version__status=VersionStatus.PUBLISHED) | Q(version__status=VersionStatus.SUPERSEDED))
+        .select_related("version__policy")[:limit]
+    )

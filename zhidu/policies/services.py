@@ -1,0 +1,463 @@
+"""Every write to regulations: validated, in one transaction, audited.
+
+Lifecycle of a version: draft → discussion → approved → published (effective date ≥ today + notice) → superseded.
+`actor=None` means the system (demo seeding, management commands run by an operator); it passes role checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from zhidu.core.audit import audit_record
+from zhidu.core.errors import DomainError
+from zhidu.org.models import Member, MemberStatus
+
+from .models import (
+    APPROVER_ROLES,
+    EDITOR_ROLES,
+    PUBLISHER_ROLES,
+    Acknowledgement,
+    Article,
+    Chapter,
+    Comment,
+    Item,
+    Policy,
+    PolicyNotice,
+    PolicyVersion,
+    VersionStatus,
+    version_snapshot,
+)
+from .parser import ParsedRegulation, ParseError, parse_text, source_text
+
+ERR_FORBIDDEN = "You may not do this."
+ERR_INACTIVE = "Only active members can do this."
+ERR_BAD_STATUS = "This version is {status}; it must be {expected} to {action}."
+ERR_NOTICE_PERIOD = "The effective date must be on or after {earliest} ({days} days' notice); {given} is too early."
+ERR_NO_TITLE = "The regulation has no title: add a title line or give one."
+ERR_BAD_CODE = "The code {code!r} is not valid: use 1–64 lowercase letters, digits and hyphens."
+ERR_EMPTY_COMMENT = "A comment cannot be empty."
+ERR_LONG_COMMENT = "A comment may have at most {max} characters."
+ERR_NOT_IN_DISCUSSION = "Comments are open only while the version is in discussion."
+ERR_ACK_STATUS = "Only a published version can be acknowledged."
+ERR_UNPARSEABLE = "The file cannot be imported: {problem}"
+ERR_NO_DATE = "An effective date is required."
+
+COMMENT_MAX = 2000
+DEMO_CODE = "sales-conduct"
+DEMO_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sales_conduct.md"
+_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+RESERVED_CODES = {"import", "versions", "articles", "notices"}  # page paths under /policies/
+WECOM_BATCH = 1000  # WeCom accepts at most 1000 userids per app message
+
+
+def _require(actor: Member | None, roles: tuple[str, ...]) -> None:
+    """System (None) passes; a member must be active and hold one of `roles`."""
+    if actor is None:
+        return
+    if not actor.is_active or actor.role not in roles:
+        raise DomainError(ERR_FORBIDDEN, code="forbidden")
+
+
+def _locked(version: PolicyVersion) -> PolicyVersion:
+    return PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
+
+
+def _check_status(version: PolicyVersion, expected: str, action: str) -> None:
+    if version.status != expected:
+        raise DomainError(
+            ERR_BAD_STATUS.format(
+                status=version.get_status_display(), expected=VersionStatus(expected).label, action=action
+            ),
+            code="conflict",
+        )
+
+
+def _actor_label(actor: Member | None, label: str) -> str:
+    return "" if actor is not None else label
+
+
+def today_local() -> dt.date:
+    return timezone.localdate()
+
+
+def earliest_effective_date() -> dt.date:
+    return today_local() + dt.timedelta(days=settings.POLICY_NOTICE_DAYS)
+
+
+def default_code(title: str) -> str:
+    """A stable code for a title that has none: an existing policy with that title keeps its code."""
+    existing = Policy.objects.filter(title=title).values_list("code", flat=True).first()
+    return existing or "reg-" + hashlib.sha1(title.encode()).hexdigest()[:8]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Import
+
+
+def parse_upload(
+    data: bytes, filename: str, *, title: str = "", document: int | None = None
+) -> tuple[ParsedRegulation, str, str]:
+    """Parse uploaded bytes → (parsed, source text, format). Raises DomainError naming the line."""
+    try:
+        text, fmt = source_text(data, filename)
+        parsed = parse_text(text, fmt=fmt, document=document, title=title)
+    except ParseError as exc:
+        raise DomainError(ERR_UNPARSEABLE.format(problem=exc), code="unparseable", field="file") from None
+    return parsed, text, fmt
+
+
+@transaction.atomic
+def policy_import(
+    *,
+    actor: Member | None,
+    parsed: ParsedRegulation,
+    source: str,
+    source_name: str = "",
+    source_format: str = "text",
+    code: str = "",
+    title: str = "",
+) -> PolicyVersion:
+    """Store a parsed regulation as a new draft version (creating the Policy when the code is new)."""
+    _require(actor, EDITOR_ROLES)
+    title = (title or parsed.title).strip()[:200]
+    if not title:
+        raise DomainError(ERR_NO_TITLE, field="title")
+    if not parsed.articles:
+        raise DomainError(ERR_UNPARSEABLE.format(problem="no articles (第X条) found"), code="unparseable", field="file")
+    code = (code or default_code(title)).strip()
+    if not _CODE_RE.match(code) or code in RESERVED_CODES:
+        raise DomainError(ERR_BAD_CODE.format(code=code), field="code")
+    policy, created = Policy.objects.select_for_update().get_or_create(
+        code=code, defaults={"title": title, "created_by": actor}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            verb="policy.create",
+            target=policy,
+            after={"code": code, "title": title},
+            actor_label=_actor_label(actor, "system"),
+        )
+    number = (policy.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        number=number,
+        title=title,
+        preamble=parsed.preamble,
+        source_text=source,
+        source_name=source_name[:255],
+        source_format=source_format,
+        warnings=list(parsed.warnings),
+        created_by=actor,
+    )
+    chapters = Chapter.objects.bulk_create(
+        [
+            Chapter(version=version, number=c.number, title=c.title, text=c.text, order=n)
+            for n, c in enumerate(parsed.chapters)
+        ]
+    )
+    chapter_by_number = {c.number: c for c in chapters}
+    articles = Article.objects.bulk_create(
+        [
+            Article(
+                version=version,
+                chapter=chapter_by_number.get(a.chapter) if a.chapter is not None else None,
+                number=a.number,
+                title=a.title[:200],
+                text=a.text,
+                closing_text=a.closing,
+                order=n,
+            )
+            for n, a in enumerate(parsed.articles)
+        ]
+    )
+    Item.objects.bulk_create(
+        [
+            Item(article=article, number=i.number, label=i.label[:20], text=i.text, order=n)
+            for article, a in zip(articles, parsed.articles, strict=True)
+            for n, i in enumerate(a.items)
+        ]
+    )
+    audit_record(
+        actor=actor,
+        verb="policy_version.import",
+        target=version,
+        actor_label=_actor_label(actor, "system"),
+        after={"code": code, "number": number, "title": title, "source": source_name, **parsed.counts()},
+    )
+    return version
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lifecycle
+
+
+@transaction.atomic
+def version_open_discussion(*, actor: Member | None, version: PolicyVersion) -> PolicyVersion:
+    _require(actor, EDITOR_ROLES)
+    version = _locked(version)
+    _check_status(version, VersionStatus.DRAFT, "open the discussion")
+    before = version_snapshot(version)
+    version.status = VersionStatus.DISCUSSION
+    version.discussion_opened_at = timezone.now()
+    version.save(update_fields=["status", "discussion_opened_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="policy_version.open_discussion",
+        target=version,
+        before=before,
+        after=version_snapshot(version),
+        actor_label=_actor_label(actor, "system"),
+    )
+    return version
+
+
+@transaction.atomic
+def comment_add(*, actor: Member, article: Article, text: str) -> Comment:
+    """A member comments on an article of a version in discussion."""
+    if actor is None or not actor.is_active:
+        raise DomainError(ERR_INACTIVE, code="forbidden")
+    text = text.strip()
+    if not text:
+        raise DomainError(ERR_EMPTY_COMMENT, field="text")
+    if len(text) > COMMENT_MAX:
+        raise DomainError(ERR_LONG_COMMENT.format(max=COMMENT_MAX), field="text")
+    version = _locked(article.version)
+    if version.status != VersionStatus.DISCUSSION:
+        raise DomainError(ERR_NOT_IN_DISCUSSION, code="conflict")
+    comment = Comment.objects.create(article=article, member=actor, text=text)
+    audit_record(
+        actor=actor,
+        verb="policy_comment.add",
+        target=comment,
+        after={"article": article.pk, "version": version.pk, "text": text},
+    )
+    return comment
+
+
+@transaction.atomic
+def version_approve(*, actor: Member | None, version: PolicyVersion, reason: str = "") -> PolicyVersion:
+    _require(actor, APPROVER_ROLES)
+    version = _locked(version)
+    _check_status(version, VersionStatus.DISCUSSION, "be approved")
+    before = version_snapshot(version)
+    version.status = VersionStatus.APPROVED
+    version.approved_by, version.approved_at = actor, timezone.now()
+    version.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="policy_version.approve",
+        target=version,
+        before=before,
+        after=version_snapshot(version),
+        reason=reason,
+        actor_label=_actor_label(actor, "system"),
+    )
+    return version
+
+
+def _outbox_enqueue() -> Callable[..., Any] | None:
+    """`zhidu.wecom.send.outbox_enqueue` when the WeCom outbox exists; None otherwise."""
+    try:
+        from zhidu.wecom.send import outbox_enqueue
+    except ImportError:
+        return None
+    return outbox_enqueue  # type: ignore[no-any-return]
+
+
+def _notify(*, actor: Member | None, version: PolicyVersion, wecom: bool = True) -> PolicyNotice:
+    effective = version.effective_date
+    title = f"《{version.policy.title}》v{version.number}"
+    body = (
+        f"《{version.policy.title}》第{version.number}版已发布，自{effective:%Y-%m-%d}起施行。请阅读并签收。"
+        if effective
+        else ""
+    )
+    userids = list(
+        Member.objects.filter(status=MemberStatus.ACTIVE)
+        .exclude(wecom_userid__isnull=True)
+        .exclude(wecom_userid="")
+        .order_by("pk")
+        .values_list("wecom_userid", flat=True)
+    )
+    sent = 0
+    enqueue = _outbox_enqueue() if wecom else None
+    if enqueue is not None and userids:
+        path = reverse("policies:version", args=[version.pk])
+        base = getattr(settings, "ZHIDU_BASE_URL", "") or ""
+        for start in range(0, len(userids), WECOM_BATCH):
+            batch = [u for u in userids[start : start + WECOM_BATCH] if u]
+            if base:
+                msgtype, content = (
+                    "textcard",
+                    {"title": title, "description": body, "url": base.rstrip("/") + path, "btntxt": "签收"},
+                )
+            else:
+                msgtype, content = "text", {"content": f"{body}\n{path}"}
+            enqueue(
+                channel="app",
+                to_userids=batch,
+                msgtype=msgtype,
+                content=content,
+                dedupe_key=f"policy-version-{version.pk}-published-{start // WECOM_BATCH}",
+            )
+            sent += len(batch)
+    notice = PolicyNotice.objects.create(
+        version=version, title=title, body=body, effective_date=effective, created_by=actor, recipients=sent
+    )
+    return notice
+
+
+def _publish(
+    *,
+    actor: Member | None,
+    version: PolicyVersion,
+    effective_date: dt.date,
+    reason: str,
+    actor_label: str,
+    wecom: bool = True,
+) -> PolicyVersion:
+    before = version_snapshot(version)
+    policy = Policy.objects.select_for_update().get(pk=version.policy_id)
+    for old in PolicyVersion.objects.select_for_update().filter(policy=policy, status=VersionStatus.PUBLISHED):
+        old_before = version_snapshot(old)
+        old.status, old.superseded_at = VersionStatus.SUPERSEDED, timezone.now()
+        old.save(update_fields=["status", "superseded_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            verb="policy_version.supersede",
+            target=old,
+            before=old_before,
+            after=version_snapshot(old),
+            reason=f"superseded by v{version.number}",
+            actor_label=actor_label,
+        )
+    version.status = VersionStatus.PUBLISHED
+    version.effective_date = effective_date
+    version.published_by, version.published_at = actor, timezone.now()
+    version.save(update_fields=["status", "effective_date", "published_by", "published_at", "updated_at"])
+    policy_before = {"title": policy.title, "current_version": policy.current_version_id}
+    policy.current_version = version
+    policy.title = version.title
+    policy.save(update_fields=["current_version", "title", "updated_at"])
+    version.policy = policy
+    notice = _notify(actor=actor, version=version, wecom=wecom)
+    audit_record(
+        actor=actor,
+        verb="policy_version.publish",
+        target=version,
+        before=before,
+        after={**version_snapshot(version), "notice": notice.pk, "notified": notice.recipients},
+        reason=reason,
+        actor_label=actor_label,
+    )
+    if policy_before != {"title": policy.title, "current_version": version.pk}:
+        audit_record(
+            actor=actor,
+            verb="policy.update",
+            target=policy,
+            before=policy_before,
+            after={"title": policy.title, "current_version": version.pk},
+            actor_label=actor_label,
+        )
+    return version
+
+
+@transaction.atomic
+def version_publish(
+    *, actor: Member | None, version: PolicyVersion, effective_date: dt.date | None, reason: str = ""
+) -> PolicyVersion:
+    """Publish an approved version with at least POLICY_NOTICE_DAYS of notice; supersedes the previous one."""
+    _require(actor, PUBLISHER_ROLES)
+    version = _locked(version)
+    _check_status(version, VersionStatus.APPROVED, "be published")
+    if effective_date is None:
+        raise DomainError(ERR_NO_DATE, field="effective_date")
+    earliest = earliest_effective_date()
+    if effective_date < earliest:
+        raise DomainError(
+            ERR_NOTICE_PERIOD.format(earliest=earliest, days=settings.POLICY_NOTICE_DAYS, given=effective_date),
+            field="effective_date",
+        )
+    return _publish(
+        actor=actor,
+        version=version,
+        effective_date=effective_date,
+        reason=reason,
+        actor_label=_actor_label(actor, "system"),
+    )
+
+
+@transaction.atomic
+def version_publish_demo_seed(*, version: PolicyVersion, effective_date: dt.date) -> PolicyVersion:
+    """DEMO SEEDING ONLY: publish without the notice period (the effective date may be in the past).
+
+    No member can reach this path (no page, endpoint or command option calls it except the demo loader); it is
+    audited as a system action labelled "demo-seed". The in-app notice is written; no WeCom message is queued.
+    """
+    version = _locked(version)
+    _check_status(version, VersionStatus.APPROVED, "be published")
+    return _publish(
+        actor=None,
+        version=version,
+        effective_date=effective_date,
+        reason="demo seeding: notice period not enforced",
+        actor_label="demo-seed",
+        wecom=False,
+    )
+
+
+@transaction.atomic
+def version_acknowledge(*, actor: Member, version: PolicyVersion) -> tuple[Acknowledgement, bool]:
+    """签收. Idempotent: a second call returns the existing acknowledgement and (ack, False)."""
+    if actor is None or not actor.is_active:
+        raise DomainError(ERR_INACTIVE, code="forbidden")
+    version = _locked(version)
+    existing = Acknowledgement.objects.filter(version=version, member=actor).first()
+    if existing is not None:
+        return existing, False
+    if version.status != VersionStatus.PUBLISHED:
+        raise DomainError(ERR_ACK_STATUS, code="conflict")
+    ack = Acknowledgement.objects.create(version=version, member=actor)
+    audit_record(
+        actor=actor,
+        verb="policy_version.acknowledge",
+        target=version,
+        after={"member": actor.pk, "acknowledgement": ack.pk},
+    )
+    return ack, True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Demo
+
+
+@transaction.atomic
+def policy_load_demo(*, actor: Member | None = None, effective_date: dt.date | None = None) -> PolicyVersion:
+    """Import and publish our demo regulation 《销售团队管理制度》 (code `sales-conduct`). Idempotent.
+
+    Goes through the real lifecycle (import → discussion → approve) and then publishes through the demo-only
+    path, so the regulation is in force at once (effective date today unless given).
+    """
+    existing = Policy.objects.filter(code=DEMO_CODE, current_version__isnull=False).first()
+    if existing is not None and existing.current_version is not None:
+        return existing.current_version
+    text = DEMO_FIXTURE.read_text(encoding="utf-8")
+    parsed = parse_text(text, fmt="md")
+    version = policy_import(
+        actor=actor, parsed=parsed, source=text, source_name=DEMO_FIXTURE.name, source_format="md", code=DEMO_CODE
+    )
+    version = version_open_discussion(actor=actor, version=version)
+    version = version_approve(actor=actor, version=version, reason="demo seeding")
+    return version_publish_demo_seed(version=version, effective_date=effective_date or today_local())

@@ -1,0 +1,242 @@
+"""Pages: regulations list, a version with its articles, discussion, acknowledgement, import, lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhidu.core.access import member_required
+from zhidu.core.errors import DomainError
+from zhidu.org.models import Member
+
+from . import selectors, services
+from .models import (
+    ACK_REPORT_ROLES,
+    APPROVER_ROLES,
+    EDITOR_ROLES,
+    PUBLISHER_ROLES,
+    PolicyVersion,
+    VersionStatus,
+    role_in,
+)
+
+
+def _me(request: HttpRequest) -> Member:
+    return request.member  # type: ignore[attr-defined,no-any-return]
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    if exc.code == "forbidden":
+        raise PermissionDenied
+    messages.error(request, exc.message)
+
+
+def _back(version: PolicyVersion) -> HttpResponse:
+    return redirect("policies:version", version.pk)
+
+
+@member_required()
+def policy_list(request: HttpRequest) -> HttpResponse:
+    member = _me(request)
+    return render(
+        request,
+        "policies/list.html",
+        {
+            "policies": selectors.policy_list(viewer=member),
+            "notices": selectors.notice_list(viewer=member),
+            "pending": {v.pk for v in selectors.pending_acknowledgements(member)},
+            "can_import": role_in(member, EDITOR_ROLES),
+        },
+    )
+
+
+@member_required()
+def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
+    member = _me(request)
+    policy = selectors.policy_get_for(member, code)
+    return _back(selectors.policy_default_version(member, policy))
+
+
+@member_required()
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _me(request)
+    version = selectors.version_get_for(member, pk)
+    show_ack = version.status == VersionStatus.PUBLISHED and role_in(member, ACK_REPORT_ROLES)
+    return render(
+        request,
+        "policies/version.html",
+        {
+            "version": version,
+            "outline": selectors.version_outline(version),
+            "versions": PolicyVersion.objects.visible_to(member).filter(policy=version.policy),
+            "ack": selectors.acknowledgement_of(member, version),
+            "unacknowledged": selectors.version_unacknowledged(viewer=member, version=version) if show_ack else None,
+            "can_discuss": role_in(member, EDITOR_ROLES) and version.status == VersionStatus.DRAFT,
+            "can_approve": role_in(member, APPROVER_ROLES) and version.status == VersionStatus.DISCUSSION,
+            "can_publish": role_in(member, PUBLISHER_ROLES) and version.status == VersionStatus.APPROVED,
+            "earliest": services.earliest_effective_date(),
+        },
+    )
+
+
+@member_required()
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _me(request)
+    article = selectors.article_get_for(member, pk)
+    template = "policies/_comments.html" if request.headers.get("HX-Request") else "policies/article.html"
+    return render(
+        request,
+        template,
+        {
+            "article": article,
+            "version": article.version,
+            "comments": selectors.comment_list(viewer=member, article=article),
+        },
+    )
+
+
+@member_required()
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _me(request)
+    article = selectors.article_get_for(member, pk)
+    error = ""
+    try:
+        services.comment_add(actor=member, article=article, text=request.POST.get("text", ""))
+    except DomainError as exc:
+        if not request.headers.get("HX-Request"):
+            _fail(request, exc)
+        error = exc.message
+    if not request.headers.get("HX-Request"):
+        return redirect("policies:article", article.pk)
+    return render(
+        request,
+        "policies/_comments.html",
+        {
+            "article": article,
+            "version": article.version,
+            "error": error,
+            "comments": selectors.comment_list(viewer=member, article=article),
+        },
+    )
+
+
+@member_required()
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _me(request)
+    version = selectors.version_get_for(member, pk)
+    try:
+        _ack, created = services.version_acknowledge(actor=member, version=version)
+        if created:
+            messages.success(request, _("Thank you: your acknowledgement is recorded."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return _back(version)
+
+
+@member_required(*ACK_REPORT_ROLES)
+def unacknowledged(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _me(request)
+    version = selectors.version_get_for(member, pk)
+    return render(
+        request,
+        "policies/unacknowledged.html",
+        {
+            "version": version,
+            "members": selectors.version_unacknowledged(viewer=member, version=version),
+        },
+    )
+
+
+@member_required(*EDITOR_ROLES)
+@require_POST
+def open_discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_get_for(_me(request), pk)
+    try:
+        services.version_open_discussion(actor=_me(request), version=version)
+    except DomainError as exc:
+        _fail(request, exc)
+    return _back(version)
+
+
+@member_required(*APPROVER_ROLES)
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_get_for(_me(request), pk)
+    try:
+        services.version_approve(
+            actor=_me(request),
+            version=version,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    return _back(version)
+
+
+@member_required(*PUBLISHER_ROLES)
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_get_for(_me(request), pk)
+    try:
+        effective = dt.date.fromisoformat(request.POST.get("effective_date", ""))
+    except ValueError:
+        effective = None
+    try:
+        services.version_publish(
+            actor=_me(request),
+            version=version,
+            effective_date=effective,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    return _back(version)
+
+
+@member_required(*EDITOR_ROLES)
+def import_page(request: HttpRequest) -> HttpResponse:
+    """GET: the form. POST with a file: preview (dry run). POST with `source` (from the preview): import."""
+    ctx: dict[str, object] = {"title": request.POST.get("title", ""), "code": request.POST.get("code", "")}
+    if request.method == "POST":
+        try:
+            ctx.update(_import_step(request))
+        except DomainError as exc:
+            _fail(request, exc)
+        if "version" in ctx:
+            return _back(ctx["version"])  # type: ignore[arg-type]
+    return render(request, "policies/import.html", ctx)
+
+
+def _import_step(request: HttpRequest) -> dict[str, object]:
+    title, code = request.POST.get("title", ""), request.POST.get("code", "")
+    upload = request.FILES.get("file")
+    if upload is not None:
+        parsed, text, fmt = services.parse_upload(upload.read(), upload.name or "", title=title)
+        return {
+            "parsed": parsed,
+            "source": text,
+            "fmt": fmt,
+            "source_name": upload.name,
+            "title": title or parsed.title,
+        }
+    source, fmt = request.POST.get("source", ""), request.POST.get("fmt", "text")
+    parsed, text, fmt = services.parse_upload(source.encode(), "x.md" if fmt == "md" else "x.txt", title=title)
+    version = services.policy_import(
+        actor=_me(request),
+        parsed=parsed,
+        source=text,
+        source_name=request.POST.get("source_name", ""),
+        source_format=fmt,
+        code=code,
+        title=title,
+    )
+    messages.success(request, _("Imported as a draft. Open the discussion when it is ready."))
+    return {"version": version}

@@ -1,0 +1,40 @@
+"""Thin, idempotent Celery tasks of the WeCom integration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+
+@shared_task(name="zhidu.wecom.callback_process")
+def callback_process_task(inbox_id: int) -> str:
+    """Apply one stored callback event (a second run of the same event does nothing)."""
+    from .callbacks import callback_process
+
+    return callback_process(inbox_id)
+
+
+@shared_task(name="zhidu.wecom.send_outbox")
+def send_outbox_task(message_id: int) -> str:
+    """Deliver one outbox message if it is due (claimed atomically, so duplicates are harmless)."""
+    from .send import outbox_deliver
+
+    return outbox_deliver(message_id)
+
+
+@shared_task(name="zhidu.wecom.flush")
+def flush_outbox_task() -> dict[str, Any]:
+    """Periodic: deliver due outbox retries and reprocess callback events that failed."""
+    from .callbacks import callback_retry_unprocessed
+    from .send import outbox_flush
+
+    return {"outbox": outbox_flush(), "callbacks": callback_retry_unprocessed()}
+
+
+@shared_task(name="zhidu.wecom.sync")
+def sync_task(parts: list[str] | None = None, full: bool = False) -> dict[str, Any]:
+    """A full WeCom sync (for a nightly beat entry: it repairs lost callbacks)."""
+    from .sync import PARTS, sync_all
+
+    return sync_all(what=parts or PARTS, full=full)
