@@ -40,16 +40,28 @@ def _simulator(conn: Any, messages: int, size: str, seed: int, pem: bytes) -> No
 
     t0 = time.perf_counter()
     sim = SimulatorServer(
-        seed=seed, size=size, port=0, secret=ALL_SECRET, archive_messages=messages, archive_private_key_pem=pem,
+        seed=seed,
+        size=size,
+        port=0,
+        secret=ALL_SECRET,
+        archive_messages=messages,
+        archive_private_key_pem=pem,
         config={"notify_interval": 3600.0},
     )
     sim.start()
     labels = sim.archive.labels()
-    conn.send({
-        "url": sim.url, "corp_id": sim.company.corp_id, "secrets": sim.secrets, "build_s": time.perf_counter() - t0,
-        "labelled": sum(1 for item in labels if item["labels"]), "disagreed": sum(1 for i in labels if i["disagreed"]),
-        "archived": len(sim.archive), "agent_id": sim.state.agent_id,
-    })
+    conn.send(
+        {
+            "url": sim.url,
+            "corp_id": sim.company.corp_id,
+            "secrets": sim.secrets,
+            "build_s": time.perf_counter() - t0,
+            "labelled": sum(1 for item in labels if item["labels"]),
+            "disagreed": sum(1 for i in labels if i["disagreed"]),
+            "archived": len(sim.archive),
+            "agent_id": sim.state.agent_id,
+        }
+    )
     conn.recv()
     sim.stop()
 
@@ -70,39 +82,59 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--page", type=int, default=1000)
     parser.add_argument("--no-read-ahead", action="store_true", help="fetch and decrypt pages strictly in turn")
-    parser.add_argument("--decrypt-workers", type=int, default=0,
-                        help="decrypt in N separate processes while this one stores and scans (default 0)")
+    parser.add_argument(
+        "--decrypt-workers",
+        type=int,
+        default=0,
+        help="decrypt in N separate processes while this one stores and scans (default 0)",
+    )
     parser.add_argument("--profile", action="store_true", help="print a cProfile summary of the ingest")
-    parser.add_argument("--broker", default="redis://127.0.0.1:6379/14",
-                        help="Celery broker for the outbox's send tasks (purged afterwards)")
-    parser.add_argument("--eager-notify", action="store_true",
-                        help="deliver notifications inline (embedded mode) instead of queueing them")
+    parser.add_argument(
+        "--broker",
+        default="redis://127.0.0.1:6379/14",
+        help="Celery broker for the outbox's send tasks (purged afterwards)",
+    )
+    parser.add_argument(
+        "--eager-notify",
+        action="store_true",
+        help="deliver notifications inline (embedded mode) instead of queueing them",
+    )
     args = parser.parse_args()
 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
     print(f"starting the simulator ({args.size}, {args.messages} archived messages) in a child process …")
     parent, child = mp.Pipe()
     proc = mp.get_context("fork").Process(target=_simulator, args=(child, args.messages, args.size, args.seed, pem))
     proc.start()
     sim = parent.recv()
-    print(f"  simulator ready at {sim['url']} in {sim['build_s']:.1f}s; {sim['labelled']} labelled violations, "
-          f"{sim['disagreed']} messages of customers who refused archiving")
+    print(
+        f"  simulator ready at {sim['url']} in {sim['build_s']:.1f}s; {sim['labelled']} labelled violations, "
+        f"{sim['disagreed']} messages of customers who refused archiving"
+    )
 
     tmp = tempfile.mkdtemp(prefix="zhidu-bench-ingest-")
-    os.environ.update({
-        "ZHIDU_ENV": "dev", "DEBUG": "0", "LOG_LEVEL": "WARNING", "ZHIDU_VAR_DIR": tmp,
-        "SQLITE_PATH": str(Path(tmp) / "bench.sqlite3"),
-        "WECOM_API_BASE": sim["url"], "WECOM_CORP_ID": sim["corp_id"],
-        "WECOM_CONTACT_SECRET": sim["secrets"]["contact"], "WECOM_CUSTOMER_SECRET": sim["secrets"]["customer"],
-        "WECOM_APP_SECRET": sim["secrets"]["app"], "WECOM_ARCHIVE_SECRET": sim["secrets"]["archive"],
-        "WECOM_ARCHIVE_PRIVATE_KEYS": json.dumps({"1": pem.decode()}), "WECOM_AGENT_ID": str(sim["agent_id"]),
-    })
+    os.environ.update(
+        {
+            "ZHIDU_ENV": "dev",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "ZHIDU_VAR_DIR": tmp,
+            "SQLITE_PATH": str(Path(tmp) / "bench.sqlite3"),
+            "WECOM_API_BASE": sim["url"],
+            "WECOM_CORP_ID": sim["corp_id"],
+            "WECOM_CONTACT_SECRET": sim["secrets"]["contact"],
+            "WECOM_CUSTOMER_SECRET": sim["secrets"]["customer"],
+            "WECOM_APP_SECRET": sim["secrets"]["app"],
+            "WECOM_ARCHIVE_SECRET": sim["secrets"]["archive"],
+            "WECOM_ARCHIVE_PRIVATE_KEYS": json.dumps({"1": pem.decode()}),
+            "WECOM_AGENT_ID": str(sim["agent_id"]),
+        }
+    )
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("CELERY_BROKER_URL", None)
     notify_mode = "eager"
@@ -158,8 +190,12 @@ def main() -> None:
 
         real_keys = private_keys_from_settings()
         timed_keys = real_keys if args.decrypt_workers else {v: TimedKey(k) for v, k in real_keys.items()}
-        source = SimulatorArchiveSource(client=client(), private_keys=timed_keys,  # type: ignore[arg-type]
-                                        read_ahead=not args.no_read_ahead, decrypt_workers=args.decrypt_workers)
+        source = SimulatorArchiveSource(
+            client=client(),
+            private_keys=timed_keys,  # type: ignore[arg-type]
+            read_ahead=not args.no_read_ahead,
+            decrypt_workers=args.decrypt_workers,
+        )
         checker = client_agree_checker(client())
 
         class Timed:
@@ -254,17 +290,37 @@ def main() -> None:
         parent.send("stop")
         proc.join(timeout=10)
 
-    print(f"ingest: {n} messages in {ingest_s:.1f}s = {msgs_per_s:,.0f} msgs/s; RSA-only {rsa_rate:,.0f} msgs/s; "
-          f"ratio {result['ratio_to_rsa_only']:.1%} (target ≥ 80%)")
+    print(
+        f"ingest: {n} messages in {ingest_s:.1f}s = {msgs_per_s:,.0f} msgs/s; RSA-only {rsa_rate:,.0f} msgs/s; "
+        f"ratio {result['ratio_to_rsa_only']:.1%} (target ≥ 80%)"
+    )
     if not args.decrypt_workers:
-        print(f"  RSA share of ingest time: {result['rsa_share']:.1%} wall, {result['rsa_share_cpu']:.1%} CPU; "
-              f"CPU-time ratio to RSA-only {result['cpu_ratio_to_rsa_only']:.1%} (insensitive to other load)")
+        print(
+            f"  RSA share of ingest time: {result['rsa_share']:.1%} wall, {result['rsa_share_cpu']:.1%} CPU; "
+            f"CPU-time ratio to RSA-only {result['cpu_ratio_to_rsa_only']:.1%} (insensitive to other load)"
+        )
     out = ROOT / "bench" / "results" / "ingest.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("RESULT " + " ".join(f"{k}={result[k]}" for k in (
-        "messages", "stored", "violations", "ingest_msgs_per_s", "rsa_only_msgs_per_s", "ratio_to_rsa_only",
-        "rsa_share", "rsa_share_cpu", "cpu_ratio_to_rsa_only", "decrypt_workers", "target_ratio")))
+    print(
+        "RESULT "
+        + " ".join(
+            f"{k}={result[k]}"
+            for k in (
+                "messages",
+                "stored",
+                "violations",
+                "ingest_msgs_per_s",
+                "rsa_only_msgs_per_s",
+                "ratio_to_rsa_only",
+                "rsa_share",
+                "rsa_share_cpu",
+                "cpu_ratio_to_rsa_only",
+                "decrypt_workers",
+                "target_ratio",
+            )
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import ctypes
 import json
 import os
@@ -233,30 +234,38 @@ def _worker_decode(items: list[dict[str, Any]]) -> list[ArchiveRecord]:
 
 
 class _Pipeline:
-    """Read ahead: while the caller stores and scans one page, the next is fetched and decrypted.
+    """Read ahead: while the caller stores and scans one page, the next pages are fetched and decrypted.
 
-    The archive is read strictly in order, so after serving the page after `seq` the next request is
-    almost always for the page after that page's last seq; any other request is served directly.
-    A background thread fetches the next raw page (HTTP waits overlap with our work). With
-    `workers` ≥ 1 the decryption (RSA, DecryptData, JSON) runs in a separate process, so it uses a
-    second core instead of competing with storing and scanning for this process's GIL.
+    The archive is read strictly in order, and a raw page names its own last seq, so a reader thread can
+    fetch up to `depth` pages ahead without waiting for decryption; each raw page is decrypted as soon as it
+    arrives. With `workers` ≥ 1 the decryption (RSA, DecryptData, JSON) runs in separate processes and
+    uses another core instead of competing with storing and scanning for this process's GIL; without, it
+    runs in the reader thread (HTTP waits still overlap). A request for any other position than the one
+    read ahead drops what was read and starts again from there.
     """
 
-    def __init__(self, fetch_raw: Any, keys: Mapping[int, RSAPrivateKey], *, workers: int = 0) -> None:
+    def __init__(self, fetch_raw: Any, keys: Mapping[int, RSAPrivateKey], *, workers: int = 0, depth: int = 2) -> None:
         self._fetch_raw = fetch_raw
         self._keys = keys
         self._workers = workers
-        self._thread: Any = None
+        self._depth = depth
         self._procs: Any = None
-        self._pending: tuple[int, int, Any] | None = None
+        self._reader: Any = None
+        self._queue: Any = None
+        self._stop: Any = None
+        self._next: tuple[int, int] | None = None  # (seq, limit) the queue's head answers
 
-    def _load(self, seq: int, limit: int) -> list[ArchiveRecord]:
-        items = self._fetch_raw(seq, limit)
-        if not items:
-            return []
+    def _decode_async(self, items: list[dict[str, Any]]) -> Any:
+        from concurrent.futures import Future
+
         if self._workers > 0:
-            return self._pool().submit(_worker_decode, items).result()  # type: ignore[no-any-return]
-        return _decode_chatdata(items, self._keys, simulator_decrypt_data)
+            return self._pool().submit(_worker_decode, items)
+        done: Future[list[ArchiveRecord]] = Future()
+        try:
+            done.set_result(_decode_chatdata(items, self._keys, simulator_decrypt_data))
+        except BaseException as exc:
+            done.set_exception(exc)
+        return done
 
     def _pool(self) -> Any:
         if self._procs is None:
@@ -275,30 +284,80 @@ class _Pipeline:
             )  # fmt: skip
         return self._procs
 
-    def get(self, seq: int, limit: int) -> list[ArchiveRecord]:
-        pending, self._pending = self._pending, None
-        if pending is not None and pending[:2] == (seq, limit):
-            records: list[ArchiveRecord] = pending[2].result()
-        else:
-            if pending is not None:
-                pending[2].cancel()
-            records = self._load(seq, limit)
-        if len(records) >= limit:  # a full page: there is probably more
-            if self._thread is None:
-                from concurrent.futures import ThreadPoolExecutor
+    def _read(self, seq: int, limit: int, queue: Any, stop: Any) -> None:
+        """Reader thread: raw page after raw page, each handed to decryption, until a short page or `stop`."""
+        from concurrent.futures import Future
 
-                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-read-ahead")
-            nxt = records[-1].seq
-            self._pending = (nxt, limit, self._thread.submit(self._load, nxt, limit))
+        while not stop.is_set():
+            try:
+                items = self._fetch_raw(seq, limit)
+                entry = self._decode_async(items) if items else None
+            except BaseException as exc:
+                failed: Future[list[ArchiveRecord]] = Future()
+                failed.set_exception(exc)
+                items, entry = [], failed
+            if entry is None:
+                done: Future[list[ArchiveRecord]] = Future()
+                done.set_result([])
+                entry = done
+            while not stop.is_set():
+                try:
+                    queue.put(entry, timeout=0.2)
+                    break
+                except Exception:  # queue.Full: the consumer is behind; wait
+                    continue
+            if len(items) < limit:
+                return
+            seq = int(items[-1].get("seq") or 0)
+
+    def _start(self, seq: int, limit: int) -> None:
+        import queue
+        import threading
+
+        self._stop = threading.Event()
+        self._queue = queue.Queue(maxsize=self._depth)
+        self._reader = threading.Thread(
+            target=self._read, args=(seq, limit, self._queue, self._stop), name="archive-read-ahead", daemon=True
+        )
+        self._next = (seq, limit)
+        self._reader.start()
+
+    def _halt(self) -> None:
+        if self._reader is not None:
+            self._stop.set()
+            while self._reader.is_alive():
+                with contextlib.suppress(Exception):  # queue.Empty
+                    self._queue.get(timeout=0.05).cancel()
+            self._reader = self._queue = self._stop = None
+        self._next = None
+
+    def get(self, seq: int, limit: int) -> list[ArchiveRecord]:
+        if self._next != (seq, limit) or self._reader is None:
+            self._halt()
+            self._start(seq, limit)
+        import queue
+
+        while True:
+            try:
+                entry = self._queue.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if not self._reader.is_alive() and self._queue.empty():
+                    self._halt()
+                    return []
+        try:
+            records: list[ArchiveRecord] = entry.result()
+        except BaseException:
+            self._halt()
+            raise
+        if len(records) < limit:  # the reader stopped after this page (end of data, or a page cut at a bad key)
+            self._halt()
+        else:
+            self._next = (records[-1].seq, limit)
         return records
 
     def close(self) -> None:
-        if self._pending is not None:
-            self._pending[2].cancel()
-            self._pending = None
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-            self._thread = None
+        self._halt()
         if self._procs is not None:
             self._procs.shutdown(wait=True)
             self._procs = None

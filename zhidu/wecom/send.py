@@ -18,7 +18,7 @@ records the outcome:
   full minute.
 
 Rows still due are delivered by `outbox_flush()` (`zhidu wecom flush-outbox`, or the periodic
-`flush_outbox_task`).
+`outbox_flush_task`).
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ def outbox_flush(*, limit: int = 1000, client: Any = None) -> dict[str, int]:
     """Deliver every due message now (in this process). Returns counts by resulting status."""
     counts: dict[str, int] = {}
     for message_id in outbox_due_ids(limit=limit):
-        status = outbox_deliver(message_id, client=client)
+        status = str(outbox_deliver(message_id, client=client))
         counts[status] = counts.get(status, 0) + 1
     return counts
 

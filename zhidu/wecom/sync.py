@@ -92,7 +92,8 @@ class Progress:
     """A progress bar on a terminal, plain lines otherwise (or nothing without a stream)."""
 
     def __init__(self, stream: TextIO | None) -> None:
-        self.stream = stream
+        # Django's OutputWrapper appends a newline to every write; the bar needs the raw stream.
+        self.stream = getattr(stream, "_out", stream)
         self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
         self._last = 0.0
 
@@ -451,7 +452,7 @@ def sync_customers(client: Any, *, progress: Progress | None = None) -> dict[str
                 c = pair.external_contact
                 customers.setdefault(c.external_userid, customer_data(c))
                 follows.append(follow_data(c.external_userid, pair.follow_info, pair.follow_info.tag_id))
-            progress.step("customers", done * 100, len(follow_users))
+            progress.step("customers", min(done * 100, len(follow_users)), len(follow_users))
     fetched = time.monotonic()
     counts: dict[str, Any] = customers_apply(
         customers=customers.values(), follows=follows, complete_userids=follow_users
@@ -489,23 +490,25 @@ def group_data(detail: Any, status: str = GroupStatus.NORMAL) -> GroupData:
     )
 
 
-def _list_groups(client: Any) -> list[Any]:
+def _list_groups(client: Any) -> tuple[list[Any], bool]:
+    """(every group chat item, whether the list is complete). Falls back to an owner filter on 81017."""
     from .client import WeComError
 
     try:
-        return list(client.iter_groupchat_list())
+        return list(client.iter_groupchat_list()), True
     except WeComError as exc:
         if exc.errcode != 81017:  # too many visible members: name the owners explicitly
             raise
     owners = sorted({u for u in Member.objects.exclude(wecom_userid=None).values_list("wecom_userid", flat=True) if u})
-    return list(client.iter_groupchat_list(owner_userids=owners))
+    # Groups of owners we do not know are missing from this list: do not mark anything dismissed.
+    return list(client.iter_groupchat_list(owner_userids=owners)), False
 
 
 def sync_groups(client: Any, *, progress: Progress | None = None, full: bool = False) -> dict[str, Any]:
     """Every customer group with owner, admins and members (groupchat/list + groupchat/get need_name=1)."""
     progress = progress or Progress(None)
     started = time.monotonic()
-    items = _list_groups(client)
+    items, complete = _list_groups(client)
     status = {i.chat_id: WECOM_GROUP_STATUS.get(i.status, GroupStatus.NORMAL) for i in items}
     groups: list[GroupData] = []
 
@@ -517,7 +520,7 @@ def sync_groups(client: Any, *, progress: Progress | None = None, full: bool = F
             groups.append(group_data(detail, status[detail.chat_id]))
             progress.step("groups", done, len(status))
     fetched = time.monotonic()
-    counts: dict[str, Any] = groups_apply(groups=groups, complete=True, force_members=full)
+    counts: dict[str, Any] = groups_apply(groups=groups, complete=complete, force_members=full)
     counts["fetch_seconds"] = round(fetched - started, 2)
     counts["groups_seen"] = len(groups)
     return counts

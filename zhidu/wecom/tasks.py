@@ -1,4 +1,4 @@
-"""Thin, idempotent Celery tasks of the WeCom integration."""
+"""Thin, idempotent Celery tasks of the WeCom integration (names are the default module paths)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 
-@shared_task(name="zhidu.wecom.callback_process")
+@shared_task
 def callback_process_task(inbox_id: int) -> str:
     """Apply one stored callback event (a second run of the same event does nothing)."""
     from .callbacks import callback_process
@@ -15,26 +15,26 @@ def callback_process_task(inbox_id: int) -> str:
     return callback_process(inbox_id)
 
 
-@shared_task(name="zhidu.wecom.send_outbox")
+@shared_task
 def send_outbox_task(message_id: int) -> str:
     """Deliver one outbox message if it is due (claimed atomically, so duplicates are harmless)."""
     from .send import outbox_deliver
 
-    return outbox_deliver(message_id)
+    return str(outbox_deliver(message_id))
 
 
-@shared_task(name="zhidu.wecom.flush")
-def flush_outbox_task() -> dict[str, Any]:
-    """Periodic: deliver due outbox retries and reprocess callback events that failed."""
+@shared_task
+def outbox_flush_task() -> dict[str, Any]:
+    """Periodic (CELERY_BEAT_SCHEDULE "outbox-flush"): deliver due outbox retries, reprocess failed callbacks."""
     from .callbacks import callback_retry_unprocessed
     from .send import outbox_flush
 
     return {"outbox": outbox_flush(), "callbacks": callback_retry_unprocessed()}
 
 
-@shared_task(name="zhidu.wecom.sync")
+@shared_task
 def sync_task(parts: list[str] | None = None, full: bool = False) -> dict[str, Any]:
-    """A full WeCom sync (for a nightly beat entry: it repairs lost callbacks)."""
+    """A full WeCom sync (e.g. a nightly beat entry: it repairs lost callbacks)."""
     from .sync import PARTS, sync_all
 
     return sync_all(what=parts or PARTS, full=full)

@@ -24,7 +24,7 @@ from .detect import (
     is_word_char,
 )
 from .match import build_matcher, required_literals
-from .normalize import normalize_many, normalize_text
+from .normalize import Chunk, normalize_many, normalize_text
 from .rules import Finding, Message, Rule
 
 LOCAL_UTC_OFFSET_S = 8 * 3600  # Asia/Shanghai has had no DST since 1991
@@ -151,6 +151,8 @@ class Engine:
         self._literals = literals
         self._actions = actions
         self._allow_only = [not (a.terms or a.pattern_gates or a.detector_triggers) for a in actions]
+        self._scoped = [c.has_scope for c in self._compiled]
+        self._meta = [(c.rule.code, c.rule.category, c.rule.article, c.rule.severity) for c in self._compiled]
         self.matcher = build_matcher(literals, backend)
 
     # --- public API ----------------------------------------------------------------------------
@@ -237,7 +239,7 @@ class Engine:
         self,
         msg: Message,
         i: int,
-        chunk,
+        chunk: Chunk,
         hits: Sequence[tuple[int, int, int]],
         runs: Sequence[tuple[int, int]],
         ungated: Sequence[tuple[int, int, int, int]],
@@ -246,93 +248,100 @@ class Engine:
         text = chunk.text
         base = chunk.starts[i]
         compiled = self._compiled
-        scope_cache: dict[int, bool] = {}
-
-        def in_scope(ri: int) -> bool:
-            v = scope_cache.get(ri)
-            if v is None:
-                v = scope_cache[ri] = compiled[ri].in_scope(msg)
-            return v
-
-        cands: dict[int, list[tuple[float, int, int, str]]] = {}
-        allows: dict[int, list[tuple[int, int]]] = {}
-        gates: set[tuple[int, int]] = set()
-        det_occ: dict[int, list[tuple[int, int, int]]] = {}
-        literals = self._literals
+        scoped = self._scoped
         actions = self._actions
+        literals = self._literals
+        cands: dict[int, list[tuple[float, int, int, str]]] = {}
+        allows: dict[int, list[tuple[int, int]]] | None = None
+        gates: set[tuple[int, int]] | None = None
+        det_occ: dict[int, list[tuple[int, int, int]]] | None = None
         for pid, s, e in hits:
             act = actions[pid]
-            for di, li in act.detector_triggers:  # detectors check their own boundaries
-                det_occ.setdefault(di, []).append((li, s - base, e - base))
+            if act.detector_triggers:  # detectors check their own boundaries
+                if det_occ is None:
+                    det_occ = {}
+                for di, li in act.detector_triggers:
+                    occ = det_occ.get(di)
+                    if occ is None:
+                        det_occ[di] = [(li, s - base, e - base)]
+                    else:
+                        occ.append((li, s - base, e - base))
             if act.boundary and not boundary_ok(text, s, e, literals[pid]):
                 continue
             for ri in act.terms:
-                if in_scope(ri):
-                    cands.setdefault(ri, []).append((1.0, s, e, ""))
-            for ri in act.allows:
-                allows.setdefault(ri, []).append((s, e))
-            for gate in act.pattern_gates:
-                if in_scope(gate[0]):
-                    gates.add(gate)
-        mtext: str | None = None
-        if gates or det_occ or runs:
-            mtext = text[base : chunk.ends[i]]
-        for ri, pj in gates:
-            assert mtext is not None
-            for n, m in enumerate(compiled[ri].patterns[pj].finditer(mtext)):
-                if n >= MAX_PATTERN_HITS:
-                    break
-                cands.setdefault(ri, []).append((1.0, base + m.start(), base + m.end(), ""))
+                if scoped[ri] and not compiled[ri].in_scope(msg):
+                    continue
+                lst = cands.get(ri)
+                if lst is None:
+                    cands[ri] = [(1.0, s, e, "")]
+                else:
+                    lst.append((1.0, s, e, ""))
+            if act.allows:
+                if allows is None:
+                    allows = {}
+                for ri in act.allows:
+                    allows.setdefault(ri, []).append((s, e))
+            if act.pattern_gates:
+                if gates is None:
+                    gates = set()
+                gates.update(act.pattern_gates)
+        mtext = text[base : chunk.ends[i]] if (gates or det_occ or runs) else ""
+        if gates:
+            for ri, pj in gates:
+                if scoped[ri] and not compiled[ri].in_scope(msg):
+                    continue
+                for n, m in enumerate(compiled[ri].patterns[pj].finditer(mtext)):
+                    if n >= MAX_PATTERN_HITS:
+                        break
+                    cands.setdefault(ri, []).append((1.0, base + m.start(), base + m.end(), ""))
         for ri, _pj, s, e in ungated:
-            if in_scope(ri):
+            if not scoped[ri] or compiled[ri].in_scope(msg):
                 cands.setdefault(ri, []).append((1.0, s, e, ""))
-        detected: list[Hit] = list(chunk_hits)
-        by_det = self._rules_by_detector
-        for di, occ in det_occ.items():
-            det = self._detectors[di]
-            if det.check is None or not any(in_scope(ri) for ri in by_det[det.name]):
-                continue
-            assert mtext is not None
-            detected.extend(det.check(mtext, occ))
-        for s, e in runs:
-            assert mtext is not None
-            detected.extend(classify_digit_run(mtext, s - base, e - base))
-        min_conf = self.min_confidence
-        for h in detected:
-            if h.confidence < min_conf:
-                continue
-            for ri in by_det.get(h.detector, ()):
-                if in_scope(ri):
-                    cands.setdefault(ri, []).append((h.confidence, base + h.start, base + h.end, h.detector))
+        if det_occ or runs or chunk_hits:
+            detected: list[Hit] = list(chunk_hits)
+            by_det = self._rules_by_detector
+            if det_occ:
+                for di, occ in det_occ.items():
+                    det = self._detectors[di]
+                    if det.check is None:
+                        continue
+                    if not any(not scoped[ri] or compiled[ri].in_scope(msg) for ri in by_det[det.name]):
+                        continue
+                    detected.extend(det.check(mtext, occ))
+            for s, e in runs:
+                detected.extend(classify_digit_run(mtext, s - base, e - base))
+            min_conf = self.min_confidence
+            for h in detected:
+                if h.confidence < min_conf:
+                    continue
+                for ri in by_det.get(h.detector, ()):
+                    if not scoped[ri] or compiled[ri].in_scope(msg):
+                        cands.setdefault(ri, []).append((h.confidence, base + h.start, base + h.end, h.detector))
         if not cands:
             return []
-        out = []
-        for ri in sorted(cands):
-            spans = allows.get(ri)
-            best = None
-            for c in cands[ri]:
-                if spans and any(a < c[2] and c[1] < b for a, b in spans):
+        out: list[tuple[int, int, Finding]] = []
+        for ri, lst in cands.items():
+            if allows is not None and ri in allows:
+                spans = allows[ri]
+                lst = [c for c in lst if not any(a < c[2] and c[1] < b for a, b in spans)]
+                if not lst:
                     continue
-                if best is None or (-c[0], c[1], c[1] - c[2]) < (-best[0], best[1], best[1] - best[2]):
-                    best = c
-            if best is None:
-                continue
+            best = lst[0] if len(lst) == 1 else min(lst, key=_rank)
             conf, s, e, det_name = best
             os_, oe = chunk.to_original(i, s, e)
-            rule = compiled[ri].rule
+            code, category, article, severity = self._meta[ri]
             out.append(
-                Finding(
-                    msgid=msg.msgid,
-                    rule=rule.code,
-                    category=rule.category,
-                    article=rule.article,
-                    severity=rule.severity,
-                    start=os_,
-                    end=oe,
-                    matched=msg.text[os_:oe],
-                    detector=det_name,
-                    confidence=conf,
+                (
+                    os_,
+                    ri,
+                    Finding(msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], det_name, conf),
                 )
             )
-        out.sort(key=lambda f: f.start)
-        return out
+        if len(out) > 1:
+            out.sort(key=lambda t: (t[0], t[1]))
+        return [t[2] for t in out]
+
+
+def _rank(c: tuple[float, int, int, str]) -> tuple[float, int, int]:
+    """Strongest first, then earliest, then longest."""
+    return (-c[0], c[1], c[1] - c[2])

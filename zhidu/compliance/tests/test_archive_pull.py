@@ -21,8 +21,9 @@ ARCHIVED = 300
 
 def _pem() -> bytes:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,9 @@ def synced(db, sim, settings):
 
 def source_for(sim: SimulatorServer, keys: dict[int, bytes]) -> SimulatorArchiveSource:
     client = client_for(sim, sim.secrets["archive"])
-    return SimulatorArchiveSource(client=client, private_keys=load_private_keys({v: k.decode() for v, k in
-                                                                                 keys.items()}))
+    return SimulatorArchiveSource(
+        client=client, private_keys=load_private_keys({v: k.decode() for v, k in keys.items()})
+    )
 
 
 def labels(sim: SimulatorServer) -> list[dict]:
@@ -113,8 +115,11 @@ def test_key_rotation_mid_archive(db, pem):
     server = make_sim(pem, archive_messages=40).start()
     try:
         new_pem = _pem()
-        public = serialization.load_pem_private_key(new_pem, password=None).public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        public = (
+            serialization.load_pem_private_key(new_pem, password=None)
+            .public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
         server.archive.set_public_key(public, 2)
         server.archive.append(10, notify=False)
         total = len(server.archive)
@@ -169,8 +174,11 @@ def test_agree_checker_survives_pairs_wecom_will_not_answer(sim):
 
 def test_decrypt_worker_process_gives_the_same_result(synced, pem):
     sim = synced
-    source = SimulatorArchiveSource(client=client_for(sim, sim.secrets["archive"]), decrypt_workers=1,
-                                    private_keys=load_private_keys({1: pem.decode()}))
+    source = SimulatorArchiveSource(
+        client=client_for(sim, sim.secrets["archive"]),
+        decrypt_workers=1,
+        private_keys=load_private_keys({1: pem.decode()}),
+    )
     try:
         report = archive_ingest(source=source, limit=100)
     finally:
@@ -180,8 +188,11 @@ def test_decrypt_worker_process_gives_the_same_result(synced, pem):
 
 
 def test_decrypt_worker_reports_a_missing_key_version(synced):
-    source = SimulatorArchiveSource(client=client_for(synced, synced.secrets["archive"]), decrypt_workers=1,
-                                    private_keys=load_private_keys({7: _pem().decode()}))
+    source = SimulatorArchiveSource(
+        client=client_for(synced, synced.secrets["archive"]),
+        decrypt_workers=1,
+        private_keys=load_private_keys({7: _pem().decode()}),
+    )
     try:
         report = archive_ingest(source=source, limit=100)
     finally:

@@ -248,3 +248,15 @@ def test_batch_is_audited(chat):
     archive_ingest(source=JsonlFileSource(chat))
     event = AuditEvent.objects.get(verb="archive.ingest")
     assert event.after["stored"] == 4 and event.after["violations"] == 1
+
+
+def test_stale_agreement_is_checked_again(actors, tmp_path):
+    s = actors.sales.wecom_userid
+    ArchiveAgreement.objects.create(
+        userid=s, external_userid=CUSTOMER, status=AgreeStatus.AGREE, checked_at="2020-01-01T00:00:00Z"
+    )
+    path = write_jsonl(tmp_path / "s.jsonl", [text_record(s, CUSTOMER, "您好")])
+    report = archive_ingest(
+        source=JsonlFileSource(path), agree_checker=lambda pairs: {p: ("Disagree", None) for p in pairs}
+    )
+    assert report.refused == 1 and ArchiveAgreement.objects.get().status == AgreeStatus.DISAGREE

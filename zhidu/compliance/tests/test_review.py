@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection  # noqa: F401  (pytest skipif expression)
 
 from zhidu.compliance import services
 from zhidu.compliance.models import ViolationStatus
@@ -109,3 +110,37 @@ def test_evidence_is_five_before_and_after_in_the_same_chat(actors):
     ]
     focus = next(line for line in lines if line.focus)
     assert str(focus.html) == "&lt;script&gt;<mark>全网最低价</mark>&lt;/script&gt;"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reviews_one_wins(actors):
+    import threading
+
+    from django.db import connections
+
+    v = make_violation(actors.sales)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def review(actor, decide):
+        try:
+            barrier.wait()
+            decide(actor=actor, violation=v, reason="并发")
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=review, args=(actors.supervisor, services.violation_confirm)),
+        threading.Thread(target=review, args=(actors.compliance, services.violation_dismiss)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert AuditEvent.objects.filter(verb__startswith="violation.").count() == 1

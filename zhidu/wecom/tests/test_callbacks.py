@@ -325,6 +325,18 @@ def test_unhandled_event_is_acknowledged_and_marked_ignored(client, django_captu
     assert row.processed_at is not None and row.error.startswith("ignored")
 
 
+def test_renamed_userid_is_rebound_before_the_contacts_sync(client, actors, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    old = actors.sales.wecom_userid
+    xml = event_xml("change_contact", "update_user", UserID=old, NewUserID="renamed_sales")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, xml).status_code == 200
+    actors.sales.refresh_from_db()
+    assert actors.sales.wecom_userid == "renamed_sales"
+    assert AuditEvent.objects.filter(verb="member.bind_wecom", target_id=str(actors.sales.pk)).exists()
+    row = CallbackInbox.objects.get()
+    assert row.processed_at is None and row.error  # the contacts sync itself needs WeCom (unreachable here)
+
+
 def test_failed_processing_is_kept_for_retry(client, actors, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     # A group update makes us fetch the group from WeCom, which is unreachable here.
     with django_capture_on_commit_callbacks(execute=True):

@@ -69,7 +69,10 @@ def test_sync_customers_match_the_company(wecom_sim, synced):  # type: ignore[no
         customer = Customer.objects.get(external_userid=c.external_userid)
         assert (customer.name, customer.type, customer.gender, customer.avatar) == (c.name, c.type, c.gender, c.avatar)
         assert (customer.corp_name, customer.corp_full_name, customer.position) == (
-            c.corp_name, c.corp_full_name, c.position)
+            c.corp_name,
+            c.corp_full_name,
+            c.position,
+        )
         for userid, f in c.follows.items():
             if not company.users[userid].active:
                 assert (c.external_userid, userid) not in rels
@@ -100,8 +103,11 @@ def test_sync_groups_match_the_company(wecom_sim, synced):  # type: ignore[no-un
         assert set(rows) == {m.userid for m in g.members}
         for m in g.members:
             row = rows[m.userid]
-            assert (row.type, row.name, row.group_nickname) == ("staff" if m.type == 1 else "customer", m.name,
-                                                              m.group_nickname)
+            assert (row.type, row.name, row.group_nickname) == (
+                "staff" if m.type == 1 else "customer",
+                m.name,
+                m.group_nickname,
+            )
             assert (row.join_time, row.join_scene, row.invitor_userid) == (ts(m.join_time), m.join_scene, m.invitor)
             assert (row.unionid, row.state, row.is_admin) == (m.unionid, m.state, m.userid in g.admins)
             assert row.left_at is None
@@ -121,8 +127,9 @@ def test_second_sync_changes_nothing(wecom_sim, synced):  # type: ignore[no-unty
     for part, counts in again.items():
         if part == "seconds":
             continue
-        changed = {k: v for k, v in counts.items()
-                   if v and not k.endswith(("_seen", "_skipped", "_unchanged", "seconds"))}
+        changed = {
+            k: v for k, v in counts.items() if v and not k.endswith(("_seen", "_skipped", "_unchanged", "seconds"))
+        }
         assert changed == {}, (part, changed)
     assert again["groups"]["groups_members_skipped"] == GroupChat.objects.count()
     assert SyncRun.objects.count() == 2

@@ -55,8 +55,9 @@ def assert_full_sync_finds_nothing() -> None:
     assert AuditEvent.objects.count() == audits
     for part, counts in result.items():
         if part != "seconds":
-            changed = {k: v for k, v in counts.items()
-                       if v and not k.endswith(("_seen", "_skipped", "_unchanged", "seconds"))}
+            changed = {
+                k: v for k, v in counts.items() if v and not k.endswith(("_seen", "_skipped", "_unchanged", "seconds"))
+            }
             assert changed == {}, (part, changed)
 
 
@@ -67,18 +68,29 @@ def a_sales_user(sim, n: int = 0):  # type: ignore[no-untyped-def]
 def test_customer_lifecycle(sim):  # type: ignore[no-untyped-def]
     user = a_sales_user(sim)
     tags = list(sim.company.tags)[:2]
-    result = sim.mutate("customer_add", userid=user.userid, name="新客户甲", remark="甲的备注", tag_ids=tags[:1],
-                        add_way=2)
+    result = sim.mutate(
+        "customer_add", userid=user.userid, name="新客户甲", remark="甲的备注", tag_ids=tags[:1], add_way=2
+    )
     delivered(result)
     ext = result["external_userid"]
-    rel = FollowRelation.objects.select_related("customer").get(customer__external_userid=ext,
-                                                                 member__wecom_userid=user.userid)
+    rel = FollowRelation.objects.select_related("customer").get(
+        customer__external_userid=ext, member__wecom_userid=user.userid
+    )
     assert rel.customer.name == "新客户甲" and rel.remark == "甲的备注" and rel.add_way == 2
     assert [t.wecom_id for t in rel.tags.all()] == tags[:1]
     assert AuditEvent.objects.filter(verb="follow.create", target_id=str(rel.pk), actor_label="wecom-sync").exists()
 
-    delivered(sim.mutate("customer_edit", userid=user.userid, external_userid=ext, remark="改过的备注",
-                         description="下周回访", add_tags=tags[1:2], remove_tags=tags[:1]))
+    delivered(
+        sim.mutate(
+            "customer_edit",
+            userid=user.userid,
+            external_userid=ext,
+            remark="改过的备注",
+            description="下周回访",
+            add_tags=tags[1:2],
+            remove_tags=tags[:1],
+        )
+    )
     rel.refresh_from_db()
     assert (rel.remark, rel.description) == ("改过的备注", "下周回访")
     assert [t.wecom_id for t in rel.tags.all()] == tags[1:2]
@@ -97,6 +109,18 @@ def test_customer_lifecycle(sim):  # type: ignore[no-untyped-def]
     delivered(sim.mutate("customer_del_follow_user", userid=colleague.userid, external_userid=ext))
     other = FollowRelation.objects.get(customer__external_userid=ext, member__wecom_userid=colleague.userid)
     assert other.deleted and other.end_reason == FollowEnd.BY_CUSTOMER
+    assert_full_sync_finds_nothing()
+
+
+def test_half_contact_is_stored(sim):  # type: ignore[no-untyped-def]
+    user = a_sales_user(sim, 2)
+    result = sim.mutate("customer_add", userid=user.userid, name="半好友", half=True, state_param="qr_campaign_7")
+    delivered(result)
+    assert result["events"][0]["fields"]["ChangeType"] == "add_half_external_contact"
+    row = CallbackInbox.objects.get(change_type="add_half_external_contact")
+    assert row.processed_at is not None
+    rel = FollowRelation.objects.get(customer__external_userid=result["external_userid"])
+    assert rel.member.wecom_userid == user.userid and rel.state == "qr_campaign_7"
     assert_full_sync_finds_nothing()
 
 
@@ -121,8 +145,13 @@ def test_group_lifecycle(sim):  # type: ignore[no-untyped-def]
     owner = a_sales_user(sim)
     mate = a_sales_user(sim, 1)
     customers = sim.company.customers_of(owner.userid)[:2]
-    result = sim.mutate("group_create", owner=owner.userid, name="一部一组-新客户-服务群",
-                        member_ids=[customers[0], mate.userid], admins=[mate.userid])
+    result = sim.mutate(
+        "group_create",
+        owner=owner.userid,
+        name="一部一组-新客户-服务群",
+        member_ids=[customers[0], mate.userid],
+        admins=[mate.userid],
+    )
     delivered(result)
     group = GroupChat.objects.get(chat_id=result["chat_id"])
     assert group.owner is not None and group.owner.wecom_userid == owner.userid
@@ -187,11 +216,16 @@ def test_replayed_callback_has_one_effect(sim, live_server):  # type: ignore[no-
     xml = sim.events[-1]["xml"] if "xml" in sim.events[-1] else sim.pusher.log[-1].xml
     audits, customers = AuditEvent.objects.count(), Customer.objects.count()
     body, signature = sim.pusher.crypto.encrypt_callback(xml, nonce="replay1", timestamp="1764000001")
-    response = httpx.post(f"{live_server.url}/wecom/callback/", content=body.encode(),
-                          params={"msg_signature": signature, "timestamp": "1764000001", "nonce": "replay1"})
+    response = httpx.post(
+        f"{live_server.url}/wecom/callback/",
+        content=body.encode(),
+        params={"msg_signature": signature, "timestamp": "1764000001", "nonce": "replay1"},
+    )
     assert response.status_code == 200 and response.text == "success"
     assert (AuditEvent.objects.count(), Customer.objects.count()) == (audits, customers)
-    row = CallbackInbox.objects.get(change_type="add_external_contact", payload__ExternalUserID=result["external_userid"])
+    row = CallbackInbox.objects.get(
+        change_type="add_external_contact", payload__ExternalUserID=result["external_userid"]
+    )
     assert row.replays == 1 and row.attempts == 1
 
 

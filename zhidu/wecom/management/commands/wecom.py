@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Unknown part(s): {', '.join(unknown)}; choose from {', '.join(PARTS)}.")
         try:
-            stream = None if options["json"] else self.stdout._out  # the raw stream: the bar needs "\r"
+            stream = None if options["json"] else self.stdout
             counts = sync_all(stdout=stream, what=parts, full=options["full"])  # type: ignore[arg-type]
         except Exception as exc:
             raise CommandError(f"WeCom sync failed: {type(exc).__name__}: {exc}") from exc
@@ -56,4 +56,8 @@ class Command(BaseCommand):
 
         outbox = outbox_flush(limit=options["limit"])
         callbacks = callback_retry_unprocessed(limit=options["limit"])
-        self.stdout.write(f"outbox: {outbox or 'nothing due'}; callbacks: {callbacks or 'nothing to retry'}")
+
+        def fmt(counts: dict[str, int], empty: str) -> str:
+            return ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or empty
+
+        self.stdout.write(f"outbox: {fmt(outbox, 'nothing due')}; callbacks: {fmt(callbacks, 'nothing to retry')}")

@@ -1,0 +1,211 @@
+"""Scanning stored messages with the engine: findings → violations (with citations) → reviewer notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from zhidu.compliance import engine as eng
+from zhidu.org.models import Member
+
+from ..models import (
+    ArchiveMessage,
+    Category,
+    Violation,
+)
+from .rules import rules_engine
+
+log = logging.getLogger(__name__)
+
+EXTERNAL_PREFIXES = ("wm", "wo", "wb")  # external_userid (WeChat / other corp) and robots
+
+
+def is_external(userid: str) -> bool:
+    return userid.startswith(EXTERNAL_PREFIXES)
+
+
+@dataclass(slots=True)
+class _Staff:
+    pk: int
+    department_id: int
+    reports_to_id: int | None
+    userid: str
+
+
+class _Batch:
+    """Per-batch lookups: staff by WeCom userid, room owners, archiving agreements."""
+
+    def __init__(self) -> None:
+        self.staff: dict[str, _Staff] = {
+            str(uid): _Staff(pk, dept, lead, str(uid))
+            for pk, uid, dept, lead in Member.objects.exclude(wecom_userid=None)
+            .exclude(wecom_userid="")
+            .values_list("pk", "wecom_userid", "department_id", "reports_to_id")
+        }
+        self.members_by_pk = {s.pk: s for s in self.staff.values()}
+
+    def is_staff(self, userid: str) -> bool:
+        return userid in self.staff or not is_external(userid)
+
+
+@dataclass(slots=True)
+class _Row:
+    """A message about to be stored (a plain object: building model instances cost more than the insert)."""
+
+    msgid: str
+    seq: int
+    source: str
+    action: str
+    sender: str
+    receivers: list[str]
+    roomid: str
+    chat_type: str
+    chat_key: str
+    side: str
+    msgtime: int
+    sent_at: dt.datetime
+    msgtype: str
+    text: str
+    raw: dict[str, Any]
+    member_id: int | None
+    customer_id: str
+    recalled: bool = False
+
+
+def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
+    """Scan stored messages; one violation per (message, rule), keeping the first span."""
+    scanned = [r for r in rows if r.action == "send" and r.text]
+    if not scanned:
+        return []
+    engine, rules_by_code = rules_engine()
+    messages = []
+    for r in scanned:
+        staff = batch.members_by_pk.get(r.member_id) if r.member_id else None
+        messages.append(
+            eng.Message(
+                msgid=r.msgid,
+                text=r.text,
+                sender=r.sender,
+                side=r.side,
+                chat_type=r.chat_type,
+                roomid=r.roomid,
+                msgtime=r.msgtime,
+                department_id=staff.department_id if staff else None,
+            )
+        )
+    findings = engine.scan(messages)
+    if not findings:
+        return []
+    first: dict[tuple[str, str], Any] = {}
+    hits: dict[tuple[str, str], int] = defaultdict(int)
+    for f in findings:
+        key = (f.msgid, f.rule)
+        hits[key] += 1
+        if key not in first or f.start < first[key].start:
+            first[key] = f
+    by_msgid = {r.msgid: r for r in scanned}
+    pks = dict(ArchiveMessage.objects.filter(msgid__in={k[0] for k in first}).values_list("msgid", "pk"))
+    citations: dict[str, str] = {}
+    out: list[Violation] = []
+    for (msgid, code), f in first.items():
+        rule_pk = rules_by_code.get(code)
+        if rule_pk is None:
+            continue
+        row = by_msgid[msgid]
+        staff = batch.members_by_pk.get(row.member_id) if row.member_id else None
+        if f.article not in citations:
+            citations[f.article] = article_citation(f.article)
+        out.append(
+            Violation(
+                message_id=pks[msgid],
+                rule_id=rule_pk,
+                category=f.category,
+                severity=f.severity,
+                article=f.article,
+                citation=citations[f.article][:300],
+                start=f.start,
+                end=f.end,
+                matched=f.matched[:500],
+                detector=f.detector[:40],
+                confidence=f.confidence,
+                hits=hits[(msgid, code)],
+                member_id=row.member_id,
+                supervisor_id=staff.reports_to_id if staff else None,
+                occurred_at=row.sent_at,
+            )
+        )
+    return Violation.objects.bulk_create(out, batch_size=500)
+
+
+_CITATIONS: dict[str, tuple[float, str]] = {}
+CITATION_TTL_SECONDS = 300.0
+
+
+def article_citation(key: str) -> str:
+    """The citation text of an article key via the policies app ("" if unknown or the app is absent).
+
+    Cached in-process for a few minutes: resolving walks the published regulation, and a batch cites
+    the same few articles again and again."""
+    if not key:
+        return ""
+    hit = _CITATIONS.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CITATION_TTL_SECONDS:
+        return hit[1]
+    try:
+        from zhidu.policies.selectors import article_resolve
+    except ImportError:
+        return ""
+    article = article_resolve(key)
+    text = str(getattr(article, "citation", "") or "") if article is not None else ""
+    if text:  # an unresolved key is asked again next time (the regulation may be published meanwhile)
+        _CITATIONS[key] = (now, text)
+    return text
+
+
+def notify_reviewers(violations: list[Violation]) -> None:
+    """One WeCom app card per supervisor per batch (written in this transaction, sent after commit)."""
+    by_supervisor: dict[int, list[Violation]] = defaultdict(list)
+    for v in violations:
+        if v.supervisor_id:
+            by_supervisor[v.supervisor_id].append(v)
+    if not by_supervisor:
+        return
+    try:
+        from zhidu.wecom.send import outbox_enqueue
+    except ImportError:  # the outbox is not installed: nothing to send through
+        log.warning("zhidu.wecom.send is missing; %d violation notifications not queued", len(violations))
+        return
+    userids = dict(Member.objects.filter(pk__in=by_supervisor).values_list("pk", "wecom_userid"))
+    base = getattr(settings, "ZHIDU_BASE_URL", "").rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        for sup_pk, items in by_supervisor.items():
+            userid = userids.get(sup_pk)
+            if not userid:
+                continue
+            if len(items) == 1:
+                v = items[0]
+                title = _("Possible violation: %(category)s") % {"category": Category(v.category).label}
+                url = base + reverse("compliance:violation_detail", args=[v.pk])
+                description = f"{v.citation or v.article}\n{v.matched}"
+            else:
+                title = _("%(count)d possible violations to review") % {"count": len(items)}
+                url = base + reverse("compliance:violations") + "?status=open"
+                description = "\n".join(f"{Category(v.category).label}: {v.matched}" for v in items[:5])
+            outbox_enqueue(
+                channel="app",
+                to_userids=[userid],
+                msgtype="textcard",
+                content={"title": title, "description": description, "url": url, "btntxt": _("Review")},
+                dedupe_key=f"violations:{sup_pk}:{items[0].pk}-{items[-1].pk}",
+            )
