@@ -49,6 +49,7 @@ def test_supervisor_approves_application_and_member_joins_team(live_server, page
 
 def test_language_switch(live_server, page, actors):
     log_in(page, live_server.url, "director", PASSWORD)
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    assert "组织架构" in page.inner_text("nav.mainnav")  # Simplified Chinese first
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert "Organisation" in page.inner_text("nav.mainnav")

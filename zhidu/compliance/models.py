@@ -96,7 +96,13 @@ class ArchiveMessage(models.Model):
     raw = models.JSONField(_("raw record"))
     recalled = models.BooleanField(_("recalled"), default=False)
     member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff member")
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("staff member"),
+        db_index=False,  # covered by archivemessage_member_idx (member, msgtime)
     )
     customer_id = models.CharField(_("customer external id"), max_length=128, blank=True)
     stored_at = models.DateTimeField(auto_now_add=True)

@@ -24,12 +24,21 @@ ARCHIVE_PULL_SCHEDULE = {
 @shared_task(name="zhidu.compliance.tasks.archive_pull_task", ignore_result=True)
 def archive_pull_task(kind: str = "", limit: int = 1000, max_batches: int | None = None) -> str:
     """Pull the live archive source until it has nothing new. One pull at a time (cache lock)."""
+    from django.conf import settings
+
+    from zhidu.wecom.archive import ArchiveError
+
     from .services import archive_pull
 
+    if not (settings.WECOM_CORP_ID and settings.WECOM_ARCHIVE_SECRET):
+        return "not configured"
     if not cache.add(PULL_LOCK_KEY, 1, PULL_LOCK_SECONDS):
         return "busy"
     try:
         report = archive_pull(kind=kind, limit=limit, max_batches=max_batches)
+    except ArchiveError as exc:  # no SDK library, bad key configuration…: say so, retry next period
+        log.error("archive pull unavailable: %s", exc)
+        return f"unavailable: {exc}"
     finally:
         cache.delete(PULL_LOCK_KEY)
     if report.error:

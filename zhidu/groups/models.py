@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhidu.core.models import BaseModel
 from zhidu.customers.models import Customer
@@ -16,7 +17,7 @@ class GroupStatus(models.TextChoices):
     OWNER_LEFT = "owner_left", _("Owner left, awaiting inheritance")
     INHERITING = "inheriting", _("Inheritance in progress")
     INHERITED = "inherited", _("Inherited")
-    DISMISSED = "dismissed", _("Dismissed")
+    DISMISSED = "dismissed", pgettext_lazy("group chat status", "Dismissed")
 
 
 # WeCom's groupchat/list status codes (API.md §4.9) to ours.

@@ -183,11 +183,7 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) ->
 def member_transition(request: HttpRequest, member_id: int, action: str, payload: ReasonIn) -> Member:
     viewer = _member(request)
     member = selectors.member_get_for(viewer, member_id)
-    fn = {
-        "suspend": services.member_suspend,
-        "remove": services.member_remove,
-        "reinstate": services.member_reinstate,
-    }.get(action)
+    fn = services.MEMBER_TRANSITIONS.get(action)
     if fn is None:
         raise NotFound
     return fn(actor=viewer, member=member, reason=payload.reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -376,6 +377,14 @@ def member_reinstate(*, actor: Member | None, member: Member, reason: str, actor
         allowed_from={MemberStatus.SUSPENDED, MemberStatus.REMOVED},
         to=MemberStatus.ACTIVE,
     )
+
+
+# Lifecycle actions by name, for the page and the API.
+MEMBER_TRANSITIONS: dict[str, Callable[..., Member]] = {
+    "suspend": member_suspend,
+    "remove": member_remove,
+    "reinstate": member_reinstate,
+}
 
 
 @transaction.atomic

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +13,7 @@ from zhidu.core.errors import DomainError, NotFound
 
 from . import selectors, services
 from .forms import ApplyForm, ReasonForm
-from .models import ApiToken, ApplicationStatus, Member, Role
+from .models import ApiToken, ApplicationStatus, Role
 
 LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 
@@ -55,22 +53,15 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-_TRANSITIONS: dict[str, Callable[..., Member]] = {
-    "suspend": services.member_suspend,
-    "remove": services.member_remove,
-    "reinstate": services.member_reinstate,
-}
-
-
 @require_POST
 @member_required(*LEADS_AND_ADMIN)
 def member_transition(request: HttpRequest, member_id: int, action: str) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     member = selectors.member_get_for(viewer, member_id)
-    if action not in _TRANSITIONS:
+    if action not in services.MEMBER_TRANSITIONS:
         raise NotFound
     try:
-        _TRANSITIONS[action](actor=viewer, member=member, reason=request.POST.get("reason", ""))
+        services.MEMBER_TRANSITIONS[action](actor=viewer, member=member, reason=request.POST.get("reason", ""))
         messages.success(request, _("Done."))
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -24,7 +24,9 @@ import base64
 import binascii
 import contextlib
 import ctypes
+import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -38,6 +40,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+log = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
 
@@ -180,28 +184,20 @@ def parse_plaintext(data: bytes) -> dict[str, Any]:
     return value
 
 
-def _decode_chatdata(
-    items: list[dict[str, Any]],
-    keys: Mapping[int, RSAPrivateKey],
-    open_message: Any,
-) -> list[ArchiveRecord]:
-    """GetChatData items → records: RSA-open each random key, then `open_message(key, encrypt_chat_msg)`.
+# What RSA made of one record's encrypt_random_key: the random key, or why not ("missing" / "bad" key version).
+Opened = bytes | tuple[str, int]
 
-    A missing/wrong key raises `ArchiveKeyError` unless records before it were decoded: those are
-    returned (the page is cut there) so the next call starts at the bad record and raises.
-    """
-    out: list[ArchiveRecord] = []
+
+def _open_keys(items: list[dict[str, Any]], keys: Mapping[int, RSAPrivateKey]) -> list[Opened]:
+    """RSA step (API.md §7.3 step 1) for every item, stopping after the first failure."""
+    out: list[Opened] = []
     pkcs1 = asym_padding.PKCS1v15()
     for item in items:
-        seq = int(item.get("seq") or 0)
-        where = f"seq {seq}"
         ver = int(item.get("publickey_ver") or 0)
         key = keys.get(ver)
         if key is None:
-            if out:
-                return out
-            known = ", ".join(str(v) for v in sorted(keys)) or "none"
-            raise ArchiveKeyError(ERR_NO_KEY.format(ver=ver, seq=seq, known=known), seq=seq, version=ver)
+            out.append(("missing", ver))
+            break
         try:
             random_key = key.decrypt(base64.b64decode(item.get("encrypt_random_key") or ""), pkcs1)
             if not _RANDOM_KEY.fullmatch(random_key):
@@ -209,9 +205,34 @@ def _decode_chatdata(
                 # instead of an error; a real random key is printable ASCII, so anything else means "wrong key".
                 raise ValueError("not a random key")
         except (ValueError, binascii.Error):
+            out.append(("bad", ver))
+            break
+        out.append(random_key)
+    return out
+
+
+def _open_messages(
+    items: list[dict[str, Any]], opened: list[Opened], open_message: Any, known: str
+) -> list[ArchiveRecord]:
+    """DecryptData step (and JSON) for the items whose random key was opened.
+
+    A missing/wrong key raises `ArchiveKeyError` unless records before it were decoded: those are
+    returned (the page is cut there) so the next call starts at the bad record and raises.
+    """
+    out: list[ArchiveRecord] = []
+    for item, random_key in zip(items, opened, strict=False):
+        seq = int(item.get("seq") or 0)
+        if isinstance(random_key, tuple):
             if out:
                 return out
-            raise ArchiveKeyError(ERR_BAD_RSA.format(ver=ver, seq=seq), seq=seq, version=ver) from None
+            kind, ver = random_key
+            message = (
+                ERR_NO_KEY.format(ver=ver, seq=seq, known=known)
+                if kind == "missing"
+                else ERR_BAD_RSA.format(ver=ver, seq=seq)
+            )
+            raise ArchiveKeyError(message, seq=seq, version=ver)
+        where = f"seq {seq}"
         try:
             msg = parse_plaintext(open_message(random_key, item.get("encrypt_chat_msg") or ""))
         except (ValueError, TypeError, binascii.Error) as exc:
@@ -219,6 +240,19 @@ def _decode_chatdata(
             continue
         out.append(ArchiveRecord(seq=seq, msg=msg, where=where))
     return out
+
+
+def _known(keys: Mapping[int, Any]) -> str:
+    return ", ".join(str(v) for v in sorted(keys)) or "none"
+
+
+def _decode_chatdata(
+    items: list[dict[str, Any]],
+    keys: Mapping[int, RSAPrivateKey],
+    open_message: Any,
+) -> list[ArchiveRecord]:
+    """GetChatData items → records: RSA-open each random key, then `open_message(key, encrypt_chat_msg)`."""
+    return _open_messages(items, _open_keys(items, keys), open_message, _known(keys))
 
 
 _WORKER_KEYS: dict[int, RSAPrivateKey] = {}
@@ -229,8 +263,8 @@ def _worker_init(pems: dict[int, bytes]) -> None:
     _WORKER_KEYS.update(load_private_keys({v: pem.decode("ascii") for v, pem in pems.items()}))
 
 
-def _worker_decode(items: list[dict[str, Any]]) -> list[ArchiveRecord]:
-    return _decode_chatdata(items, _WORKER_KEYS, simulator_decrypt_data)
+def _worker_open_keys(items: list[dict[str, Any]]) -> list[Opened]:
+    return _open_keys(items, _WORKER_KEYS)
 
 
 class _Pipeline:
@@ -256,13 +290,23 @@ class _Pipeline:
         self._next: tuple[int, int] | None = None  # (seq, limit) the queue's head answers
 
     def _decode_async(self, items: list[dict[str, Any]]) -> Any:
+        """A future of the page's random keys: opened by a worker process (RSA only; it is the expensive
+        part, and the answer is small to send back), or here, right away, without workers."""
         from concurrent.futures import Future
 
         if self._workers > 0:
-            return self._pool().submit(_worker_decode, items)
-        done: Future[list[ArchiveRecord]] = Future()
+            import multiprocessing
+
+            if multiprocessing.current_process().daemon:  # e.g. a Celery prefork worker: no child processes
+                log.warning("archive: decrypt workers are not possible in a daemonic process; decrypting in-thread")
+                self._workers = 0
+            else:
+                slim = [{"publickey_ver": i.get("publickey_ver"), "encrypt_random_key": i.get("encrypt_random_key")}
+                        for i in items]  # fmt: skip
+                return self._pool().submit(_worker_open_keys, slim)
+        done: Future[list[Opened]] = Future()
         try:
-            done.set_result(_decode_chatdata(items, self._keys, simulator_decrypt_data))
+            done.set_result(_open_keys(items, self._keys))
         except BaseException as exc:
             done.set_exception(exc)
         return done
@@ -285,24 +329,21 @@ class _Pipeline:
         return self._procs
 
     def _read(self, seq: int, limit: int, queue: Any, stop: Any) -> None:
-        """Reader thread: raw page after raw page, each handed to decryption, until a short page or `stop`."""
+        """Reader thread: raw page after raw page, each handed to RSA at once, until a short page or `stop`.
+        Queue entries are (raw items, future of their opened random keys)."""
         from concurrent.futures import Future
 
         while not stop.is_set():
             try:
                 items = self._fetch_raw(seq, limit)
-                entry = self._decode_async(items) if items else None
+                opened = self._decode_async(items)
             except BaseException as exc:
-                failed: Future[list[ArchiveRecord]] = Future()
-                failed.set_exception(exc)
-                items, entry = [], failed
-            if entry is None:
-                done: Future[list[ArchiveRecord]] = Future()
-                done.set_result([])
-                entry = done
+                opened = Future()
+                opened.set_exception(exc)
+                items = []
             while not stop.is_set():
                 try:
-                    queue.put(entry, timeout=0.2)
+                    queue.put((items, opened), timeout=0.2)
                     break
                 except Exception:  # queue.Full: the consumer is behind; wait
                     continue
@@ -327,7 +368,7 @@ class _Pipeline:
             self._stop.set()
             while self._reader.is_alive():
                 with contextlib.suppress(Exception):  # queue.Empty
-                    self._queue.get(timeout=0.05).cancel()
+                    self._queue.get(timeout=0.05)[1].cancel()
             self._reader = self._queue = self._stop = None
         self._next = None
 
@@ -345,8 +386,9 @@ class _Pipeline:
                 if not self._reader.is_alive() and self._queue.empty():
                     self._halt()
                     return []
+        items, opened = entry
         try:
-            records: list[ArchiveRecord] = entry.result()
+            records = _open_messages(items, opened.result(), simulator_decrypt_data, _known(self._keys))
         except BaseException:
             self._halt()
             raise
@@ -445,7 +487,11 @@ class JsonlFileSource:
         self.path = Path(path)
         if not self.path.is_file():
             raise ArchiveError(f"{self.path} is not a readable file")
-        self.name = name or f"file:{self.path.resolve()}"
+        if name is None:
+            name = f"file:{self.path.resolve()}"
+            if len(name) > 200:  # the cursor key column holds 200 characters
+                name = f"file:…{str(self.path.resolve())[-150:]}#{hashlib.sha1(name.encode()).hexdigest()[:12]}"
+        self.name = name
 
     def fetch(self, seq: int, limit: int) -> list[ArchiveRecord]:
         out: list[ArchiveRecord] = []

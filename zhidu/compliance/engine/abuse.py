@@ -10,7 +10,7 @@ bigram weights from a cuckoo hash table (every key sits in one of its two slots,
 numpy gathers and compares). Per message the logit is bias + the sum over n-grams starting inside
 it (cumulative sums), so every message of a chunk is scored in a dozen numpy operations. `logit()`
 scores one text with a plain dict and gives the same numbers (tests check this). Trigrams were
-dropped: on COLD dev they changed F1 by less than 0.001 and doubled the scoring cost.
+dropped: on COLD dev they changed F1 by less than 0.005 and doubled the scoring cost.
 
 In the engine the model is the "abuse_model" detector; it reports messages whose probability is at
 least ENGINE_THRESHOLD (stricter than the 0.5 used on COLD, because sales chats are far from COLD's

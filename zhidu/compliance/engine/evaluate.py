@@ -153,6 +153,14 @@ class Engine:
         self._allow_only = [not (a.terms or a.pattern_gates or a.detector_triggers) for a in actions]
         self._scoped = [c.has_scope for c in self._compiled]
         self._meta = [(c.rule.code, c.rule.category, c.rule.article, c.rule.severity) for c in self._compiled]
+        # literals that are nothing but terms (no allow phrase, pattern gate, detector trigger or
+        # ASCII boundary): a message whose hits are all such literals takes a short path
+        self._simple: list[tuple[int, ...] | None] = [
+            tuple(sorted(a.terms))
+            if a.terms and not (a.allows or a.pattern_gates or a.detector_triggers or a.boundary)
+            else None
+            for a in actions
+        ]
         self.matcher = build_matcher(literals, backend)
 
     # --- public API ----------------------------------------------------------------------------
@@ -190,8 +198,10 @@ class Engine:
         text = chunk.text
         starts = chunk.starts
         hits_by_msg: dict[int, list[tuple[int, int, int]]] = {}
-        touched: set[int] = set()
+        touched: set[int] = set()  # messages that may have a finding
+        general: set[int] = set()  # ... and need the general evaluation (not only plain terms)
         allow_only = self._allow_only
+        simple = self._simple
         for hit in self.matcher.find(text):
             i = bisect_right(starts, hit[1]) - 1
             lst = hits_by_msg.get(i)
@@ -199,7 +209,11 @@ class Engine:
                 hits_by_msg[i] = [hit]
             else:
                 lst.append(hit)
-            if not allow_only[hit[0]]:
+            if simple[hit[0]] is None:
+                general.add(i)
+                if not allow_only[hit[0]]:
+                    touched.add(i)
+            else:
                 touched.add(i)
         runs_by_msg: dict[int, list[tuple[int, int]]] = {}
         if self._digits:
@@ -207,6 +221,7 @@ class Engine:
                 i = bisect_right(starts, m.start()) - 1
                 runs_by_msg.setdefault(i, []).append((m.start(), m.end()))
             touched.update(runs_by_msg)
+            general.update(runs_by_msg)
         ungated_by_msg: dict[int, list[tuple[int, int, int, int]]] = {}
         for ri, pj in self._ungated:
             for m in self._compiled[ri].patterns[pj].finditer(text):
@@ -214,14 +229,19 @@ class Engine:
                 if m.end() <= chunk.ends[i]:
                     ungated_by_msg.setdefault(i, []).append((ri, pj, m.start(), m.end()))
             touched.update(ungated_by_msg)
+            general.update(ungated_by_msg)
         chunk_hits: dict[int, list[Hit]] = {}
         for det in self._chunk_detectors:
             assert det.chunk_check is not None
             for i, found in det.chunk_check(chunk).items():
                 chunk_hits.setdefault(i, []).extend(found)
         touched.update(chunk_hits)
+        general.update(chunk_hits)
         findings: list[Finding] = []
         for i in sorted(touched):
+            if i not in general:
+                findings.extend(self._simple_findings(msgs[i], i, chunk, hits_by_msg[i]))
+                continue
             findings.extend(
                 self._evaluate(
                     msgs[i],
@@ -234,6 +254,43 @@ class Engine:
                 )
             )
         return findings
+
+    def _simple_findings(
+        self, msg: Message, i: int, chunk: Chunk, hits: Sequence[tuple[int, int, int]]
+    ) -> list[Finding]:
+        """Findings of a message whose hits are all plain terms (no allow phrase occurs in it)."""
+        simple = self._simple
+        meta = self._meta
+        scoped = self._scoped
+        compiled = self._compiled
+        if len(hits) == 1:
+            pid, s, e = hits[0]
+            os_, oe = chunk.to_original(i, s, e)
+            matched = msg.text[os_:oe]
+            out = []
+            for ri in simple[pid]:  # type: ignore[union-attr]
+                if scoped[ri] and not compiled[ri].in_scope(msg):
+                    continue
+                code, category, article, severity = meta[ri]
+                out.append(Finding(msg.msgid, code, category, article, severity, os_, oe, matched, "", 1.0))
+            return out
+        best: dict[int, tuple[int, int]] = {}
+        for pid, s, e in hits:
+            for ri in simple[pid]:  # type: ignore[union-attr]
+                if scoped[ri] and not compiled[ri].in_scope(msg):
+                    continue
+                cur = best.get(ri)
+                if cur is None or s < cur[0] or (s == cur[0] and e > cur[1]):
+                    best[ri] = (s, e)
+        rows = []
+        for ri, (s, e) in best.items():
+            os_, oe = chunk.to_original(i, s, e)
+            code, category, article, severity = meta[ri]
+            rows.append(
+                (os_, ri, Finding(msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], "", 1.0))
+            )
+        rows.sort(key=lambda t: (t[0], t[1]))
+        return [t[2] for t in rows]
 
     def _evaluate(
         self,

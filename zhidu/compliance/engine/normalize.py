@@ -51,7 +51,6 @@ def _load_table() -> dict[int, int]:
 
 
 TABLE: dict[int, int] = _load_table()
-TRANSLATE: dict[int, str] = {k: chr(v) for k, v in TABLE.items()}
 
 _LUT = np.arange(_MAX_CP, dtype=np.uint32)
 _LUT[np.fromiter(TABLE.keys(), dtype=np.uint32)] = np.fromiter(TABLE.values(), dtype=np.uint32)

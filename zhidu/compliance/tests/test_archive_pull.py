@@ -198,3 +198,14 @@ def test_decrypt_worker_reports_a_missing_key_version(synced):
     finally:
         source.close()
     assert "publickey_ver 1" in report.error and ArchiveCursor.objects.get(source="simulator").seq == 0
+
+
+def test_pull_task(synced, settings):
+    from zhidu.compliance.tasks import archive_pull_task
+
+    assert "stored=" in archive_pull_task.apply(kwargs={"limit": 500}).get()
+    settings.WECOM_API_BASE = "https://qyapi.weixin.qq.com"
+    settings.WECOM_FINANCE_SDK_PATH = "/nonexistent/libWeWorkFinanceSdk_C.so"
+    assert archive_pull_task.apply().get().startswith("unavailable: The WeCom Finance SDK library was not found")
+    settings.WECOM_CORP_ID = ""
+    assert archive_pull_task.apply().get() == "not configured"

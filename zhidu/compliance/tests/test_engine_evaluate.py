@@ -292,3 +292,30 @@ def test_parse_rules_json_and_jsonl() -> None:
         parse_rules(json.dumps(one) + "\n{oops\n")
     with pytest.raises(RuleError, match="duplicate code"):
         parse_rules(json.dumps([one, one]))
+
+
+def test_plain_term_fast_path_matches_the_general_path() -> None:
+    rules = [
+        Rule(code="a", name="a", category="secret", severity="low", terms=("成本价", "成本", "内部资料")),
+        Rule(code="b", name="b", category="ads", severity="low", terms=("成本", "招代理")),
+        *default_rules(),
+    ]
+    texts = [
+        "成本价是多少",
+        "成本 成本价",
+        "招代理 内部资料 成本",
+        "你好",
+        "內部資料",
+        "加我微信 成本价",
+        "13812345678 成本",
+    ]
+    msgs = [Message(msgid=str(i), text=t, chat_type="group") for i, t in enumerate(texts)]
+    fast = Engine(rules)
+    general = Engine(rules)
+    general._simple = [None] * len(general._simple)
+    assert fast.scan(msgs) == general.scan(msgs)
+    assert {(f.msgid, f.rule, f.matched) for f in fast.scan(msgs) if f.rule in ("a", "b")} >= {
+        ("0", "a", "成本价"),
+        ("1", "a", "成本"),
+        ("2", "b", "招代理"),
+    }

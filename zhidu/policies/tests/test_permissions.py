@@ -280,7 +280,8 @@ def test_page_acknowledge_and_comment_open_to_all(actors, world, login, actor):
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
 def test_page_import_preview(actors, db, login, actor):
     before = state()
-    resp = login(actors.by_name(actor)).post("/policies/import/", {"file": SimpleUploadedFile("r.txt", SMALL.encode())})
+    upload = {"file": SimpleUploadedFile("r.txt", SMALL.encode())}
+    resp = login(actors.by_name(actor)).post("/policies/import/", upload, HTTP_ACCEPT_LANGUAGE="en")  # English UI text
     if actor in EDITORS:
         assert resp.status_code == 200 and "4 articles" in resp.content.decode()
     else:

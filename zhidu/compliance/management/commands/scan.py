@@ -58,6 +58,11 @@ class Command(BaseCommand):
                     batch = []
             if batch:
                 self._emit(engine, batch, fmt, stats)
+        except BrokenPipeError:  # `zhidu scan … | head`: the reader left, stop quietly
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()

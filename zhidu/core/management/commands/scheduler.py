@@ -26,7 +26,8 @@ class Command(BaseCommand):
 
         app.loader.import_default_modules()
         schedule = {
-            name: (entry["task"], float(entry["schedule"])) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+            name: (str(entry["task"]), float(str(entry["schedule"])))
+            for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
         }
         due = dict.fromkeys(schedule, 0.0)
         while True:
