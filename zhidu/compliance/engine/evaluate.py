@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
 
 from .detect import (
     DIGIT_DETECTORS,
@@ -29,6 +31,47 @@ from .rules import Finding, Message, Rule
 
 LOCAL_UTC_OFFSET_S = 8 * 3600  # Asia/Shanghai has had no DST since 1991
 MAX_PATTERN_HITS = 16
+_KIND_SIMPLE, _KIND_GENERAL, _KIND_ALLOW_ONLY = 0, 1, 2
+
+
+def _fast_constructor() -> Callable[..., Finding]:
+    """A Finding constructor that sets the slots directly: the same object as Finding(...) (frozen,
+    equal, hashable), at half the cost of the frozen dataclass __init__, which goes through
+    object.__setattr__ for every field."""
+    setters = [getattr(Finding, f.name).__set__ for f in fields(Finding)]
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = setters
+    new = object.__new__
+
+    def make(
+        msgid: str,
+        rule: str,
+        category: str,
+        article: str,
+        severity: str,
+        start: int,
+        end: int,
+        matched: str,
+        detector: str,
+        confidence: float,
+    ) -> Finding:
+        f = new(Finding)
+        s0(f, msgid)
+        s1(f, rule)
+        s2(f, category)
+        s3(f, article)
+        s4(f, severity)
+        s5(f, start)
+        s6(f, end)
+        s7(f, matched)
+        s8(f, detector)
+        s9(f, confidence)
+        return f
+
+    assert len(setters) == 10
+    return make
+
+
+_new_finding = _fast_constructor()
 
 
 def local_hour(msgtime_ms: int) -> int:
@@ -162,6 +205,30 @@ class Engine:
             for a in actions
         ]
         self.matcher = build_matcher(literals, backend)
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        """numpy views of the literal actions, for the chunk-wide (vectorised) steps."""
+        simple = self._simple
+        self._kind = np.array(
+            [
+                _KIND_SIMPLE
+                if simple[pid] is not None
+                else _KIND_ALLOW_ONLY
+                if self._allow_only[pid]
+                else _KIND_GENERAL
+                for pid in range(len(simple))
+            ],
+            dtype=np.int8,
+        )
+        rules_of = [r if r is not None else () for r in simple]
+        self._simple_count = np.array([len(r) for r in rules_of], dtype=np.int64)
+        self._simple_first = np.array([r[0] if r else -1 for r in rules_of], dtype=np.int64)
+        self._simple_offset = np.zeros(len(rules_of), dtype=np.int64)
+        if rules_of:
+            np.cumsum(self._simple_count[:-1], out=self._simple_offset[1:])
+        self._simple_flat = np.array([ri for r in rules_of for ri in r], dtype=np.int64)
+        self._scoped_array = np.array(self._scoped, dtype=bool)
 
     # --- public API ----------------------------------------------------------------------------
 
@@ -196,52 +263,75 @@ class Engine:
     def _scan_chunk(self, msgs: Sequence[Message]) -> list[Finding]:
         chunk = normalize_many([m.text for m in msgs])
         text = chunk.text
-        starts = chunk.starts
-        hits_by_msg: dict[int, list[tuple[int, int, int]]] = {}
-        touched: set[int] = set()  # messages that may have a finding
-        general: set[int] = set()  # ... and need the general evaluation (not only plain terms)
-        allow_only = self._allow_only
-        simple = self._simple
-        for hit in self.matcher.find(text):
-            i = bisect_right(starts, hit[1]) - 1
-            lst = hits_by_msg.get(i)
-            if lst is None:
-                hits_by_msg[i] = [hit]
-            else:
-                lst.append(hit)
-            if simple[hit[0]] is None:
-                general.add(i)
-                if not allow_only[hit[0]]:
-                    touched.add(i)
-            else:
-                touched.add(i)
+        n_msgs = len(msgs)
+        raw_hits = self.matcher.find(text)
+        # per message: touched = may have a finding; general = needs the per-message evaluation
+        # (anything but plain terms: allow phrases, pattern gates, detector triggers, digit runs…)
+        touched = np.zeros(n_msgs, dtype=bool)
+        general = np.zeros(n_msgs, dtype=bool)
+        if raw_hits:
+            h = np.array(raw_hits, dtype=np.int64)
+            h_pid = h[:, 0]
+            h_start = h[:, 1]
+            h_msg = np.searchsorted(chunk.starts_array, h_start, side="right") - 1
+            kind = self._kind[h_pid]
+            touched[h_msg[kind != _KIND_ALLOW_ONLY]] = True
+            general[h_msg[kind != _KIND_SIMPLE]] = True
         runs_by_msg: dict[int, list[tuple[int, int]]] = {}
         if self._digits:
+            starts = chunk.starts
             for m in DIGIT_RUN_RE.finditer(text):
                 i = bisect_right(starts, m.start()) - 1
-                runs_by_msg.setdefault(i, []).append((m.start(), m.end()))
-            touched.update(runs_by_msg)
-            general.update(runs_by_msg)
+                lst = runs_by_msg.get(i)
+                if lst is None:
+                    runs_by_msg[i] = [(m.start(), m.end())]
+                else:
+                    lst.append((m.start(), m.end()))
         ungated_by_msg: dict[int, list[tuple[int, int, int, int]]] = {}
         for ri, pj in self._ungated:
             for m in self._compiled[ri].patterns[pj].finditer(text):
-                i = bisect_right(starts, m.start()) - 1
+                i = bisect_right(chunk.starts, m.start()) - 1
                 if m.end() <= chunk.ends[i]:
                     ungated_by_msg.setdefault(i, []).append((ri, pj, m.start(), m.end()))
-            touched.update(ungated_by_msg)
-            general.update(ungated_by_msg)
         chunk_hits: dict[int, list[Hit]] = {}
         for det in self._chunk_detectors:
             assert det.chunk_check is not None
             for i, found in det.chunk_check(chunk).items():
                 chunk_hits.setdefault(i, []).extend(found)
-        touched.update(chunk_hits)
-        general.update(chunk_hits)
+        for extra in (runs_by_msg, ungated_by_msg, chunk_hits):
+            if extra:
+                idx = list(extra)
+                touched[idx] = True
+                general[idx] = True
+        if not raw_hits:
+            simple_rows: list[Finding] = []
+            simple_msg = np.zeros(0, dtype=np.int64)
+        else:
+            simple_sel = ~general[h_msg]  # hits of messages that only have plain-term hits
+            simple_msg, simple_rows = self._simple_findings(
+                msgs, chunk, h_pid[simple_sel], h_start[simple_sel], h[simple_sel, 2], h_msg[simple_sel]
+            )
+        gen_idx = np.flatnonzero(general & touched).tolist()
+        if not gen_idx:
+            return simple_rows
+        hits_by_msg: dict[int, list[tuple[int, int, int]]] = {}
+        if raw_hits:
+            for j in np.flatnonzero(general[h_msg]).tolist():
+                hit = raw_hits[j]
+                i = int(h_msg[j])
+                lst = hits_by_msg.get(i)
+                if lst is None:
+                    hits_by_msg[i] = [hit]
+                else:
+                    lst.append(hit)
+        # merge: simple findings are ordered by message; general messages go in between
+        cut = np.searchsorted(simple_msg, gen_idx).tolist() if len(simple_rows) else [0] * len(gen_idx)
         findings: list[Finding] = []
-        for i in sorted(touched):
-            if i not in general:
-                findings.extend(self._simple_findings(msgs[i], i, chunk, hits_by_msg[i]))
-                continue
+        prev = 0
+        for i, pos in zip(gen_idx, cut, strict=True):
+            if pos > prev:
+                findings.extend(simple_rows[prev:pos])
+                prev = pos
             findings.extend(
                 self._evaluate(
                     msgs[i],
@@ -253,44 +343,72 @@ class Engine:
                     chunk_hits.get(i, ()),
                 )
             )
+        findings.extend(simple_rows[prev:])
         return findings
 
     def _simple_findings(
-        self, msg: Message, i: int, chunk: Chunk, hits: Sequence[tuple[int, int, int]]
-    ) -> list[Finding]:
-        """Findings of a message whose hits are all plain terms (no allow phrase occurs in it)."""
-        simple = self._simple
+        self,
+        msgs: Sequence[Message],
+        chunk: Chunk,
+        pid: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        msg: np.ndarray,
+    ) -> tuple[np.ndarray, list[Finding]]:
+        """Findings of the messages whose hits are all plain terms (no allow phrase occurs in them),
+        for all such messages of a chunk at once: per message and rule the earliest, then longest
+        occurrence; ordered by message, then start, then rule. Returns (message index per finding,
+        findings)."""
+        if not pid.shape[0]:
+            return msg, []
+        count = self._simple_count[pid]
+        if bool((count == 1).all()):
+            rule = self._simple_first[pid]
+        else:
+            rep = np.repeat(np.arange(pid.shape[0]), count)
+            offs = np.cumsum(count) - count
+            rule = self._simple_flat[np.repeat(self._simple_offset[pid] - offs, count) + np.arange(rep.shape[0])]
+            start, end, msg = start[rep], end[rep], msg[rep]
+        scoped = self._scoped_array[rule]
+        if scoped.any():
+            keep = np.ones(rule.shape[0], dtype=bool)
+            compiled = self._compiled
+            verdict: dict[tuple[int, int], bool] = {}
+            for j in np.flatnonzero(scoped).tolist():
+                key = (int(rule[j]), int(msg[j]))
+                ok = verdict.get(key)
+                if ok is None:
+                    ok = verdict[key] = compiled[key[0]].in_scope(msgs[key[1]])
+                if not ok:
+                    keep[j] = False
+            rule, start, end, msg = rule[keep], start[keep], end[keep], msg[keep]
+            if not rule.shape[0]:
+                return msg, []
+        # best occurrence per (message, rule): earliest start, then longest
+        order = np.lexsort((-end, start, rule, msg))
+        rule, start, end, msg = rule[order], start[order], end[order], msg[order]
+        first = np.ones(rule.shape[0], dtype=bool)
+        first[1:] = (msg[1:] != msg[:-1]) | (rule[1:] != rule[:-1])
+        rule, start, end, msg = rule[first], start[first], end[first], msg[first]
+        # output order: message, start (offsets map back monotonically), rule
+        order = np.lexsort((rule, start, msg))
+        rule, start, end, msg = rule[order], start[order], end[order], msg[order]
+        base = chunk.starts_array[msg] if not chunk.deleted else np.asarray(chunk.orig_starts)[msg]
+        if chunk.deleted:
+            deleted = np.asarray(chunk.deleted, dtype=np.int64)
+            o_start = start + np.searchsorted(deleted, start, side="right") - base
+            o_end = end + np.searchsorted(deleted, end - 1, side="right") - base
+        else:
+            o_start = start - base
+            o_end = end - base
         meta = self._meta
-        scoped = self._scoped
-        compiled = self._compiled
-        if len(hits) == 1:
-            pid, s, e = hits[0]
-            os_, oe = chunk.to_original(i, s, e)
-            matched = msg.text[os_:oe]
-            out = []
-            for ri in simple[pid]:  # type: ignore[union-attr]
-                if scoped[ri] and not compiled[ri].in_scope(msg):
-                    continue
-                code, category, article, severity = meta[ri]
-                out.append(Finding(msg.msgid, code, category, article, severity, os_, oe, matched, "", 1.0))
-            return out
-        best: dict[int, tuple[int, int]] = {}
-        for pid, s, e in hits:
-            for ri in simple[pid]:  # type: ignore[union-attr]
-                if scoped[ri] and not compiled[ri].in_scope(msg):
-                    continue
-                cur = best.get(ri)
-                if cur is None or s < cur[0] or (s == cur[0] and e > cur[1]):
-                    best[ri] = (s, e)
-        rows = []
-        for ri, (s, e) in best.items():
-            os_, oe = chunk.to_original(i, s, e)
+        new = _new_finding
+        out = []
+        for i, ri, s, e in zip(msg.tolist(), rule.tolist(), o_start.tolist(), o_end.tolist(), strict=True):
+            m = msgs[i]
             code, category, article, severity = meta[ri]
-            rows.append(
-                (os_, ri, Finding(msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], "", 1.0))
-            )
-        rows.sort(key=lambda t: (t[0], t[1]))
-        return [t[2] for t in rows]
+            out.append(new(m.msgid, code, category, article, severity, s, e, m.text[s:e], "", 1.0))
+        return msg, out
 
     def _evaluate(
         self,
@@ -391,7 +509,7 @@ class Engine:
                 (
                     os_,
                     ri,
-                    Finding(msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], det_name, conf),
+                    _new_finding(msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], det_name, conf),
                 )
             )
         if len(out) > 1:
