@@ -176,7 +176,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work: Celery beat in production, `zhidu scheduler` in the embedded default.
 CELERY_BEAT_SCHEDULE = {
-    "archive-pull": {"task": "zhidu.compliance.tasks.archive_pull_task", "schedule": env_int("ARCHIVE_PULL_SECONDS", 60)},
+    "archive-pull": {
+        "task": "zhidu.compliance.tasks.archive_pull_task",
+        "schedule": env_int("ARCHIVE_PULL_SECONDS", 60),
+    },
     "outbox-flush": {"task": "zhidu.wecom.tasks.outbox_flush_task", "schedule": env_int("OUTBOX_FLUSH_SECONDS", 30)},
     # A full sync repairs whatever a lost callback left behind.
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},

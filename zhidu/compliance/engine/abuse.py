@@ -13,8 +13,12 @@ scores one text with a plain dict and gives the same numbers (tests check this).
 dropped: on COLD dev they changed F1 by less than 0.005 and doubled the scoring cost.
 
 In the engine the model is the "abuse_model" detector; it reports messages whose probability is at
-least ENGINE_THRESHOLD (stricter than the 0.5 used on COLD, because sales chats are far from COLD's
-topics and a false alarm costs a reviewer's time; see docs/benchmarks.md).
+least ENGINE_THRESHOLD, stricter than the 0.5 used on COLD because sales chats are far from COLD's
+topics and a false alarm costs a reviewer's time. The threshold is chosen on generated sales chats,
+not on COLD: the lowest value on a 0.05 grid that stays at least SALES_MARGIN above the highest
+probability of any non-abusive staff message in a 450k-record `generate_messages` sample (0.674, a
+"偷偷告诉你，这款成本价才66元" price leak), i.e. 0.75; `bench/eval_abuse.py` re-measures that sample
+(see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from .normalize import Chunk, normalize_many
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "abuse_model.json.gz"
 NGRAM_MAX = 2
-ENGINE_THRESHOLD = 0.8
+ENGINE_THRESHOLD = 0.75
+SALES_MARGIN = 0.05
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _MUL2 = np.uint64(0xC2B2AE3D27D4EB4F)
 _TABLE_BITS = 12  # minimum size of the hash table (log2)

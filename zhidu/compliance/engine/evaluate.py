@@ -319,11 +319,11 @@ class Engine:
             for j in np.flatnonzero(general[h_msg]).tolist():
                 hit = raw_hits[j]
                 i = int(h_msg[j])
-                lst = hits_by_msg.get(i)
-                if lst is None:
+                mine = hits_by_msg.get(i)
+                if mine is None:
                     hits_by_msg[i] = [hit]
                 else:
-                    lst.append(hit)
+                    mine.append(hit)
         # merge: simple findings are ordered by message; general messages go in between
         cut = np.searchsorted(simple_msg, gen_idx).tolist() if len(simple_rows) else [0] * len(gen_idx)
         findings: list[Finding] = []
@@ -509,7 +509,9 @@ class Engine:
                 (
                     os_,
                     ri,
-                    _new_finding(msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], det_name, conf),
+                    _new_finding(
+                        msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], det_name, conf
+                    ),
                 )
             )
         if len(out) > 1:

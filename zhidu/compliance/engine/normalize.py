@@ -71,6 +71,12 @@ for _lo, _hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000,
 _NUMERAL = _mask("".join(CN_DIGITS))
 _DIGNUM = _NUMERAL | _mask("0123456789")
 _NUMERAL_VALUE = {ord(k): ord(v) for k, v in CN_DIGITS.items()}
+# the five classes above as bits of one table, so that a chunk needs a single gather
+_F_DELETE, _F_SEPLIKE, _F_CJK, _F_NUMERAL, _F_DIGNUM = 1, 2, 4, 8, 16
+_FLAGS = (
+    _DELETE * _F_DELETE + _SEPLIKE * _F_SEPLIKE + _CJK * _F_CJK + _NUMERAL * _F_NUMERAL + _DIGNUM * _F_DIGNUM
+).astype(np.uint8)
+_FLAGS.flags.writeable = False
 
 
 @dataclass(slots=True)
@@ -112,15 +118,16 @@ class Chunk:
         return self.text[self.starts[index] : self.ends[index]]
 
 
-def _numeral_runs(arr: np.ndarray) -> None:
-    """Turn Chinese numerals into digits inside runs of ≥ 4 digits/numerals (in place)."""
+def _numeral_runs(arr: np.ndarray, flags: np.ndarray) -> None:
+    """Turn Chinese numerals into digits inside runs of ≥ 4 digits/numerals (in place); `flags`
+    holds the _FLAGS of `arr`."""
     n = arr.shape[0]
     if n < MIN_NUMERAL_RUN:
         return
-    num = _NUMERAL[arr]
+    num = (flags & _F_NUMERAL) != 0
     if not num.any():
         return
-    dn = _DIGNUM[arr]
+    dn = (flags & _F_DIGNUM) != 0
     win = dn[:-3] & dn[1:-2] & dn[2:-1] & dn[3:]
     has = num[:-3] | num[1:-2] | num[2:-1] | num[3:]
     cands = np.flatnonzero(win & has)
@@ -144,12 +151,12 @@ def _numeral_runs(arr: np.ndarray) -> None:
         done = e
 
 
-def _deletions(arr: np.ndarray) -> np.ndarray | None:
+def _deletions(arr: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     """Boolean mask of characters to delete, or None when there are none."""
-    dele = _DELETE[arr]
+    dele = (flags & _F_DELETE) != 0
     any_del = bool(dele.any())
-    seplike = _SEPLIKE[arr]
-    cjk = _CJK[arr]
+    seplike = (flags & _F_SEPLIKE) != 0
+    cjk = (flags & _F_CJK) != 0
     # separator runs that start right after a CJK character
     cands = np.flatnonzero(seplike[1:] & cjk[:-1])
     if not cands.size:
@@ -178,18 +185,21 @@ def normalize_many(texts: Sequence[str]) -> Chunk:
     if not joined:
         return Chunk("", list(orig_starts), list(orig_starts), orig_starts, [], np.zeros(0, dtype=np.uint32), o, o)
     arr = _LUT[np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
-    mask = _deletions(arr)
+    flags = _FLAGS[arr]
+    mask = _deletions(arr, flags)
     deleted: list[int] = []
     if mask is None:
         starts = orig_starts
     else:
         del_pos = np.flatnonzero(mask)
-        arr = arr[~mask]
+        keep = ~mask
+        arr = arr[keep]
+        flags = flags[keep]
         # positions in normalised coordinates: d_k - k
         deleted = (del_pos - np.arange(del_pos.shape[0])).tolist()
         o = o - np.searchsorted(del_pos, o, side="left")
         starts = o.tolist()
-    _numeral_runs(arr)
+    _numeral_runs(arr, flags)
     text = arr.tobytes().decode("utf-32-le", "surrogatepass")
     e = np.empty_like(o)
     e[:-1] = o[1:] - 1

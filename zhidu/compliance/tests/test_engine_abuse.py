@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from zhidu.compliance.engine import Engine, Rule
-from zhidu.compliance.engine.abuse import ENGINE_THRESHOLD, MODEL_PATH, AbuseModel, load_model, ngrams
+from zhidu.compliance.engine import Engine, Message, Rule
+from zhidu.compliance.engine.abuse import ENGINE_THRESHOLD, MODEL_PATH, SALES_MARGIN, AbuseModel, load_model, ngrams
 from zhidu.compliance.engine.normalize import normalize_many, normalize_text
 
 
@@ -56,3 +56,16 @@ def test_abuse_model_detector_in_the_engine(model: AbuseModel) -> None:
     assert f.detector == "abuse_model" and f.confidence >= ENGINE_THRESHOLD
     assert f.matched == text[f.start : f.end] and f.matched
     assert engine.scan_text("老板您好，请问这款有优惠吗") == []
+
+
+def test_engine_threshold_keeps_a_margin_over_sales_look_alikes(model: AbuseModel) -> None:
+    # the generated staff messages that score highest without being abusive (price leaks and
+    # "quietly cheaper" offers): the engine's threshold must stay clear of them
+    look_alikes = [
+        "偷偷告诉你，这款成本价才66元",
+        "偷偷给你便宜20块，别告诉别人",
+        "非常抱歉给您带来不便，我马上帮您处理",
+    ]
+    assert max(model.predict(look_alikes).tolist()) <= ENGINE_THRESHOLD - SALES_MARGIN
+    rule = Rule(code="m", name="m", category="abuse", severity="medium", detectors=("abuse_model",))
+    assert Engine([rule]).scan([Message(str(i), t) for i, t in enumerate(look_alikes)]) == []

@@ -28,7 +28,7 @@ def _shared_dir() -> Path:
 
 def _digit_hits(text: str) -> list[tuple[str, str]]:
     norm = normalize_text(text)
-    out = []
+    out: list[tuple[str, str]] = []
     for m in DIGIT_RUN_RE.finditer(norm):
         out.extend((h.detector, h.value) for h in classify_digit_run(norm, m.start(), m.end()))
     return out

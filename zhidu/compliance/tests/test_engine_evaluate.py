@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -182,7 +183,7 @@ def test_batch_results_match_single_scans(engine: Engine) -> None:
 # --- scope -------------------------------------------------------------------------------------
 
 
-def _scoped(**scope: object) -> Engine:
+def _scoped(**scope: Any) -> Engine:
     return Engine(
         [Rule(code="s", name="s", category="secret", severity="low", terms=("底价表",), scope=Scope(**scope))]
     )

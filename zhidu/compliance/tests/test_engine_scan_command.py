@@ -86,7 +86,7 @@ def test_json_output_one_object_per_finding(archive: Path) -> None:
     }
     for r in rows:
         assert {"msgid", "category", "rule", "article", "severity", "start", "end"} <= r.keys()
-    text = RECORDS[0]["text"]["content"]
+    text = RECORDS[0]["text"]["content"]  # type: ignore[index]
     claim = next(r for r in rows if r["category"] == "false_claim")
     assert text[claim["start"] : claim["end"]] == "全网最好" == claim["matched"]
     assert claim["article"] == "sales-conduct#17.1" and claim["line"] == 1
