@@ -13,9 +13,11 @@ Company tree:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 os.environ.setdefault("ZHIDU_ENV", "test")
 
@@ -53,6 +55,13 @@ ACTOR_NAMES = [
     "admin",
     "outsider",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Service-level tests read messages in English; pages and the API pick their language per request."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -108,7 +109,7 @@ def _lead(viewer: Member, member_id: int | None) -> Member | None:
     try:
         return Member.objects.get(pk=member_id)
     except Member.DoesNotExist:
-        raise DomainError("Unknown team lead.", field="reports_to_id") from None
+        raise DomainError(gettext_noop("Unknown team lead."), field="reports_to_id") from None
 
 
 @router.get("/me", response=MemberOut)
@@ -209,7 +210,7 @@ def application_submit(request: HttpRequest, payload: ApplicationIn) -> Status[o
         dept = Department.objects.get(pk=payload.department_id)
         lead = Member.objects.get(pk=payload.lead_id) if payload.lead_id else None
     except (Department.DoesNotExist, Member.DoesNotExist):
-        raise DomainError("Unknown department or team lead.") from None
+        raise DomainError(gettext_noop("Unknown department or team lead.")) from None
     app = services.application_submit(
         name=payload.name,
         username=payload.username,

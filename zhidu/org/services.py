@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from zhidu.core.audit import audit_record, snapshot
 from zhidu.core.errors import DomainError
@@ -26,27 +27,29 @@ from .models import (
     work_scope_q,
 )
 
-ERR_UNKNOWN_ROLE = "Unknown role {role!r}; expected one of: {choices}."
-ERR_DEPARTMENT_CYCLE = "Department {name!r} cannot be placed under {parent!r}: that would make a cycle."
-ERR_DEPARTMENT_DEPTH = "The department tree may not be deeper than {depth} levels."
-ERR_LEAD_OUTSIDE = "{lead!r} leads {lead_dept!r}, which does not contain {member!r}'s department {dept!r}."
-ERR_LEAD_SELF = "A member cannot report to themselves."
-ERR_LEAD_CYCLE = "{member!r} cannot report to {lead!r}: that would make a reporting cycle."
-ERR_WECOM_TAKEN = "WeCom userid {userid!r} is already bound to {other!r}; one member, one WeCom account."
-ERR_WECOM_BOUND = "{member!r} already has a WeCom account ({userid!r}); unbind it first."
-ERR_NOT_ALLOWED = "You may not do this."
-ERR_ALREADY_DECIDED = "This application was already decided ({status})."
-ERR_REASON_REQUIRED = "A reason is required."
-ERR_USERNAME_TAKEN = "The login name {username!r} is taken."
-ERR_BAD_TRANSITION = "A {status} member cannot be {action}."
-ERR_NOT_A_LEAD = "{lead!r} is not a team lead."
+ERR_UNKNOWN_ROLE = gettext_noop("Unknown role {role!r}; expected one of: {choices}.")
+ERR_DEPARTMENT_CYCLE = gettext_noop("Department {name!r} cannot be placed under {parent!r}: that would make a cycle.")
+ERR_DEPARTMENT_DEPTH = gettext_noop("The department tree may not be deeper than {depth} levels.")
+ERR_LEAD_OUTSIDE = gettext_noop(
+    "{lead!r} leads {lead_dept!r}, which does not contain {member!r}'s department {dept!r}."
+)
+ERR_LEAD_SELF = gettext_noop("A member cannot report to themselves.")
+ERR_LEAD_CYCLE = gettext_noop("{member!r} cannot report to {lead!r}: that would make a reporting cycle.")
+ERR_WECOM_TAKEN = gettext_noop("WeCom userid {userid!r} is already bound to {other!r}; one member, one WeCom account.")
+ERR_WECOM_BOUND = gettext_noop("{member!r} already has a WeCom account ({userid!r}); unbind it first.")
+ERR_NOT_ALLOWED = gettext_noop("You may not do this.")
+ERR_ALREADY_DECIDED = gettext_noop("This application was already decided ({status}).")
+ERR_REASON_REQUIRED = gettext_noop("A reason is required.")
+ERR_USERNAME_TAKEN = gettext_noop("The login name {username!r} is taken.")
+ERR_BAD_TRANSITION = gettext_noop("A {status} member cannot be {action}.")
+ERR_NOT_A_LEAD = gettext_noop("{lead!r} is not a team lead.")
 
 MEMBER_FIELDS = ["name", "wecom_userid", "department", "role", "reports_to", "status", "position", "mobile", "email"]
 
 
 def _check_role(role: str) -> None:
     if role not in Role.values:
-        raise DomainError(ERR_UNKNOWN_ROLE.format(role=role, choices=", ".join(Role.values)), field="role")
+        raise DomainError(ERR_UNKNOWN_ROLE, field="role", role=role, choices=", ".join(Role.values))
 
 
 def _check_parent(department: Department | None, parent: Department | None, name: str) -> None:
@@ -54,9 +57,9 @@ def _check_parent(department: Department | None, parent: Department | None, name
         return
     chain = [parent.pk, *parent.ancestor_ids()]
     if department is not None and department.pk in chain:
-        raise DomainError(ERR_DEPARTMENT_CYCLE.format(name=name, parent=parent.name), field="parent")
+        raise DomainError(ERR_DEPARTMENT_CYCLE, field="parent", name=name, parent=parent.name)
     if len(chain) >= MAX_DEPTH:
-        raise DomainError(ERR_DEPARTMENT_DEPTH.format(depth=MAX_DEPTH), field="parent")
+        raise DomainError(ERR_DEPARTMENT_DEPTH, field="parent", depth=MAX_DEPTH)
 
 
 def _check_lead(member_name: str, department: Department, lead: Member | None, member: Member | None = None) -> None:
@@ -66,17 +69,19 @@ def _check_lead(member_name: str, department: Department, lead: Member | None, m
         raise DomainError(ERR_LEAD_SELF, field="reports_to")
     if department.pk not in department_subtree_ids(lead.department_id):
         raise DomainError(
-            ERR_LEAD_OUTSIDE.format(
-                lead=lead.name, lead_dept=lead.department.name, member=member_name, dept=department.name
-            ),
+            ERR_LEAD_OUTSIDE,
             field="reports_to",
+            lead=lead.name,
+            lead_dept=lead.department.name,
+            member=member_name,
+            dept=department.name,
         )
     if member is not None:
         seen = {member.pk}
         current: Member | None = lead
         while current is not None:
             if current.pk in seen:
-                raise DomainError(ERR_LEAD_CYCLE.format(member=member_name, lead=lead.name), field="reports_to")
+                raise DomainError(ERR_LEAD_CYCLE, field="reports_to", member=member_name, lead=lead.name)
             seen.add(current.pk)
             current = current.reports_to
 
@@ -89,7 +94,7 @@ def _check_wecom_free(userid: str | None, member: Member | None = None) -> None:
         others = others.exclude(pk=member.pk)
     other = others.first()
     if other is not None:
-        raise DomainError(ERR_WECOM_TAKEN.format(userid=userid, other=other.name), field="wecom_userid")
+        raise DomainError(ERR_WECOM_TAKEN, field="wecom_userid", userid=userid, other=other.name)
 
 
 def _require_admin(actor: Member | None) -> None:
@@ -121,7 +126,7 @@ def department_create(
     _require_admin(actor)
     name = name.strip()
     if not name:
-        raise DomainError("A department needs a name.", field="name")
+        raise DomainError(gettext_noop("A department needs a name."), field="name")
     _check_parent(None, parent, name)
     dept = Department.objects.create(name=name, parent=parent, wecom_id=wecom_id, order=order)
     audit_record(
@@ -194,7 +199,7 @@ def member_create(
     if username:
         user_model = get_user_model()
         if user_model.objects.filter(username=username).exists():
-            raise DomainError(ERR_USERNAME_TAKEN.format(username=username), field="username")
+            raise DomainError(ERR_USERNAME_TAKEN, field="username", username=username)
         user = user_model.objects.create_user(username=username, password=password)
     member = Member.objects.create(
         user=user,
@@ -268,9 +273,9 @@ def member_bind_wecom(*, actor: Member | None, member: Member, wecom_userid: str
     """Bind the member's designated WeCom account; one member, one userid."""
     wecom_userid = wecom_userid.strip()
     if not wecom_userid:
-        raise DomainError("A WeCom userid is required.", field="wecom_userid")
+        raise DomainError(gettext_noop("A WeCom userid is required."), field="wecom_userid")
     if member.wecom_userid and member.wecom_userid != wecom_userid:
-        raise DomainError(ERR_WECOM_BOUND.format(member=member.name, userid=member.wecom_userid), field="wecom_userid")
+        raise DomainError(ERR_WECOM_BOUND, field="wecom_userid", member=member.name, userid=member.wecom_userid)
     _check_wecom_free(wecom_userid, member)
     if member.wecom_userid == wecom_userid:
         return member
@@ -322,7 +327,7 @@ def _member_transition(
     if not reason.strip():
         raise DomainError(ERR_REASON_REQUIRED, field="reason")
     if member.status not in allowed_from:
-        raise DomainError(ERR_BAD_TRANSITION.format(status=member.status, action=verb), code="conflict")
+        raise DomainError(ERR_BAD_TRANSITION, code="conflict", status=member.status, action=verb)
     before = member.status
     member.status = to
     member.save(update_fields=["status", "updated_at"])
@@ -402,16 +407,16 @@ def application_submit(
     """A person applies to join; anyone may call this (no actor)."""
     name, username = name.strip(), username.strip()
     if not name or not username:
-        raise DomainError("Name and login name are required.", field="name")
+        raise DomainError(gettext_noop("Name and login name are required."), field="name")
     if len(password) < 8:
-        raise DomainError("The password must have at least 8 characters.", field="password")
+        raise DomainError(gettext_noop("The password must have at least 8 characters."), field="password")
     if (
         get_user_model().objects.filter(username=username).exists()
         or MembershipApplication.objects.filter(username=username, status=ApplicationStatus.PENDING).exists()
     ):
-        raise DomainError(ERR_USERNAME_TAKEN.format(username=username), field="username")
+        raise DomainError(ERR_USERNAME_TAKEN, field="username", username=username)
     if lead is not None and lead.role not in (Role.SUPERVISOR, Role.MANAGER, Role.DIRECTOR):
-        raise DomainError(ERR_NOT_A_LEAD.format(lead=lead.name), field="lead")
+        raise DomainError(ERR_NOT_A_LEAD, field="lead", lead=lead.name)
     _check_lead(name, department, lead)
     _check_wecom_free(wecom_userid or None)
     app = MembershipApplication.objects.create(
@@ -444,7 +449,7 @@ def _locked_pending(application: MembershipApplication, actor: Member) -> Member
     ):
         raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
     if app.status != ApplicationStatus.PENDING:
-        raise DomainError(ERR_ALREADY_DECIDED.format(status=app.status), code="conflict")
+        raise DomainError(ERR_ALREADY_DECIDED, code="conflict", status=app.status)
     return app
 
 
@@ -459,7 +464,7 @@ def application_approve(
     _check_wecom_free(app.wecom_userid or None)
     user_model = get_user_model()
     if user_model.objects.filter(username=app.username).exists():
-        raise DomainError(ERR_USERNAME_TAKEN.format(username=app.username), field="username")
+        raise DomainError(ERR_USERNAME_TAKEN, field="username", username=app.username)
     user = user_model(username=app.username, password=app.password_hash)
     user.save()
     try:

@@ -166,7 +166,7 @@ def test_create_department_api(client, actors, actor):
 
 
 def test_api_bad_input_clear_errors(client, actors):
-    headers = bearer(actors.admin)
+    headers = {**bearer(actors.admin), "HTTP_ACCEPT_LANGUAGE": "en"}
     before = snapshot()
     resp = client.post(
         "/api/org/members",
@@ -183,6 +183,26 @@ def test_api_bad_input_clear_errors(client, actors):
     )
     assert resp.status_code == 400 and "cycle" in resp.json()["detail"]
     assert snapshot() == before
+
+
+def test_errors_speak_the_request_language(client, actors, login):
+    """The same error reads in Chinese by default and in English for an English session."""
+    headers = bearer(actors.admin)
+    payload = json.dumps({"name": "x", "department_id": actors.dept1.pk, "role": "ceo"})
+    zh = client.post("/api/org/members", data=payload, content_type="application/json", **headers).json()
+    en = client.post(
+        "/api/org/members", data=payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **headers
+    ).json()
+    assert zh["detail"].startswith("未知角色 'ceo'") and en["detail"].startswith("Unknown role 'ceo'")
+    assert zh["code"] == en["code"] == "invalid" and zh["field"] == "role"
+    page = login(actors.supervisor)
+    page.post(f"/org/members/{actors.sales.pk}/suspend/", {"reason": ""}, follow=True)
+    body = page.get(f"/org/members/{actors.sales.pk}/").content.decode()
+    assert (
+        "请填写原因" in body
+        or "请填写原因"
+        in page.post(f"/org/members/{actors.sales.pk}/suspend/", {"reason": ""}, follow=True).content.decode()
+    )
 
 
 def test_public_application_and_apply_page(client, actors):
