@@ -231,6 +231,15 @@ WECOM_AGENT_ID = env_int("WECOM_AGENT_ID", 0)
 WECOM_ARCHIVE_SECRET = env_secret("WECOM_ARCHIVE_SECRET")
 WECOM_TOKEN = env_secret("WECOM_TOKEN")
 WECOM_ENCODING_AES_KEY = env_secret("WECOM_ENCODING_AES_KEY")
+# Chat archive: private keys by publickey_ver (JSON: version -> PEM text or file path), the Finance SDK
+# library (production), and which source to pull from ("sdk" or "simulator").
+WECOM_ARCHIVE_PRIVATE_KEYS = env_secret("WECOM_ARCHIVE_PRIVATE_KEYS")
+WECOM_FINANCE_SDK_PATH = env_str("WECOM_FINANCE_SDK_PATH")
+WECOM_ARCHIVE_SOURCE = env_str("WECOM_ARCHIVE_SOURCE")
+if WECOM_ARCHIVE_SOURCE not in {"", "sdk", "simulator"}:
+    raise ImproperlyConfigured(f"WECOM_ARCHIVE_SOURCE={WECOM_ARCHIVE_SOURCE!r} must be sdk or simulator")
+ARCHIVE_AGREE_TTL_HOURS = env_int("ARCHIVE_AGREE_TTL_HOURS", 24)
+ARCHIVE_DECRYPT_WORKERS = env_int("ARCHIVE_DECRYPT_WORKERS", 0)
 # Client retry policy on -1 / 45009 / 45033 (bounded exponential back-off).
 WECOM_MAX_TRIES = env_int("WECOM_MAX_TRIES", 4)
 WECOM_BACKOFF_BASE = float(env_str("WECOM_BACKOFF_BASE", "1.0") or "1.0")

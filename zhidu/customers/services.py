@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from zhidu.core.errors import DomainError
 from zhidu.core.models import AuditEvent
@@ -25,8 +26,9 @@ from .models import Customer, FollowEnd, FollowRelation, Tag, TagGroup
 SYNC_ACTOR = "wecom-sync"
 CHUNK = 500
 
-ERR_NO_EXTERNAL_USERID = "A customer needs an external userid."
-ERR_UNKNOWN_CUSTOMER = "Unknown customer {external_userid!r}."
+ERR_NO_EXTERNAL_USERID = gettext_noop("A customer needs an external userid.")
+ERR_UNKNOWN_CUSTOMER = gettext_noop("Unknown customer {external_userid!r}.")
+ERR_END_REASON = gettext_noop("Unknown end reason {reason!r}.")
 
 CUSTOMER_FIELDS = ["name", "type", "avatar", "gender", "unionid", "position", "corp_name", "corp_full_name"]
 FOLLOW_FIELDS = [
@@ -197,7 +199,7 @@ def customers_apply(
     follow_list = [f for f in follows if f.external_userid and f.userid]
     for f in follow_list:
         if f.external_userid not in incoming:
-            raise DomainError(ERR_UNKNOWN_CUSTOMER.format(external_userid=f.external_userid), field="external_userid")
+            raise DomainError(ERR_UNKNOWN_CUSTOMER, field="external_userid", external_userid=f.external_userid)
     now = timezone.now()
     audits: list[AuditEvent] = []
     counts = {
@@ -385,7 +387,7 @@ def follow_end(*, external_userid: str, userid: str, reason: str, actor_label: s
     Returns True if something changed; an unknown or already ended relation is a no-op.
     """
     if reason not in FollowEnd.values or reason == FollowEnd.NONE:
-        raise DomainError(f"Unknown end reason {reason!r}.", field="reason")
+        raise DomainError(ERR_END_REASON, field="reason", reason=reason)
     rel = (
         FollowRelation.objects.select_for_update()
         .select_related("customer", "member")

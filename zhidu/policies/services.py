@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
@@ -40,18 +41,25 @@ from .models import (
 )
 from .parser import ParsedRegulation, ParseError, parse_text, source_text
 
-ERR_FORBIDDEN = "You may not do this."
-ERR_INACTIVE = "Only active members can do this."
-ERR_BAD_STATUS = "This version is {status}; it must be {expected} to {action}."
-ERR_NOTICE_PERIOD = "The effective date must be on or after {earliest} ({days} days' notice); {given} is too early."
-ERR_NO_TITLE = "The regulation has no title: add a title line or give one."
-ERR_BAD_CODE = "The code {code!r} is not valid: use 1–64 lowercase letters, digits and hyphens."
-ERR_EMPTY_COMMENT = "A comment cannot be empty."
-ERR_LONG_COMMENT = "A comment may have at most {max} characters."
-ERR_NOT_IN_DISCUSSION = "Comments are open only while the version is in discussion."
-ERR_ACK_STATUS = "Only a published version can be acknowledged."
-ERR_UNPARSEABLE = "The file cannot be imported: {problem}"
-ERR_NO_DATE = "An effective date is required."
+ERR_FORBIDDEN = gettext_noop("You may not do this.")
+ERR_INACTIVE = gettext_noop("Only active members can do this.")
+ERR_BAD_STATUS = gettext_noop("This version is {status}; it must be {expected} to {action}.")
+ERR_NOTICE_PERIOD = gettext_noop(
+    "The effective date must be on or after {earliest} ({days} days' notice); {given} is too early."
+)
+ERR_NO_TITLE = gettext_noop("The regulation has no title: add a title line or give one.")
+ERR_BAD_CODE = gettext_noop("The code {value!r} is not valid: use 1–64 lowercase letters, digits and hyphens.")
+ERR_EMPTY_COMMENT = gettext_noop("A comment cannot be empty.")
+ERR_LONG_COMMENT = gettext_noop("A comment may have at most {max} characters.")
+ERR_NOT_IN_DISCUSSION = gettext_noop("Comments are open only while the version is in discussion.")
+ERR_ACK_STATUS = gettext_noop("Only a published version can be acknowledged.")
+ERR_UNPARSEABLE = gettext_noop("The file cannot be imported: {problem}")
+ERR_NO_ARTICLES = gettext_noop("The file cannot be imported: no articles (第X条) found")
+ERR_NO_DATE = gettext_noop("An effective date is required.")
+# The {action} of ERR_BAD_STATUS, translated when the message is read.
+ACTION_OPEN_DISCUSSION = gettext_noop("open the discussion")
+ACTION_APPROVE = gettext_noop("be approved")
+ACTION_PUBLISH = gettext_noop("be published")
 
 COMMENT_MAX = 2000
 DEMO_CODE = "sales-conduct"
@@ -76,10 +84,11 @@ def _locked(version: PolicyVersion) -> PolicyVersion:
 def _check_status(version: PolicyVersion, expected: str, action: str) -> None:
     if version.status != expected:
         raise DomainError(
-            ERR_BAD_STATUS.format(
-                status=version.get_status_display(), expected=VersionStatus(expected).label, action=action
-            ),
+            ERR_BAD_STATUS,
             code="conflict",
+            status=VersionStatus(version.status).label,
+            expected=VersionStatus(expected).label,
+            action=gettext_lazy(action),
         )
 
 
@@ -113,7 +122,7 @@ def parse_upload(
         text, fmt = source_text(data, filename)
         parsed = parse_text(text, fmt=fmt, document=document, title=title)
     except ParseError as exc:
-        raise DomainError(ERR_UNPARSEABLE.format(problem=exc), code="unparseable", field="file") from None
+        raise DomainError(ERR_UNPARSEABLE, code="unparseable", field="file", problem=exc) from None
     return parsed, text, fmt
 
 
@@ -134,10 +143,10 @@ def policy_import(
     if not title:
         raise DomainError(ERR_NO_TITLE, field="title")
     if not parsed.articles:
-        raise DomainError(ERR_UNPARSEABLE.format(problem="no articles (第X条) found"), code="unparseable", field="file")
+        raise DomainError(ERR_NO_ARTICLES, code="unparseable", field="file")
     code = (code or default_code(title)).strip()
     if not _CODE_RE.match(code) or code in RESERVED_CODES:
-        raise DomainError(ERR_BAD_CODE.format(code=code), field="code")
+        raise DomainError(ERR_BAD_CODE, field="code", value=code)
     policy, created = Policy.objects.select_for_update().get_or_create(
         code=code, defaults={"title": title, "created_by": actor}
     )
@@ -207,7 +216,7 @@ def policy_import(
 def version_open_discussion(*, actor: Member | None, version: PolicyVersion) -> PolicyVersion:
     _require(actor, EDITOR_ROLES)
     version = _locked(version)
-    _check_status(version, VersionStatus.DRAFT, "open the discussion")
+    _check_status(version, VersionStatus.DRAFT, ACTION_OPEN_DISCUSSION)
     before = version_snapshot(version)
     version.status = VersionStatus.DISCUSSION
     version.discussion_opened_at = timezone.now()
@@ -232,7 +241,7 @@ def comment_add(*, actor: Member, article: Article, text: str) -> Comment:
     if not text:
         raise DomainError(ERR_EMPTY_COMMENT, field="text")
     if len(text) > COMMENT_MAX:
-        raise DomainError(ERR_LONG_COMMENT.format(max=COMMENT_MAX), field="text")
+        raise DomainError(ERR_LONG_COMMENT, field="text", max=COMMENT_MAX)
     version = _locked(article.version)
     if version.status != VersionStatus.DISCUSSION:
         raise DomainError(ERR_NOT_IN_DISCUSSION, code="conflict")
@@ -250,7 +259,7 @@ def comment_add(*, actor: Member, article: Article, text: str) -> Comment:
 def version_approve(*, actor: Member | None, version: PolicyVersion, reason: str = "") -> PolicyVersion:
     _require(actor, APPROVER_ROLES)
     version = _locked(version)
-    _check_status(version, VersionStatus.DISCUSSION, "be approved")
+    _check_status(version, VersionStatus.DISCUSSION, ACTION_APPROVE)
     before = version_snapshot(version)
     version.status = VersionStatus.APPROVED
     version.approved_by, version.approved_at = actor, timezone.now()
@@ -381,14 +390,17 @@ def version_publish(
     """Publish an approved version with at least POLICY_NOTICE_DAYS of notice; supersedes the previous one."""
     _require(actor, PUBLISHER_ROLES)
     version = _locked(version)
-    _check_status(version, VersionStatus.APPROVED, "be published")
+    _check_status(version, VersionStatus.APPROVED, ACTION_PUBLISH)
     if effective_date is None:
         raise DomainError(ERR_NO_DATE, field="effective_date")
     earliest = earliest_effective_date()
     if effective_date < earliest:
         raise DomainError(
-            ERR_NOTICE_PERIOD.format(earliest=earliest, days=settings.POLICY_NOTICE_DAYS, given=effective_date),
+            ERR_NOTICE_PERIOD,
             field="effective_date",
+            earliest=earliest,
+            days=settings.POLICY_NOTICE_DAYS,
+            given=effective_date,
         )
     return _publish(
         actor=actor,
@@ -407,7 +419,7 @@ def version_publish_demo_seed(*, version: PolicyVersion, effective_date: dt.date
     audited as a system action labelled "demo-seed". The in-app notice is written; no WeCom message is queued.
     """
     version = _locked(version)
-    _check_status(version, VersionStatus.APPROVED, "be published")
+    _check_status(version, VersionStatus.APPROVED, ACTION_PUBLISH)
     return _publish(
         actor=None,
         version=version,

@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from zhidu.core.errors import DomainError
 
@@ -66,11 +67,11 @@ PERMANENT_ERRCODES = frozenset(
     }
 )
 
-ERR_CHANNEL = "Unknown channel {channel!r}; use 'app' or 'robot'."
-ERR_MSGTYPE = "Unknown message type {msgtype!r} for the {channel} channel."
-ERR_NO_RECIPIENT = "An application message needs at least one recipient userid."
-ERR_NO_ROBOT_KEY = "A robot message needs the robot's webhook key."
-ERR_CONTENT = "The {msgtype} content needs the fields: {fields}."
+ERR_CHANNEL = gettext_noop("Unknown channel {channel!r}; use 'app' or 'robot'.")
+ERR_MSGTYPE = gettext_noop("Unknown message type {msgtype!r} for the {channel} channel.")
+ERR_NO_RECIPIENT = gettext_noop("An application message needs at least one recipient userid.")
+ERR_NO_ROBOT_KEY = gettext_noop("A robot message needs the robot's webhook key.")
+ERR_CONTENT = gettext_noop("The {msgtype} content needs the fields: {fields}.")
 
 _REQUIRED = {
     OutboxMsgType.TEXT: ("content",),
@@ -94,10 +95,10 @@ def outbox_enqueue(
     With a `dedupe_key` that is already queued, the existing row is returned and nothing new is written.
     """
     if channel not in OutboxChannel.values:
-        raise DomainError(ERR_CHANNEL.format(channel=channel), field="channel")
+        raise DomainError(ERR_CHANNEL, field="channel", channel=channel)
     allowed = _ROBOT_TYPES if channel == OutboxChannel.ROBOT else tuple(OutboxMsgType)
     if msgtype not in allowed:
-        raise DomainError(ERR_MSGTYPE.format(msgtype=msgtype, channel=channel), field="msgtype")
+        raise DomainError(ERR_MSGTYPE, field="msgtype", msgtype=msgtype, channel=channel)
     userids = [u.strip() for u in to_userids if u and u.strip()]
     if channel == OutboxChannel.APP and not userids:
         raise DomainError(ERR_NO_RECIPIENT, field="to_userids")
@@ -105,7 +106,7 @@ def outbox_enqueue(
         raise DomainError(ERR_NO_ROBOT_KEY, field="robot_key")
     fields = _REQUIRED[OutboxMsgType(msgtype)]
     if not isinstance(content, dict) or any(not content.get(f) for f in fields):
-        raise DomainError(ERR_CONTENT.format(msgtype=msgtype, fields=", ".join(fields)), field="content")
+        raise DomainError(ERR_CONTENT, field="content", msgtype=msgtype, fields=", ".join(fields))
     key = dedupe_key.strip()[:200] or None
     if key is not None:
         existing = OutboxMessage.objects.filter(dedupe_key=key).first()

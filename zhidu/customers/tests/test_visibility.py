@@ -97,3 +97,25 @@ def test_search_by_remark_only_sees_own_remarks(actors, world, login):  # type: 
     assert response.status_code == 200
     assert "c_sales" not in response.content.decode()
     assert shared.name not in response.content.decode()
+
+
+def test_errors_speak_the_request_language(actors, world, login):  # type: ignore[no-untyped-def]
+    """A customer outside the asker's scope is 'not found' in the request's language (Chinese by default)."""
+    client = login(actors.sales)
+    url = f"/api/customers/{world['c_outsider'].pk}"
+    zh, en = client.get(url), client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert zh.status_code == en.status_code == 404
+    assert zh.json() == {"detail": "未找到。"} and en.json() == {"detail": "Not found."}
+
+
+def test_sync_errors_are_translated_when_read(actors):  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from zhidu.core.errors import DomainError
+    from zhidu.customers.services import follow_end
+
+    with pytest.raises(DomainError) as err:
+        follow_end(external_userid="wm1", userid=actors.sales.wecom_userid, reason="bogus")
+    assert err.value.message == "Unknown end reason 'bogus'." and err.value.field == "reason"
+    with translation.override("zh-hans"):
+        assert str(err.value) == "未知的解除原因 'bogus'。"

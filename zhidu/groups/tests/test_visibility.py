@@ -95,3 +95,12 @@ def test_group_detail_lists_members_with_nicknames(actors, world, login):  # typ
     body = login(actors.supervisor).get(reverse("groups:detail", args=[world["g_b"].pk])).content.decode()
     assert "销售一部-孙主管" in body
     assert "顾客甲" in body
+
+
+def test_errors_speak_the_request_language(actors, world, login):  # type: ignore[no-untyped-def]
+    """A group outside the asker's scope is 'not found' in the request's language (Chinese by default)."""
+    client = login(actors.sales)
+    url = f"/api/groups/{world['g_out'].pk}"
+    zh, en = client.get(url), client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert zh.status_code == en.status_code == 404
+    assert zh.json() == {"detail": "未找到。"} and en.json() == {"detail": "Not found."}

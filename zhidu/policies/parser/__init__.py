@@ -1,7 +1,8 @@
 """Parse a regulation (制度) into chapters (章), articles (条) and items (项). Pure Python, no Django.
 
 Input: plain text, Markdown, or .docx bytes. Output: a `ParsedRegulation` dataclass tree. Anything that
-cannot be read as a regulation raises `ParseError(line, problem)`; the message names the line.
+cannot be read as a regulation raises `ParseError(line, problem, **params)`; the message names the line and is
+translated when read.
 
 The rules (also in docs/regulations.md):
 

@@ -6,7 +6,21 @@ import io
 import re
 import zipfile
 
+from django.utils.translation import gettext_noop
+
 from .tree import ParseError
+
+ERR_EMPTY = gettext_noop("the file is empty")
+ERR_TOO_LARGE = gettext_noop("the file is larger than {mb} MB")
+ERR_BROKEN_UTF16 = gettext_noop("broken UTF-16 text ({reason})")
+ERR_BINARY = gettext_noop("the file looks binary (NUL byte), not text")
+ERR_UNDECODABLE = gettext_noop(
+    "cannot decode byte 0x{byte}: the file is neither UTF-8 nor GB18030 text (save it as UTF-8)"
+)
+ERR_NO_DOCX = gettext_noop("reading .docx needs python-docx")
+ERR_BAD_DOCX = gettext_noop("not a readable .docx file ({kind})")
+ERR_REPLACEMENT_CHAR = gettext_noop("unexpected U+FFFD replacement character (a wrong encoding conversion)")
+ERR_CONTROL_CHAR = gettext_noop("unexpected control character U+{code} (binary or damaged file)")
 
 MAX_BYTES = 5 * 1024 * 1024
 _ENCODINGS = ("utf-8", "gb18030")
@@ -22,16 +36,16 @@ def _line_of(data: bytes | str, offset: int) -> int:
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; anything else is a ParseError."""
     if not data.strip():
-        raise ParseError(1, "the file is empty")
+        raise ParseError(1, ERR_EMPTY)
     if len(data) > MAX_BYTES:
-        raise ParseError(1, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise ParseError(1, ERR_TOO_LARGE, mb=MAX_BYTES // (1024 * 1024))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ParseError(1, f"broken UTF-16 text ({exc.reason})") from None
+            raise ParseError(1, ERR_BROKEN_UTF16, reason=exc.reason) from None
     if b"\x00" in data:
-        raise ParseError(_line_of(data, data.index(b"\x00")), "the file looks binary (NUL byte), not text")
+        raise ParseError(_line_of(data, data.index(b"\x00")), ERR_BINARY)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     first_error: UnicodeDecodeError | None = None
@@ -42,10 +56,7 @@ def decode_text(data: bytes) -> str:
             first_error = first_error or exc
     assert first_error is not None
     bad = data[first_error.start : first_error.start + 1].hex()
-    raise ParseError(
-        _line_of(data, first_error.start),
-        f"cannot decode byte 0x{bad}: the file is neither UTF-8 nor GB18030 text (save it as UTF-8)",
-    )
+    raise ParseError(_line_of(data, first_error.start), ERR_UNDECODABLE, byte=bad)
 
 
 def docx_to_markdown(data: bytes) -> str:
@@ -55,13 +66,13 @@ def docx_to_markdown(data: bytes) -> str:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - python-docx is a dependency
-        raise ParseError(1, "reading .docx needs python-docx") from None
+        raise ParseError(1, ERR_NO_DOCX) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ParseError(1, f"not a readable .docx file ({exc.__class__.__name__})") from None
+        raise ParseError(1, ERR_BAD_DOCX, kind=exc.__class__.__name__) from None
     except Exception as exc:  # python-docx raises several kinds on a damaged package
-        raise ParseError(1, f"not a readable .docx file ({exc.__class__.__name__})") from None
+        raise ParseError(1, ERR_BAD_DOCX, kind=exc.__class__.__name__) from None
     lines: list[str] = []
     list_counter = 0
     for child in document.element.body.iterchildren():
@@ -107,12 +118,10 @@ def check_characters(text: str) -> None:
     bad = _BAD_CONTROL.search(text)
     if bad:
         ch = bad.group(0)
-        what = (
-            "a U+FFFD replacement character (a wrong encoding conversion)"
-            if ch == "\ufffd"
-            else (f"control character U+{ord(ch):04X} (binary or damaged file)")
-        )
-        raise ParseError(_line_of(text, bad.start()), f"unexpected {what}")
+        line = _line_of(text, bad.start())
+        if ch == "\ufffd":
+            raise ParseError(line, ERR_REPLACEMENT_CHAR)
+        raise ParseError(line, ERR_CONTROL_CHAR, code=f"{ord(ch):04X}")
 
 
 def source_text(data: bytes, filename: str = "") -> tuple[str, str]:
@@ -120,8 +129,8 @@ def source_text(data: bytes, filename: str = "") -> tuple[str, str]:
     fmt = detect_format(filename, data)
     if fmt == "docx":
         if not data:
-            raise ParseError(1, "the file is empty")
+            raise ParseError(1, ERR_EMPTY)
         if len(data) > MAX_BYTES:
-            raise ParseError(1, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+            raise ParseError(1, ERR_TOO_LARGE, mb=MAX_BYTES // (1024 * 1024))
         return docx_to_markdown(data), "md"
     return decode_text(data), fmt

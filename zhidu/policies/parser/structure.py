@@ -6,9 +6,29 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from .numerals import cn_to_int, int_to_cn
-from .sources import check_characters, source_text
+from .sources import ERR_EMPTY, check_characters, source_text
 from .tree import ParsedArticle, ParsedChapter, ParsedItem, ParsedRegulation, ParseError
+
+ERR_NO_DOCUMENT = gettext_noop("there is no document {document}; the file holds {count}")
+ERR_DOCUMENT_EMPTY = gettext_noop("document {document} («{title}») has no articles (第X条)")
+ERR_NO_ARTICLES = gettext_noop("no articles (第X条) found: this does not look like a regulation")
+ERR_CHAPTER_RESTARTS = gettext_noop(
+    "chapter numbering restarts at {label} after {previous}; if a new regulation starts here, put its title on its "
+    "own line above it"
+)
+ERR_ARTICLE_RESTARTS = gettext_noop(
+    "article numbering restarts at {label} after {previous}; if a new regulation starts here, put its title on its "
+    "own line above it"
+)
+ERR_CHAPTER_REPEATS = gettext_noop("chapter number {label} repeats (the previous chapter is {previous})")
+ERR_CHAPTER_BACKWARDS = gettext_noop("chapter number {label} goes backwards (the previous chapter is {previous})")
+ERR_ARTICLE_REPEATS = gettext_noop("article number {label} repeats (the previous article is {previous})")
+ERR_ARTICLE_BACKWARDS = gettext_noop("article number {label} goes backwards (the previous article is {previous})")
+ERR_ITEM_REPEATS = gettext_noop("item {label} in {article} repeats (the previous item is number {last})")
+ERR_ITEM_BACKWARDS = gettext_noop("item {label} in {article} goes backwards (the previous item is number {last})")
 
 TITLE_MAX = 40
 HEADING_MAX = 20
@@ -259,14 +279,19 @@ class _Parser:
         if position == "start" and self._reference_at_line_start(line, end):
             doc.warnings.append(f"line {lineno}: «{line[: end + 4]}…» read as a reference in the text, not a heading")
             return False
+        previous = f"第{int_to_cn(last)}{kind}"
+        chapter = kind == "章"
         if number == 1 and last > 1:
             raise ParseError(
-                lineno,
-                f"{name} numbering restarts at {label} after 第{int_to_cn(last)}{kind}; if a new regulation starts "
-                "here, put its title on its own line above it",
+                lineno, ERR_CHAPTER_RESTARTS if chapter else ERR_ARTICLE_RESTARTS, label=label, previous=previous
             )
-        problem = "repeats" if number == last else "goes backwards"
-        raise ParseError(lineno, f"{name} number {label} {problem} (the previous {name} is 第{int_to_cn(last)}{kind})")
+        if number == last:
+            raise ParseError(
+                lineno, ERR_CHAPTER_REPEATS if chapter else ERR_ARTICLE_REPEATS, label=label, previous=previous
+            )
+        raise ParseError(
+            lineno, ERR_CHAPTER_BACKWARDS if chapter else ERR_ARTICLE_BACKWARDS, label=label, previous=previous
+        )
 
     def _open_chapter(self, number: int, lineno: int) -> None:
         self.item = None
@@ -314,11 +339,12 @@ class _Parser:
             if position != "start":
                 return None
             if number <= last:
-                problem = "repeats" if number == last else "goes backwards"
                 raise ParseError(
                     lineno,
-                    f"item {m.group(0).strip()} in 第{int_to_cn(article.number)}条 {problem} "
-                    f"(the previous item is number {last})",
+                    ERR_ITEM_REPEATS if number == last else ERR_ITEM_BACKWARDS,
+                    label=m.group(0).strip(),
+                    article=f"第{int_to_cn(article.number)}条",
+                    last=last,
                 )
             if last == 0:
                 return None  # a list that does not start at 1 is text
@@ -483,7 +509,7 @@ def parse_documents(text: str, *, fmt: str = "text") -> list[ParsedRegulation]:
     if fmt not in ("text", "md"):
         raise ValueError(f"unknown text format {fmt!r}")
     if not text.strip():
-        raise ParseError(1, "the file is empty")
+        raise ParseError(1, ERR_EMPTY)
     check_characters(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     docs = _Parser(lines, markdown=fmt == "md").run()
@@ -494,13 +520,13 @@ def _choose(docs: list[ParsedRegulation], document: int | None, title: str) -> P
     with_articles = [d for d in docs if d.articles]
     if document is not None:
         if not 1 <= document <= len(docs):
-            raise ParseError(1, f"there is no document {document}; the file holds {len(docs)}")
+            raise ParseError(1, ERR_NO_DOCUMENT, document=document, count=len(docs))
         chosen = docs[document - 1]
         if not chosen.articles:
-            raise ParseError(chosen.first_line, f"document {document} («{chosen.title}») has no articles (第X条)")
+            raise ParseError(chosen.first_line, ERR_DOCUMENT_EMPTY, document=document, title=chosen.title)
     elif not with_articles:
         first = docs[0].first_line if docs else 1
-        raise ParseError(first, "no articles (第X条) found: this does not look like a regulation")
+        raise ParseError(first, ERR_NO_ARTICLES)
     else:
         chosen = with_articles[0]
     if len(docs) > 1:

@@ -5,16 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from .numerals import _CN_DIGITS, _CN_UNITS, int_to_cn
+
+LINE_PROBLEM = gettext_noop("line {line}: {problem}")
 
 
 class ParseError(ValueError):
-    """The input is not a regulation we can read. `line` is 1-based (a paragraph number for .docx)."""
+    """The input is not a regulation we can read. `line` is 1-based (a paragraph number for .docx).
 
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(f"line {line}: {problem}")
+    `problem` is an English template (marked with `gettext_noop` where it is written) with keyword `params`; like
+    `DomainError`, it is translated into the active language when it is read.
+    """
+
+    def __init__(self, line: int, problem: str, **params: object) -> None:
+        super().__init__(line, problem)
         self.line = line
-        self.problem = problem
+        self.template = problem
+        self.params = params
+
+    @property
+    def problem(self) -> str:
+        text = gettext(self.template)
+        try:
+            return text.format(**self.params) if self.params else text
+        except (KeyError, IndexError, ValueError):  # a broken translation must not hide the error
+            return self.template.format(**self.params)
+
+    def __str__(self) -> str:
+        return gettext(LINE_PROBLEM).format(line=self.line, problem=self.problem)
 
 
 @dataclass

@@ -60,7 +60,9 @@ def test_htmx_comment_returns_the_partial(actors, login):
 def test_comment_outside_discussion_shows_an_error(actors, login):
     version = make_version(status=VersionStatus.PUBLISHED)
     article = version.articles.get(number=1)
-    resp = login(actors.sales).post(f"/policies/articles/{article.pk}/comments/", {"text": "x"}, follow=True)
+    resp = login(actors.sales).post(
+        f"/policies/articles/{article.pk}/comments/", {"text": "x"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Comments are open only while the version is in discussion." in [str(m) for m in resp.context["messages"]]
     assert Comment.objects.count() == 0
 
@@ -68,7 +70,10 @@ def test_comment_outside_discussion_shows_an_error(actors, login):
 def test_publish_page_refuses_a_short_notice(actors, login):
     version = make_version(status=VersionStatus.APPROVED)
     resp = login(actors.director).post(
-        f"/policies/versions/{version.pk}/publish/", {"effective_date": services.today_local().isoformat()}, follow=True
+        f"/policies/versions/{version.pk}/publish/",
+        {"effective_date": services.today_local().isoformat()},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert any("days' notice" in str(m) for m in resp.context["messages"])
     version.refresh_from_db()
@@ -102,7 +107,9 @@ def test_import_preview_then_import(actors, login):
 
 def test_import_page_shows_parse_errors(actors, login):
     bad = "制度\n第一条 甲。\n第三条 乙。\n第二条 丙。".encode()
-    resp = login(actors.admin).post("/policies/import/", {"file": SimpleUploadedFile("bad.txt", bad)})
+    resp = login(actors.admin).post(
+        "/policies/import/", {"file": SimpleUploadedFile("bad.txt", bad)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert resp.status_code == 200
     assert any("line 4" in str(m) for m in resp.context["messages"])
     assert PolicyVersion.objects.count() == 0
@@ -123,3 +130,23 @@ def test_home_tile_counts_regulations_to_acknowledge(actors, login):
     resp = login(actors.sales).get("/")
     tiles = {c["key"]: c["value"] for c in resp.context["counts"]}
     assert tiles["policies_pending"] == 1
+
+
+def test_errors_speak_the_request_language(actors, login):
+    """A parse error on the import page and a lifecycle error in the API read in Chinese by default, English on ask."""
+    client = login(actors.admin)
+    bad = "制度\n第一条 甲。\n第三条 乙。\n第二条 丙。".encode()
+    zh = client.post("/policies/import/", {"file": SimpleUploadedFile("bad.txt", bad)})
+    en = client.post("/policies/import/", {"file": SimpleUploadedFile("bad.txt", bad)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert [str(m) for m in zh.context["messages"]] == ["无法导入该文件：第 4 行：条号第二条倒退（上一条为第三条）"]
+    assert [str(m) for m in en.context["messages"]] == [
+        "The file cannot be imported: line 4: article number 第二条 goes backwards (the previous article is 第三条)"
+    ]
+    version = make_version(status=VersionStatus.DRAFT)
+    url = f"/api/policies/versions/{version.pk}/approve"
+    zh_body = client.post(url, data="{}", content_type="application/json").json()
+    en_body = client.post(url, data="{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert zh_body["detail"] == "此版本当前为“草稿”，须为“讨论中”才能通过审批。"
+    assert en_body["detail"] == "This version is Draft; it must be In discussion to be approved."
+    assert zh_body["code"] == en_body["code"] == "conflict"
+    assert PolicyVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT

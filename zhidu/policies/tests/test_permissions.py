@@ -182,7 +182,7 @@ def test_api_import_dry_run_and_errors(actors, db, login):
     resp = client.post("/api/policies/import", {"file": SimpleUploadedFile("r.md", SMALL.encode()), "dry_run": "true"})
     assert resp.status_code == 200 and resp.json()["dry_run"] is True and resp.json()["articles"] == 4
     bad = "制度\n第一条 甲。\n第一条 乙。".encode()
-    resp = client.post("/api/policies/import", {"file": SimpleUploadedFile("bad.txt", bad)})
+    resp = client.post("/api/policies/import", {"file": SimpleUploadedFile("bad.txt", bad)}, HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 400 and "line 3" in resp.json()["detail"] and resp.json()["field"] == "file"
     assert state() == before
 

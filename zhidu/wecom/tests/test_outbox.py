@@ -240,3 +240,16 @@ def test_admin_lists_dead_messages_and_retries_them(sim, admin_client, django_ca
     assert message.status == OutboxStatus.DEAD and message.attempts == 1  # retried once more, still invalid
     retry = AuditEvent.objects.get(verb="outbox.retry", target_id=str(message.pk))
     assert retry.before == {"status": "dead", "attempts": 1}
+
+
+def test_enqueue_errors_are_translated_when_read():  # type: ignore[no-untyped-def]
+    """outbox_enqueue has no page or endpoint of its own: its callers show the error in their language."""
+    from django.utils import translation
+
+    with pytest.raises(DomainError) as err:
+        outbox_enqueue(channel="fax", to_userids=["u1"], content={"content": "x"})
+    assert err.value.field == "channel"
+    assert str(err.value) == "Unknown channel 'fax'; use 'app' or 'robot'."
+    with translation.override("zh-hans"):
+        assert str(err.value) == "未知渠道 'fax'；请使用 'app' 或 'robot'。"
+    assert OutboxMessage.objects.count() == 0

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from zhidu.core.errors import DomainError
 from zhidu.org.models import Member
@@ -43,6 +43,7 @@ class Command(BaseCommand):
         res = sub.add_parser("resolve", help="print the citation of an article key such as sales-conduct#17.1")
         res.add_argument("key")
 
+    @no_translations  # an operator tool: its output is English, like its own messages
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "import":
