@@ -24,6 +24,7 @@ Rows still due are delivered by `outbox_flush()` (`zhidu wecom flush-outbox`, or
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import time
@@ -173,9 +174,15 @@ def robot_slot_wait(robot_key: str, *, now: float | None = None) -> float:
 
 
 def default_app_client() -> Any:
+    """The app-message client, one per (corp, secret, base URL) and process: its HTTP connections are reused."""
+    return _app_client(settings.WECOM_CORP_ID, settings.WECOM_APP_SECRET, settings.WECOM_API_BASE)
+
+
+@functools.lru_cache(maxsize=8)
+def _app_client(corp_id: str, secret: str, base_url: str) -> Any:
     from .client import WeComClient
 
-    return WeComClient(settings.WECOM_CORP_ID, settings.WECOM_APP_SECRET, base_url=settings.WECOM_API_BASE)
+    return WeComClient(corp_id, secret, base_url=base_url)
 
 
 def _payload(message: OutboxMessage) -> dict[str, Any]:
