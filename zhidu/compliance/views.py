@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
@@ -24,6 +24,7 @@ from .models import Category, Severity, ViolationStatus
 
 VIOLATION_ROLES = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
 RULE_ROLES = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
+ERR_NO_FILE = gettext_noop("Choose a file to import.")
 
 register("open_violations", gettext_lazy("Open violations in my scope"), selectors.open_violations_count)
 
@@ -139,7 +140,7 @@ def rules_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise DomainError(_("Choose a file to import."), field="file")
+            raise DomainError(ERR_NO_FILE, field="file")
         rows = services.parse_terms_file(
             upload.name or "",
             upload.read(),

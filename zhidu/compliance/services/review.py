@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
@@ -18,9 +19,11 @@ from ..models import (
 
 log = logging.getLogger(__name__)
 
-ERR_NOT_REVIEWER = "Only the assigned supervisor, a lead over the member, or a compliance officer may review this."
-ERR_ALREADY_REVIEWED = "This violation was already reviewed ({status})."
-ERR_REASON_REQUIRED = "A reason is required to dismiss a violation."
+ERR_NOT_REVIEWER = gettext_noop(
+    "Only the assigned supervisor, a lead over the member, or a compliance officer may review this."
+)
+ERR_ALREADY_REVIEWED = gettext_noop("This violation was already reviewed ({status}).")
+ERR_REASON_REQUIRED = gettext_noop("A reason is required to dismiss a violation.")
 
 
 def can_review(actor: Member, violation: Violation) -> bool:
@@ -41,7 +44,7 @@ def _review(*, actor: Member, violation: Violation, status: str, reason: str) ->
     if not can_review(actor, locked):
         raise DomainError(ERR_NOT_REVIEWER, code="forbidden")
     if locked.status != ViolationStatus.OPEN:
-        raise DomainError(ERR_ALREADY_REVIEWED.format(status=locked.get_status_display()), code="conflict")
+        raise DomainError(ERR_ALREADY_REVIEWED, code="conflict", status=ViolationStatus(locked.status).label)
     before = {"status": locked.status}
     locked.status = status
     locked.reviewed_by = actor

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from zhidu.compliance import engine as eng
@@ -27,15 +28,39 @@ from ..models import (
 
 log = logging.getLogger(__name__)
 
-ERR_NOT_ALLOWED = "You may not do this."
-ERR_IMPORT_ROWS = "The import was not written: {count} bad row(s): {details}"
-ERR_IMPORT_EMPTY = "The file has no terms."
-ERR_BAD_CATEGORY = "unknown category {value!r} (expected one of: {choices})"
-ERR_BAD_SEVERITY = "unknown severity {value!r} (expected low, medium or high)"
-ERR_BAD_ARTICLE = "article key {value!r} must look like sales-conduct#17 or sales-conduct#17.1"
-ERR_BAD_TERM = "a term must be 1–{max} characters without line breaks or tabs"
-ERR_BAD_RULE_CODE = "rule code {value!r} may contain only letters, digits, '.', '_' and '-'"
-ERR_RULE_CATEGORY = "rule {code!r} exists with category {existing!r}, not {value!r}"
+ERR_NOT_ALLOWED = gettext_noop("You may not do this.")
+ERR_IMPORT_ROWS = gettext_noop("The import was not written: {count} bad row(s): {details}")
+ERR_IMPORT_EMPTY = gettext_noop("The file has no terms.")
+ERR_NOT_XLSX = gettext_noop("The file is not a readable .xlsx workbook: {error}")
+ERR_NOT_UTF8 = gettext_noop("The text file must be UTF-8.")
+ERR_BAD_CATEGORY = gettext_noop("unknown category {value!r} (expected one of: {choices})")
+ERR_BAD_SEVERITY = gettext_noop("unknown severity {value!r} (expected low, medium or high)")
+ERR_BAD_ARTICLE = gettext_noop("article key {value!r} must look like sales-conduct#17 or sales-conduct#17.1")
+ERR_BAD_TERM = gettext_noop("a term must be 1–{max} characters without line breaks or tabs")
+ERR_BAD_RULE_CODE = gettext_noop("rule code {value!r} may contain only letters, digits, '.', '_' and '-'")
+ERR_RULE_CATEGORY = gettext_noop("rule {code!r} exists with category {existing!r}, not {value!r}")
+ROW_PROBLEMS = gettext_noop("row {row}: {problems}")
+MORE_ROWS = gettext_noop("… and {count} more")
+SHOWN_ROWS = 20
+
+Problem = tuple[str, dict[str, Any]]  # an English template and its parameters
+
+
+class RowProblems:
+    """The bad rows of an import, put into words when the error is read (so in the reader's language)."""
+
+    def __init__(self, rows: list[tuple[int, list[Problem]]]) -> None:
+        self.rows = rows
+
+    def __str__(self) -> str:
+        parts = [
+            gettext(ROW_PROBLEMS).format(row=row, problems="; ".join(gettext(t).format(**p) for t, p in problems))
+            for row, problems in self.rows[:SHOWN_ROWS]
+        ]
+        if len(self.rows) > SHOWN_ROWS:
+            parts.append(gettext(MORE_ROWS).format(count=len(self.rows) - SHOWN_ROWS))
+        return "; ".join(parts)
+
 
 RULE_ADMINS = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
 
@@ -184,18 +209,18 @@ class ImportResult:
     rules: list[str] = field(default_factory=list)
 
 
-def _row_errors(row: TermRow) -> list[str]:
-    errors = []
+def _row_errors(row: TermRow) -> list[Problem]:
+    errors: list[Problem] = []
     if not row.term or len(row.term) > MAX_TERM or any(c in row.term for c in "\t\r\n"):
-        errors.append(ERR_BAD_TERM.format(max=MAX_TERM))
+        errors.append((ERR_BAD_TERM, {"max": MAX_TERM}))
     if row.category not in Category.values:
-        errors.append(ERR_BAD_CATEGORY.format(value=row.category, choices=", ".join(Category.values)))
+        errors.append((ERR_BAD_CATEGORY, {"value": row.category, "choices": ", ".join(Category.values)}))
     if row.severity not in Severity.values:
-        errors.append(ERR_BAD_SEVERITY.format(value=row.severity))
+        errors.append((ERR_BAD_SEVERITY, {"value": row.severity}))
     if row.article and not _ARTICLE_RE.match(row.article):
-        errors.append(ERR_BAD_ARTICLE.format(value=row.article))
+        errors.append((ERR_BAD_ARTICLE, {"value": row.article}))
     if row.rule and not _CODE_RE.match(row.rule):
-        errors.append(ERR_BAD_RULE_CODE.format(value=row.rule))
+        errors.append((ERR_BAD_RULE_CODE, {"value": row.rule}))
     return errors
 
 
@@ -215,11 +240,11 @@ def rules_import(*, actor: Member | None, rows: Sequence[TermRow]) -> ImportResu
     _require_rule_admin(actor)
     if not rows:
         raise DomainError(ERR_IMPORT_EMPTY, field="file")
-    bad: list[str] = []
+    bad: list[tuple[int, list[Problem]]] = []
     for row in rows:
         errors = _row_errors(row)
         if errors:
-            bad.append(f"row {row.row}: {'; '.join(errors)}")
+            bad.append((row.row, errors))
     groups: dict[str, list[TermRow]] = defaultdict(list)
     for row in rows:
         if not _row_errors(row):
@@ -229,17 +254,13 @@ def rules_import(*, actor: Member | None, rows: Sequence[TermRow]) -> ImportResu
         cat = items[0].category
         if code in existing and existing[code].category != cat:
             bad.append(
-                f"row {items[0].row}: "
-                + ERR_RULE_CATEGORY.format(code=code, existing=existing[code].category, value=cat)
+                (items[0].row, [(ERR_RULE_CATEGORY, {"code": code, "existing": existing[code].category, "value": cat})])
             )
         for other in items[1:]:
             if other.category != cat:
-                bad.append(
-                    f"row {other.row}: " + ERR_RULE_CATEGORY.format(code=code, existing=cat, value=other.category)
-                )
+                bad.append((other.row, [(ERR_RULE_CATEGORY, {"code": code, "existing": cat, "value": other.category})]))
     if bad:
-        shown = "; ".join(bad[:20]) + (f"; … and {len(bad) - 20} more" if len(bad) > 20 else "")
-        raise DomainError(ERR_IMPORT_ROWS.format(count=len(bad), details=shown), field="file")
+        raise DomainError(ERR_IMPORT_ROWS, field="file", count=len(bad), details=RowProblems(bad))
     result = ImportResult()
     for code, items in groups.items():
         rule = existing.get(code)
@@ -291,7 +312,7 @@ def parse_terms_xlsx(
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise DomainError(f"The file is not a readable .xlsx workbook: {exc}", field="file") from None
+        raise DomainError(ERR_NOT_XLSX, field="file", error=exc) from None
     ws = wb.worksheets[0]
     columns = list(XLSX_COLUMNS)
     out: list[TermRow] = []
@@ -327,9 +348,9 @@ def parse_terms_file(name: str, content: bytes | Any, **defaults: str) -> list[T
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DomainError("The text file must be UTF-8.", field="file") from None
+        raise DomainError(ERR_NOT_UTF8, field="file") from None
     if not defaults.get("category"):
-        raise DomainError(ERR_BAD_CATEGORY.format(value="", choices=", ".join(Category.values)), field="category")
+        raise DomainError(ERR_BAD_CATEGORY, field="category", value="", choices=", ".join(Category.values))
     return parse_terms_text(text, **defaults)
 
 

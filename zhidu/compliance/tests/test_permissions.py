@@ -103,7 +103,10 @@ def test_review_page_post(actors, login, violation, actor, htmx):
 
 def test_htmx_dismiss_without_reason_shows_the_error(actors, login, violation):
     resp = login(actors.supervisor).post(
-        f"/compliance/violations/{violation.pk}/review/", {"decision": "dismiss", "reason": ""}, HTTP_HX_REQUEST="true"
+        f"/compliance/violations/{violation.pk}/review/",
+        {"decision": "dismiss", "reason": ""},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert resp.status_code == 200 and "A reason is required" in resp.content.decode()
     violation.refresh_from_db()
@@ -217,3 +220,24 @@ def test_api_rules(client, actors, actor):
         assert resp.status_code == 200 and resp.json()["terms_added"] == 1
     else:
         assert resp.status_code == 403 and snapshot()[1:] == before[1:]
+
+
+def test_errors_speak_the_request_language(actors, login):
+    """A bad term import reads in Chinese by default and in English for an English request; nothing is written."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(actors.compliance)
+    before = (Rule.objects.count(), RuleTerm.objects.count())
+
+    def post(**headers: str):  # type: ignore[no-untyped-def]
+        upload = SimpleUploadedFile("t.txt", "六合彩".encode())
+        form = {"file": upload, "category": "prohibited", "severity": "urgent"}
+        return [
+            str(m) for m in client.post("/compliance/rules/import/", form, follow=True, **headers).context["messages"]
+        ]
+
+    assert post() == ["未导入任何内容：有 1 行有误：第 1 行：未知严重程度 'urgent'（应为 low、medium 或 high）"]
+    assert post(HTTP_ACCEPT_LANGUAGE="en") == [
+        "The import was not written: 1 bad row(s): row 1: unknown severity 'urgent' (expected low, medium or high)"
+    ]
+    assert (Rule.objects.count(), RuleTerm.objects.count()) == before
