@@ -19,8 +19,16 @@ export WECOM_AGENT_ID=${WECOM_AGENT_ID:-1000002}
 export WECOM_TOKEN=${WECOM_TOKEN:-simtoken}
 export WECOM_ENCODING_AES_KEY=${WECOM_ENCODING_AES_KEY:-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG}
 
+port_busy() { (echo > /dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+for p in "$PORT" "$SIM_PORT"; do
+  if port_busy "$p"; then
+    echo "Port $p on 127.0.0.1 is already in use (an earlier zhidu still running?)." >&2
+    echo "Stop it, or choose other ports: make run PORT=8001 SIM_PORT=9101" >&2
+    exit 1
+  fi
+done
+
 $BIN/zhidu migrate --noinput -v0
-$BIN/zhidu compilemessages -v0 >/dev/null 2>&1 || true
 
 SIM_PID=""
 SCHED_PID=""
@@ -52,8 +60,13 @@ if $BIN/zhidu help wecom_sim >/dev/null 2>&1; then
     --callback-url "http://127.0.0.1:$PORT/wecom/callback/" --token "$WECOM_TOKEN" --aes-key "$WECOM_ENCODING_AES_KEY" \
     --activity 20 > var/wecom-sim.log 2>&1 &
   SIM_PID=$!
-  for _ in $(seq 1 50); do
-    (echo > /dev/tcp/127.0.0.1/"$SIM_PORT") 2>/dev/null && break
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$SIM_PID" 2>/dev/null; then
+      echo "The WeCom simulator did not start; its log (var/wecom-sim.log) says:" >&2
+      tail -5 var/wecom-sim.log >&2
+      exit 1
+    fi
+    port_busy "$SIM_PORT" && break
     sleep 0.2
   done
   echo "WeCom simulator: $WECOM_API_BASE (log: var/wecom-sim.log)"
