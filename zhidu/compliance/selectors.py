@@ -88,6 +88,8 @@ def highlight(text: str, start: int, end: int) -> SafeString:
     """`text` HTML-escaped, with [start, end) wrapped in <mark>."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
+    if start == end:
+        return escape(text)
     return mark_safe(f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}")
 
 
@@ -107,9 +109,9 @@ def violation_evidence(violation: Violation, around: int = EVIDENCE_AROUND) -> l
     later = Q(msgtime__gt=msg.msgtime) | Q(msgtime=msg.msgtime, pk__gt=msg.pk)
     before = list(chat.filter(earlier).order_by("-msgtime", "-pk")[:around])[::-1]
     after = list(chat.filter(later).order_by("msgtime", "pk")[:around])
-    lines = [EvidenceLine(m, highlight(m.text, 0, 0) if m.text else _placeholder(m), False) for m in before]
+    lines = [EvidenceLine(m, escape(m.text) if m.text else _placeholder(m), False) for m in before]
     lines.append(EvidenceLine(msg, highlight(msg.text, violation.start, violation.end), True))
-    lines += [EvidenceLine(m, highlight(m.text, 0, 0) if m.text else _placeholder(m), False) for m in after]
+    lines += [EvidenceLine(m, escape(m.text) if m.text else _placeholder(m), False) for m in after]
     names = sender_names([line.message for line in lines])
     return [EvidenceLine(x.message, x.html, x.focus, names.get(x.message.sender, "")) for x in lines]
 

@@ -110,6 +110,7 @@ def test_evidence_is_five_before_and_after_in_the_same_chat(actors):
     ]
     focus = next(line for line in lines if line.focus)
     assert str(focus.html) == "&lt;script&gt;<mark>全网最低价</mark>&lt;/script&gt;"
+    assert all("<mark>" not in str(line.html) for line in lines if not line.focus)
 
 
 @pytest.mark.postgres
