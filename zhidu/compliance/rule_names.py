@@ -1,0 +1,29 @@
+"""Names of the default rule pack, for the translation catalogue.
+
+The pack itself (engine/data/default_rules.json) is pure data read without Django; pages show a rule's
+name through `{% translate %}`, so built-in names read in the user's language and imported rules keep
+the name they were given. A test checks that this list matches the pack.
+"""
+
+from django.utils.translation import gettext_noop
+
+DEFAULT_RULE_NAMES = [
+    gettext_noop("Absolute or superlative claims"),
+    gettext_noop("Medical and efficacy promises"),
+    gettext_noop("Investment-return and exam-pass promises"),
+    gettext_noop("Customer ID or bank card number sent by staff"),
+    gettext_noop("Phone number posted by staff in a group"),
+    gettext_noop("Disclosing customer data"),
+    gettext_noop("Asking for data the sale does not need"),
+    gettext_noop("Disclosing company secrets"),
+    gettext_noop("Moving the customer to a personal account"),
+    gettext_noop("Off-book deals and payments to staff"),
+    gettext_noop("Private price changes and rebates"),
+    gettext_noop("Insults and personal attacks by staff"),
+    gettext_noop("Insults in groups"),
+    gettext_noop("Advertising in customer groups"),
+    gettext_noop("Cross-group promotion"),
+    gettext_noop("Personal contacts posted in groups"),
+    gettext_noop("Links posted by customers in groups"),
+    gettext_noop("Gambling, drugs, porn, weapons, fake documents (seed list)"),
+]
