@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("ARCHIVE_PULL_SECONDS", 60),
     },
     "outbox-flush": {"task": "zhidu.wecom.tasks.outbox_flush_task", "schedule": env_int("OUTBOX_FLUSH_SECONDS", 30)},
+    # Regulations announced ahead take force on their effective date (idempotent; hourly is plenty).
+    "policy-effective-dates": {"task": "zhidu.policies.tasks.policy_effective_dates_task", "schedule": 3600},
     # A full sync repairs whatever a lost callback left behind.
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},
 }

@@ -31,7 +31,9 @@ class PolicyOut(Schema):
     id: int
     code: str
     title: str
-    current_version: VersionBrief | None = None
+    current_version: VersionBrief | None = None  # in force today, else the first announced
+    in_force: VersionBrief | None = None
+    upcoming: VersionBrief | None = None  # published, not yet in force (see its effective_date)
     versions: list[VersionBrief]
 
 
@@ -164,7 +166,9 @@ def list_policies(request: HttpRequest) -> list[PolicyOut]:
             code=p.code,
             title=p.title,
             versions=[_brief(v) for v in p.visible_versions],  # type: ignore[attr-defined]
-            current_version=_brief(p.current_version) if p.current_version else None,
+            current_version=_brief(c) if (c := p.in_force or p.upcoming) else None,  # type: ignore[attr-defined]
+            in_force=_brief(p.in_force) if p.in_force else None,  # type: ignore[attr-defined]
+            upcoming=_brief(p.upcoming) if p.upcoming else None,  # type: ignore[attr-defined]
         )
         for p in policies
     ]

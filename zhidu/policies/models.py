@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhidu.core.models import BaseModel
+from zhidu.core.periods import local_today
 from zhidu.org.models import Role
 
 from .parser import int_to_cn
@@ -116,8 +118,12 @@ class PolicyVersion(BaseModel):
         verbose_name_plural = _("regulation versions")
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="policyversion_unique_number"),
+            # Several versions may be published at once (the one in force and the announced ones not yet in
+            # force), but never two taking effect on the same day.
             models.UniqueConstraint(
-                fields=["policy"], condition=Q(status="published"), name="policyversion_one_published"
+                fields=["policy", "effective_date"],
+                condition=Q(status="published"),
+                name="policyversion_one_published_per_date",
             ),
             models.CheckConstraint(condition=Q(status__in=VersionStatus.values), name="policyversion_status_valid"),
             models.CheckConstraint(
@@ -128,6 +134,32 @@ class PolicyVersion(BaseModel):
 
     def __str__(self) -> str:
         return f"《{self.policy.title}》v{self.number}"
+
+
+def version_in_force(policy: Policy | int, on: dt.date | None = None) -> PolicyVersion | None:
+    """The version of `policy` in force on `on` (default: today in the company's time zone).
+
+    That is the latest published version whose effective date has come. A version published with a later effective
+    date is announced (readable, acknowledgeable) but the previous one stays in force until that date. Superseded
+    versions are not considered, so `on` is meant for today and days ahead, not for history.
+    """
+    day = on or local_today()
+    return (
+        PolicyVersion.objects.filter(policy=policy, status=VersionStatus.PUBLISHED, effective_date__lte=day)
+        .select_related("policy")
+        .order_by("-number")
+        .first()
+    )
+
+
+def versions_upcoming(policy: Policy | int, on: dt.date | None = None) -> list[PolicyVersion]:
+    """Published versions of `policy` not yet in force on `on` (default: today), earliest effective date first."""
+    day = on or local_today()
+    return list(
+        PolicyVersion.objects.filter(policy=policy, status=VersionStatus.PUBLISHED, effective_date__gt=day)
+        .select_related("policy")
+        .order_by("effective_date", "number")
+    )
 
 
 class Chapter(models.Model):
@@ -171,8 +203,8 @@ class Article(models.Model):
 
     @property
     def citation(self) -> str:
-        """《销售团队管理制度》第七条 — the regulation's title, then the article number in Chinese numerals."""
-        return f"《{self.version.policy.title}》{self.label}"
+        """《销售团队管理制度》第七条 — the version's title, then the article number in Chinese numerals."""
+        return f"《{self.version.title}》{self.label}"
 
     @property
     def key(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.periods import local_today
 from zhidu.org.models import Member, MemberStatus, Role, work_scope_q
 
 from .models import (
@@ -21,6 +22,8 @@ from .models import (
     PolicyNotice,
     PolicyVersion,
     VersionStatus,
+    version_in_force,
+    versions_upcoming,
 )
 from .services import ERR_FORBIDDEN
 
@@ -36,18 +39,20 @@ def parse_key(key: str) -> tuple[str, int, int | None] | None:
     return m.group("code"), int(m.group("article")), int(item) if item is not None else None
 
 
+__all__ = ["version_in_force", "versions_upcoming"]  # re-exported: the version in force is a read
+
+
 def version_for_citation(code: str) -> PolicyVersion | None:
-    """The published version of the regulation `code`, else its latest version."""
+    """The version of regulation `code` in force today; else the first one announced; else its latest version."""
     policy = Policy.objects.filter(code=code).first()
     if policy is None:
         return None
-    if policy.current_version_id is not None:
-        return PolicyVersion.objects.select_related("policy").get(pk=policy.current_version_id)
-    return policy.versions.select_related("policy").order_by("-number").first()
+    found = version_in_force(policy) or next(iter(versions_upcoming(policy)), None)
+    return found or policy.versions.select_related("policy").order_by("-number").first()
 
 
 def article_resolve(key: str) -> Article | Item | None:
-    """Resolve an article key against the published version (fallback: latest version).
+    """Resolve an article key against the version in force today (fallback: first announced, then latest version).
 
     'sales-conduct#19'   → Article, `.citation` == 《销售团队管理制度》第十九条
     'sales-conduct#17.1' → Item,    `.citation` == 《销售团队管理制度》第十七条第（一）项
@@ -85,13 +90,23 @@ def citation_for(key: str) -> str | None:
 
 
 def policy_list(*, viewer: Member) -> list[Policy]:
+    """Regulations the viewer may see, each with `visible_versions` (newest first), `in_force` (the version in force
+    today or None) and `upcoming` (the next published version not yet in force, or None)."""
     versions = PolicyVersion.objects.visible_to(viewer).order_by("-number")
-    return list(
+    policies = list(
         Policy.objects.visible_to(viewer)
         .select_related("current_version")
         .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
         .order_by("code")
     )
+    today = local_today()
+    for p in policies:
+        published = [v for v in p.visible_versions if v.status == VersionStatus.PUBLISHED]  # type: ignore[attr-defined]
+        due = [v for v in published if v.effective_date is not None and v.effective_date <= today]
+        ahead = [v for v in published if v.effective_date is not None and v.effective_date > today]
+        p.in_force = max(due, key=lambda v: v.number, default=None)  # type: ignore[attr-defined]
+        p.upcoming = min(ahead, key=lambda v: (v.effective_date, v.number), default=None)  # type: ignore[attr-defined]
+    return policies
 
 
 def policy_get_for(viewer: Member, code: str) -> Policy:
@@ -102,9 +117,13 @@ def policy_get_for(viewer: Member, code: str) -> Policy:
 
 
 def policy_default_version(viewer: Member, policy: Policy) -> PolicyVersion:
-    """The version a member should read: the published one, else the latest they may see."""
+    """The version a member should read: the one in force, else the first announced, else the latest they may see."""
     visible = PolicyVersion.objects.visible_to(viewer).filter(policy=policy)
-    version = visible.filter(status=VersionStatus.PUBLISHED).first() or visible.order_by("-number").first()
+    version = (
+        version_in_force(policy)
+        or next(iter(versions_upcoming(policy)), None)
+        or visible.select_related("policy").order_by("-number").first()
+    )
     if version is None:
         raise NotFound
     return version
@@ -185,7 +204,7 @@ def version_unacknowledged(*, viewer: Member, version: PolicyVersion) -> list[Me
 
 
 def pending_acknowledgements(member: Member) -> list[PolicyVersion]:
-    """Published versions the member has not acknowledged yet."""
+    """Published versions (in force or announced) the member has not acknowledged yet."""
     if not member.is_active:
         return []
     return list(

@@ -1,6 +1,8 @@
 """Every write to regulations: validated, in one transaction, audited.
 
 Lifecycle of a version: draft → discussion → approved → published (effective date ≥ today + notice) → superseded.
+A published version is announced at once and takes force on its effective date; the one it replaces stays in
+force until then (`policies_apply_effective_dates`, run daily by `policy_effective_dates_task`, marks it superseded).
 `actor=None` means the system (demo seeding, management commands run by an operator); it passes role checks.
 """
 
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
+from zhidu.core.periods import local_today
 from zhidu.org.models import Member, MemberStatus
 
 from .models import (
@@ -37,7 +40,9 @@ from .models import (
     PolicyNotice,
     PolicyVersion,
     VersionStatus,
+    version_in_force,
     version_snapshot,
+    versions_upcoming,
 )
 from .parser import ParsedRegulation, ParseError, parse_text, source_text
 
@@ -97,7 +102,7 @@ def _actor_label(actor: Member | None, label: str) -> str:
 
 
 def today_local() -> dt.date:
-    return timezone.localdate()
+    return local_today()
 
 
 def earliest_effective_date() -> dt.date:
@@ -287,9 +292,9 @@ def _outbox_enqueue() -> Callable[..., Any] | None:
 
 def _notify(*, actor: Member | None, version: PolicyVersion, wecom: bool = True) -> PolicyNotice:
     effective = version.effective_date
-    title = f"《{version.policy.title}》v{version.number}"
+    title = f"《{version.title}》v{version.number}"
     body = (
-        f"《{version.policy.title}》第{version.number}版已发布，自{effective:%Y-%m-%d}起施行。请阅读并签收。"
+        f"《{version.title}》第{version.number}版已发布，自{effective:%Y-%m-%d}起施行。请阅读并签收。"
         if effective
         else ""
     )
@@ -328,6 +333,36 @@ def _notify(*, actor: Member | None, version: PolicyVersion, wecom: bool = True)
     return notice
 
 
+def _supersede(*, actor: Member | None, version: PolicyVersion, reason: str, actor_label: str) -> PolicyVersion:
+    before = version_snapshot(version)
+    version.status, version.superseded_at = VersionStatus.SUPERSEDED, timezone.now()
+    version.save(update_fields=["status", "superseded_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="policy_version.supersede",
+        target=version,
+        before=before,
+        after=version_snapshot(version),
+        reason=reason,
+        actor_label=actor_label,
+    )
+    return version
+
+
+def _sync_current(*, actor: Member | None, policy: Policy, actor_label: str, on: dt.date | None = None) -> None:
+    """Point `policy.current_version` (and its title) at the version in force, else the first one announced."""
+    target = version_in_force(policy, on=on) or next(iter(versions_upcoming(policy, on=on)), None)
+    if target is None:
+        return
+    before = {"title": policy.title, "current_version": policy.current_version_id}
+    after = {"title": target.title, "current_version": target.pk}
+    if before == after:
+        return
+    policy.current_version, policy.title = target, target.title
+    policy.save(update_fields=["current_version", "title", "updated_at"])
+    audit_record(actor=actor, verb="policy.update", target=policy, before=before, after=after, actor_label=actor_label)
+
+
 def _publish(
     *,
     actor: Member | None,
@@ -337,29 +372,21 @@ def _publish(
     actor_label: str,
     wecom: bool = True,
 ) -> PolicyVersion:
+    """Publish `version`. The version in force stays in force until `effective_date` (then
+    `policies_apply_effective_dates` supersedes it); announced versions that would never take effect (their date is
+    not before this one's) are superseded now, and so is everything when this version takes effect today or earlier.
+    """
     before = version_snapshot(version)
     policy = Policy.objects.select_for_update().get(pk=version.policy_id)
-    for old in PolicyVersion.objects.select_for_update().filter(policy=policy, status=VersionStatus.PUBLISHED):
-        old_before = version_snapshot(old)
-        old.status, old.superseded_at = VersionStatus.SUPERSEDED, timezone.now()
-        old.save(update_fields=["status", "superseded_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            verb="policy_version.supersede",
-            target=old,
-            before=old_before,
-            after=version_snapshot(old),
-            reason=f"superseded by v{version.number}",
-            actor_label=actor_label,
-        )
+    others = PolicyVersion.objects.select_for_update().filter(policy=policy, status=VersionStatus.PUBLISHED)
+    if effective_date > local_today():
+        others = others.filter(effective_date__gte=effective_date)
+    for old in others.order_by("number"):
+        _supersede(actor=actor, version=old, reason=f"superseded by v{version.number}", actor_label=actor_label)
     version.status = VersionStatus.PUBLISHED
     version.effective_date = effective_date
     version.published_by, version.published_at = actor, timezone.now()
     version.save(update_fields=["status", "effective_date", "published_by", "published_at", "updated_at"])
-    policy_before = {"title": policy.title, "current_version": policy.current_version_id}
-    policy.current_version = version
-    policy.title = version.title
-    policy.save(update_fields=["current_version", "title", "updated_at"])
     version.policy = policy
     notice = _notify(actor=actor, version=version, wecom=wecom)
     audit_record(
@@ -371,15 +398,7 @@ def _publish(
         reason=reason,
         actor_label=actor_label,
     )
-    if policy_before != {"title": policy.title, "current_version": version.pk}:
-        audit_record(
-            actor=actor,
-            verb="policy.update",
-            target=policy,
-            before=policy_before,
-            after={"title": policy.title, "current_version": version.pk},
-            actor_label=actor_label,
-        )
+    _sync_current(actor=actor, policy=policy, actor_label=actor_label)
     return version
 
 
@@ -387,7 +406,10 @@ def _publish(
 def version_publish(
     *, actor: Member | None, version: PolicyVersion, effective_date: dt.date | None, reason: str = ""
 ) -> PolicyVersion:
-    """Publish an approved version with at least POLICY_NOTICE_DAYS of notice; supersedes the previous one."""
+    """Publish an approved version with at least POLICY_NOTICE_DAYS of notice.
+
+    Members can read and acknowledge it at once; the previous version stays in force until `effective_date`.
+    """
     _require(actor, PUBLISHER_ROLES)
     version = _locked(version)
     _check_status(version, VersionStatus.APPROVED, ACTION_PUBLISH)
@@ -449,6 +471,35 @@ def version_acknowledge(*, actor: Member, version: PolicyVersion) -> tuple[Ackno
         after={"member": actor.pk, "acknowledgement": ack.pk},
     )
     return ack, True
+
+
+@transaction.atomic
+def policies_apply_effective_dates(*, on: dt.date | None = None) -> list[PolicyVersion]:
+    """Bring stored state in line with effective dates (idempotent; run daily and at will). System action.
+
+    For every regulation, published versions older than the one in force on `on` (default: today, company time
+    zone) become superseded (audited), and `Policy.current_version`/title follow the version in force.
+    Returns the versions superseded by this run (empty on a re-run).
+    """
+    day = on or local_today()
+    superseded: list[PolicyVersion] = []
+    due = (
+        PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED, effective_date__lte=day)
+        .values_list("policy_id", flat=True)
+        .distinct()
+    )
+    for policy in Policy.objects.select_for_update().filter(pk__in=list(due)).order_by("pk"):
+        in_force = version_in_force(policy, on=day)
+        if in_force is None:
+            continue
+        older = PolicyVersion.objects.select_for_update().filter(
+            policy=policy, status=VersionStatus.PUBLISHED, number__lt=in_force.number
+        )
+        for old in older.order_by("number"):
+            reason = f"v{in_force.number} in force from {in_force.effective_date:%Y-%m-%d}"
+            superseded.append(_supersede(actor=None, version=old, reason=reason, actor_label="system"))
+        _sync_current(actor=None, policy=policy, actor_label="system", on=day)
+    return superseded
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -81,6 +81,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_approve": role_in(member, APPROVER_ROLES) and version.status == VersionStatus.DISCUSSION,
             "can_publish": role_in(member, PUBLISHER_ROLES) and version.status == VersionStatus.APPROVED,
             "earliest": services.earliest_effective_date(),
+            "announced": version.status == VersionStatus.PUBLISHED
+            and version.effective_date is not None
+            and version.effective_date > services.today_local(),
         },
     )
 
