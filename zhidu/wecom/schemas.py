@@ -109,17 +109,24 @@ class FollowUserTag(WeComModel):
     type: int = 1
 
 
-class FollowUser(WeComModel):
+class _FollowBase(WeComModel):
+    """What a follow relation (跟进关系) carries in both externalcontact/get and batch/get_by_user."""
+
     userid: str
     remark: str = ""
     description: str = ""
     createtime: int = 0
-    tags: list[FollowUserTag] = Field(default_factory=list)
     remark_corp_name: str = ""
     remark_mobiles: list[str] = Field(default_factory=list)
     oper_userid: str = ""
     add_way: int = 0
     state: str = ""
+
+
+class FollowUser(_FollowBase):
+    """externalcontact/get: tags as objects."""
+
+    tags: list[FollowUserTag] = Field(default_factory=list)
 
 
 class ExternalContactGetResponse(Envelope):
@@ -128,17 +135,10 @@ class ExternalContactGetResponse(Envelope):
     next_cursor: str = ""
 
 
-class FollowInfo(WeComModel):
-    userid: str
-    remark: str = ""
-    description: str = ""
-    createtime: int = 0
+class FollowInfo(_FollowBase):
+    """batch/get_by_user: tag ids only."""
+
     tag_id: list[str] = Field(default_factory=list)
-    remark_corp_name: str = ""
-    remark_mobiles: list[str] = Field(default_factory=list)
-    oper_userid: str = ""
-    add_way: int = 0
-    state: str = ""
 
 
 class BatchContact(WeComModel):
