@@ -12,7 +12,7 @@ from ninja.responses import Status
 from zhidu.core.errors import DomainError, NotFound
 
 from . import selectors, services
-from .models import Department, Member, Role
+from .models import LEAD_ROLES, Department, Member, Role
 
 router = Router(tags=["org"])
 
@@ -106,9 +106,9 @@ def _dept(viewer: Member, dept_id: int | None) -> Department | None:
 def _lead(viewer: Member, member_id: int | None) -> Member | None:
     if member_id is None:
         return None
-    try:
-        return Member.objects.get(pk=member_id)
-    except Member.DoesNotExist:
+    try:  # only leads the viewer can see: a foreign member must not be named in an error message
+        return selectors.member_get_for(viewer, member_id)
+    except NotFound:
         raise DomainError(gettext_noop("Unknown team lead."), field="reports_to_id") from None
 
 
@@ -208,7 +208,8 @@ def application_list(request: HttpRequest, status: str = "pending") -> list:
 def application_submit(request: HttpRequest, payload: ApplicationIn) -> Status[object]:
     try:
         dept = Department.objects.get(pk=payload.department_id)
-        lead = Member.objects.get(pk=payload.lead_id) if payload.lead_id else None
+        # Public endpoint: only active team leads can be named, so ids cannot be used to look people up.
+        lead = Member.objects.active().get(pk=payload.lead_id, role__in=LEAD_ROLES) if payload.lead_id else None
     except (Department.DoesNotExist, Member.DoesNotExist):
         raise DomainError(gettext_noop("Unknown department or team lead.")) from None
     app = services.application_submit(

@@ -24,7 +24,6 @@ from .models import (
     MemberStatus,
     Role,
     department_subtree_ids,
-    work_scope_q,
 )
 
 ERR_UNKNOWN_ROLE = gettext_noop("Unknown role {role!r}; expected one of: {choices}.")
@@ -109,7 +108,7 @@ def can_manage(actor: Member, member: Member) -> bool:
     if actor.role in (Role.DIRECTOR, Role.ADMIN):
         return True
     if actor.role in (Role.MANAGER, Role.SUPERVISOR):
-        return Member.objects.filter(pk=member.pk, pk__in=work_scope_q(actor)).exists()
+        return actor.can_see_work_of(member)
     return False
 
 

@@ -233,3 +233,38 @@ def test_revoked_token_refused(client, actors):
     token, key = services.api_token_create(actor=actors.sales, name="t")
     services.api_token_revoke(actor=actors.sales, token=token)
     assert client.get("/api/org/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_public_application_cannot_name_a_non_lead(client, actors):
+    """Ids of ordinary members must not be usable to learn their names through error messages."""
+    before = snapshot()
+    resp = client.post(
+        "/api/org/applications",
+        data=json.dumps(
+            {
+                "name": "探测",
+                "username": "probe",
+                "password": "long-enough-1",
+                "department_id": actors.dept1.pk,
+                "lead_id": actors.sales.pk,
+            }
+        ),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert resp.status_code == 400 and actors.sales.name not in resp.json()["detail"]
+    assert snapshot() == before
+
+
+def test_member_api_cannot_name_a_foreign_lead(client, actors):
+    headers = {**bearer(actors.manager), "HTTP_ACCEPT_LANGUAGE": "en"}
+    before = snapshot()
+    resp = client.patch(
+        f"/api/org/members/{actors.sales.pk}",
+        data=json.dumps({"reports_to_id": actors.outsider.pk, "change_reports_to": True}),
+        content_type="application/json",
+        **headers,
+    )
+    assert resp.status_code == 400 and resp.json()["detail"] == "Unknown team lead."
+    assert actors.outsider.name not in resp.content.decode()
+    assert snapshot() == before
