@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy zhidu
+	$(BIN)/mypy zhidu wecomsim
 
 pytest: $(STAMP)
 	ZHIDU_ENV=test $(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Timer, machine, result_line, shared_dir, write_results
 from scan import START_MS, company
 
+from wecomsim.conversations import generate_messages
 from zhidu.compliance.engine import Engine, Message, Scope, default_rules, message_from_archive
 from zhidu.compliance.engine.abuse import ENGINE_THRESHOLD, SALES_MARGIN, load_model
-from zhidu.wecom.simulator.conversations import generate_messages
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8)
 OLD_THRESHOLD = 0.8

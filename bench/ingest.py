@@ -36,7 +36,7 @@ ALL_SECRET = "bench-ingest-all-apis-secret"
 
 
 def _simulator(conn: Any, messages: int, size: str, seed: int, pem: bytes) -> None:
-    from zhidu.wecom.simulator import SimulatorServer
+    from wecomsim import SimulatorServer
 
     t0 = time.perf_counter()
     sim = SimulatorServer(

@@ -44,10 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import orjson
 from common import CACHE, Timer, machine, result_line, write_results
 
+from wecomsim.conversations import CustomerInfo, RoomInfo, StaffInfo, generate_messages
 from zhidu.compliance.engine import Engine, Message, Rule, default_rules, message_from_archive
 from zhidu.compliance.engine.match import hyperscan_available
 from zhidu.compliance.engine.normalize import normalize_many
-from zhidu.wecom.simulator.conversations import CustomerInfo, RoomInfo, StaffInfo, generate_messages
 
 START_MS = 1_714_960_800_000  # 2024-05-06 10:00 Asia/Shanghai
 

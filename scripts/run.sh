@@ -52,7 +52,7 @@ if [ -z "${WECOM_ARCHIVE_PRIVATE_KEYS:-}" ]; then
   export WECOM_ARCHIVE_PRIVATE_KEYS="{\"1\": \"$ARCHIVE_KEY\"}"
 fi
 
-if $BIN/zhidu help wecom_sim >/dev/null 2>&1; then
+if $BIN/python -c "import wecomsim" >/dev/null 2>&1; then
   $BIN/zhidu wecom-sim --port "$SIM_PORT" --seed 42 --size small \
     --corp-id "$WECOM_CORP_ID" --contact-secret "$WECOM_CONTACT_SECRET" --customer-secret "$WECOM_CUSTOMER_SECRET" \
     --app-secret "$WECOM_APP_SECRET" --archive-secret "$WECOM_ARCHIVE_SECRET" --agent-id "$WECOM_AGENT_ID" \

@@ -10,10 +10,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import CommandError, call_command
 
+from wecomsim import SimulatorServer
 from zhidu.compliance.models import ArchiveAgreement, ArchiveCursor, ArchiveMessage, Violation
 from zhidu.compliance.services import archive_ingest, archive_pull, archive_pull_schedule, client_agree_checker
 from zhidu.wecom.archive import SimulatorArchiveSource, load_private_keys, simulator_decrypt_data
-from zhidu.wecom.simulator import SimulatorServer
 from zhidu.wecom.tests.conftest import client_for, make_sim
 
 ARCHIVED = 300
@@ -157,7 +157,7 @@ def test_pull_schedule_runs_after_commit(synced, django_capture_on_commit_callba
 
 
 def test_decrypt_scheme_matches_the_simulator():
-    from zhidu.wecom.simulator.archive import sim_encrypt_data
+    from wecomsim.archive import sim_encrypt_data
 
     key = b"0123456789abcdef0123456789abcdef"
     assert simulator_decrypt_data(key, sim_encrypt_data(key, '{"a":"中文"}'.encode())) == '{"a":"中文"}'.encode()

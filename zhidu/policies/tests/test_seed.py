@@ -41,7 +41,11 @@ EXPECTED: dict[str, list[tuple[str, int, int]]] = {
 def seed_files() -> list[Path]:
     if not SEED_DIR.is_dir():
         return []
-    return sorted(p for p in SEED_DIR.iterdir() if p.suffix.lower() in (".txt", ".md", ".docx"))
+    return sorted(
+        p
+        for p in SEED_DIR.iterdir()
+        if p.suffix.lower() in (".txt", ".md", ".docx") and p.stem.upper() != "README"  # README describes the folder
+    )
 
 
 def documents(path: Path):

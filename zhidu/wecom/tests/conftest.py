@@ -23,9 +23,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from wecomsim import SimulatorServer
 from zhidu.wecom.client import WeComClient
 from zhidu.wecom.crypto import CryptoError, WXBizMsgCrypt
-from zhidu.wecom.simulator import SimulatorServer
 
 SIM_SEED = 42
 SIM_EPOCH = 1_764_000_000  # fixed so data (times included) is identical on every run

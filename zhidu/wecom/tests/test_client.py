@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from wecomsim import SimulatorServer
 from zhidu.wecom import client as wc
 from zhidu.wecom.client import (
     MemoryTokenCache,
@@ -20,7 +21,6 @@ from zhidu.wecom.client import (
     WeComTransportError,
     token_cache_key,
 )
-from zhidu.wecom.simulator import SimulatorServer
 from zhidu.wecom.tests.conftest import SIM_ALL_SECRET, client_for
 
 

@@ -10,10 +10,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from zhidu.wecom.simulator import events as ev
-from zhidu.wecom.simulator.company import SimCustomer, SimDepartment, SimFollow, SimGroup, SimGroupMember, SimUser
-from zhidu.wecom.simulator.company import staff_nickname as _staff_nickname
-from zhidu.wecom.simulator.state import SimError, SimState
+from wecomsim import events as ev
+from wecomsim.company import SimCustomer, SimDepartment, SimFollow, SimGroup, SimGroupMember, SimUser
+from wecomsim.company import staff_nickname as _staff_nickname
+from wecomsim.state import SimError, SimState
 
 OPS: dict[str, Callable[..., dict[str, Any]]] = {}
 
@@ -341,7 +341,7 @@ def user_create(
         userid = userid or "u" + secrets.token_hex(5)
         if userid.lower() in {u.lower() for u in company.users}:
             raise SimError(60102)
-        from zhidu.wecom.simulator.company import POSITION_ROLES
+        from wecomsim.company import POSITION_ROLES
 
         u = SimUser(
             userid=userid,
@@ -490,6 +490,6 @@ def msgaudit_notify(state: SimState) -> dict[str, Any]:
 @op
 def transfers_complete(state: SimState) -> dict[str, Any]:
     """Resolve every waiting transfer now (instead of waiting for transfer_delay)."""
-    from zhidu.wecom.simulator.transfers import advance
+    from wecomsim.transfers import advance
 
     return {"resolved": advance(state, force=True)}

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from zhidu.wecom.simulator import events as ev
+from wecomsim import events as ev
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class ArchiveStore:
         if cached and cached[0] > time.monotonic() - 30:
             return cached[1]
         try:
-            from zhidu.wecom.simulator.conversations import CustomerInfo, RoomInfo, StaffInfo
+            from wecomsim.conversations import CustomerInfo, RoomInfo, StaffInfo
         except ImportError:
             from types import SimpleNamespace as StaffInfo  # type: ignore[assignment]
 
@@ -184,7 +184,7 @@ class ArchiveStore:
 
     def _generator(self) -> Any:
         try:
-            from zhidu.wecom.simulator.conversations import generate_messages
+            from wecomsim.conversations import generate_messages
         except ImportError:
             log.warning("wecom-sim: conversations.generate_messages is missing; the archive uses plain filler chats")
             return _fallback_messages

@@ -3,7 +3,7 @@
 Pure Python (no Django, no database). See docs/wecom.md for options and the /sim/ test API.
 """
 
-from zhidu.wecom.simulator.company import Company, build_company
-from zhidu.wecom.simulator.server import SimulatorServer
+from wecomsim.company import Company, build_company
+from wecomsim.server import SimulatorServer
 
 __all__ = ["Company", "SimulatorServer", "build_company"]

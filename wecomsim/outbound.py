@@ -8,8 +8,8 @@ import time
 from collections import deque
 from typing import Any
 
-from zhidu.wecom.simulator.api import Request, _int, route
-from zhidu.wecom.simulator.state import SimError, SimState
+from wecomsim.api import Request, _int, route
+from wecomsim.state import SimError, SimState
 
 APP_TYPES = {
     "text", "image", "voice", "video", "file", "textcard", "news", "mpnews", "markdown", "miniprogram_notice",

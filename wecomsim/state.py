@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from zhidu.wecom.simulator.company import Company
+from wecomsim.company import Company
 
 # Which secret (application kind) may call which API. Anything else answers 48002.
 KIND_APIS: dict[str, tuple[str, ...]] = {

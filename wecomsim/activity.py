@@ -9,9 +9,9 @@ import random
 import threading
 from typing import Any
 
-from zhidu.wecom.simulator import mutations
-from zhidu.wecom.simulator.company import COMPANIES, SURNAMES, WECHAT_NICKS
-from zhidu.wecom.simulator.state import SimError, SimState
+from wecomsim import mutations
+from wecomsim.company import COMPANIES, SURNAMES, WECHAT_NICKS
+from wecomsim.state import SimError, SimState
 
 log = logging.getLogger(__name__)
 

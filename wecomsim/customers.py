@@ -6,10 +6,10 @@ import hashlib
 import secrets
 from typing import Any
 
-from zhidu.wecom.simulator import events as ev
-from zhidu.wecom.simulator.api import Request, _int, _str_list, route
-from zhidu.wecom.simulator.company import DAY, SHANGHAI, SimFollow, SimTag, SimTagGroup
-from zhidu.wecom.simulator.state import SimError, SimState
+from wecomsim import events as ev
+from wecomsim.api import Request, _int, _str_list, route
+from wecomsim.company import DAY, SHANGHAI, SimFollow, SimTag, SimTagGroup
+from wecomsim.state import SimError, SimState
 
 # --- customer contact (§4) ----------------------------------------------------------------------
 

@@ -13,10 +13,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from wecomsim import SimulatorServer, build_company
+from wecomsim.archive import sim_decrypt_data
+from wecomsim.company import GROUP_NAME_RULE, POSITION_ROLES, staff_nickname
 from zhidu.wecom.crypto import WXBizMsgCrypt, parse_xml
-from zhidu.wecom.simulator import SimulatorServer, build_company
-from zhidu.wecom.simulator.archive import sim_decrypt_data
-from zhidu.wecom.simulator.company import GROUP_NAME_RULE, POSITION_ROLES, staff_nickname
 from zhidu.wecom.tests.conftest import SIM_ALL_SECRET, SIM_EPOCH, CallbackReceiver, client_for, make_sim
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -20,12 +20,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-from zhidu.wecom.simulator import api, customers, mutations, outbound, transfers  # noqa: F401  (they add routes)
-from zhidu.wecom.simulator.activity import Activity
-from zhidu.wecom.simulator.archive import ArchiveStore
-from zhidu.wecom.simulator.company import Company, build_company
-from zhidu.wecom.simulator.events import CallbackPusher
-from zhidu.wecom.simulator.state import KIND_APIS, SHORT_ERRMSG, SimConfig, SimError, SimState
+from wecomsim import api, customers, mutations, outbound, transfers  # noqa: F401  (they add routes)
+from wecomsim.activity import Activity
+from wecomsim.archive import ArchiveStore
+from wecomsim.company import Company, build_company
+from wecomsim.events import CallbackPusher
+from wecomsim.state import KIND_APIS, SHORT_ERRMSG, SimConfig, SimError, SimState
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
+from wecomsim.conversations import CustomerInfo, RoomInfo, StaffInfo, generate_messages
 from zhidu.compliance.engine import CATEGORIES, Engine, default_rules, extract_text, message_from_archive
 from zhidu.compliance.engine.records import KNOWN_MSGTYPES
-from zhidu.wecom.simulator.conversations import CustomerInfo, RoomInfo, StaffInfo, generate_messages
 
 STAFF = [StaffInfo(f"sales{i}", n) for i, n in enumerate(["张伟", "李娜", "王芳", "刘洋"])]
 CUSTOMERS = [CustomerInfo(f"wmCustomer{i:04d}", f"客户{i}", f"sales{i % 4}") for i in range(60)]

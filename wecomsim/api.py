@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from zhidu.wecom.simulator.state import SimError, SimState
+from wecomsim.state import SimError, SimState
 
 
 @dataclass

@@ -14,10 +14,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from zhidu.wecom.simulator import events as ev
-from zhidu.wecom.simulator.api import Request, _int, _str_list, route
-from zhidu.wecom.simulator.company import DAY, SimFollow
-from zhidu.wecom.simulator.state import SimError, SimState
+from wecomsim import events as ev
+from wecomsim.api import Request, _int, _str_list, route
+from wecomsim.company import DAY, SimFollow
+from wecomsim.state import SimError, SimState
 
 WAITING, DONE, REFUSED, LIMIT = 2, 1, 3, 4
 
@@ -234,7 +234,7 @@ def _group_transfer(state: SimState, req: Request, resigned: bool) -> dict[str, 
                 failed.append({"chat_id": chat_id, "errcode": code, "errmsg": "failed"})
                 continue
             assert g is not None
-            from zhidu.wecom.simulator.mutations import group_change_owner
+            from wecomsim.mutations import group_change_owner
 
             group_change_owner(state, g, new_owner.userid, status=3 if resigned else 0)
         return {"failed_chat_list": failed}

@@ -1,0 +1,5 @@
+"""`python -m wecomsim`: the same as `zhidu wecom-sim`."""
+
+from wecomsim.cli import main
+
+main()
