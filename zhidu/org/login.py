@@ -13,9 +13,12 @@ from . import throttle
 
 
 class _ThrottleCheck:
+    locked = False  # the template shows the lockout message instead of "wrong password"
+
     def _check_throttle(self: Any) -> None:
         username = self.cleaned_data.get("username") or ""
         if username and throttle.login_locked(username, throttle.client_address(self.request)):
+            self.locked = True
             # Said before any password check: a locked-out caller learns nothing about the password.
             raise forms.ValidationError(
                 gettext(throttle.ERR_LOCKED).format(minutes=throttle.lockout_minutes()), code="locked"
