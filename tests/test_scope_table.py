@@ -26,7 +26,8 @@ def test_compliance_reviews_violations(actors):
 
 def test_compliance_manages_the_rule_pack(actors):
     result = compliance.rules_import(
-        actor=actors.compliance, rows=[compliance.TermRow(row=1, term="保本保息", category="false_claim", severity="high")]
+        actor=actors.compliance,
+        rows=[compliance.TermRow(row=1, term="保本保息", category="false_claim", severity="high")],
     )
     assert result.terms_added == 1
     rule = Rule.objects.get(term_rows__term="保本保息")

@@ -21,7 +21,6 @@ from zhidu.org.auth import TokenAuth, api_auth
 from zhidu.policies.api import router as policies_router
 
 
-
 def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """/api/docs and /api/openapi.json: anonymous callers only when `API_DOCS_PUBLIC` (not in production).
 

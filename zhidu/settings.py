@@ -9,6 +9,9 @@ Environment variables (all optional in development):
   REDIS_URL               cache (token cache shared across processes); default file cache in var/
   CELERY_BROKER_URL       Celery broker; without it tasks run eagerly in-process
   WECOM_*                 see docs/wecom.md
+  LOGIN_FAILURES_PER_ACCOUNT (5), LOGIN_FAILURES_PER_ADDRESS (20), LOGIN_LOCKOUT_SECONDS (900),
+  APPLICATION_RATE_LIMIT (10), APPLICATION_RATE_WINDOW (3600), CLIENT_IP_HEADER, API_DOCS_PUBLIC,
+  CONTENT_SECURITY_POLICY  see docs/deployment.md
 """
 
 from __future__ import annotations

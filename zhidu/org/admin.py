@@ -30,7 +30,7 @@ class MemberAdminForm(forms.ModelForm):
         fields = ("name", "department", "role", "reports_to", "position", "mobile", "email")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         actor = getattr(self.request, "member", None)  # type: ignore[attr-defined]
         role = data.get("role")
         if role:

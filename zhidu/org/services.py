@@ -49,7 +49,7 @@ ERR_ROLE_NOT_CHANGEABLE = gettext_noop("You may not change the role of {member!r
 # Line roles by rank. Director and admin may give every role; a lead gives only the line roles
 # strictly below their own; nobody else gives roles at all. Compliance and admin are given only
 # by an admin or the director.
-ROLE_RANK = {Role.SALES: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.DIRECTOR: 4}
+ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.DIRECTOR: 4}
 TOP_ROLES = (Role.DIRECTOR, Role.ADMIN)
 
 MEMBER_FIELDS = ["name", "wecom_userid", "department", "role", "reports_to", "status", "position", "mobile", "email"]

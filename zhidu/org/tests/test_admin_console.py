@@ -78,7 +78,9 @@ def _member_form(member, **changes):
 
 
 def test_admin_member_edit_runs_the_service(admin_client, actors):
-    resp = admin_client.post(f"/admin/org/member/{actors.sales.pk}/change/", _member_form(actors.sales, role="supervisor"))
+    resp = admin_client.post(
+        f"/admin/org/member/{actors.sales.pk}/change/", _member_form(actors.sales, role="supervisor")
+    )
     assert resp.status_code == 302
     actors.sales.refresh_from_db()
     assert actors.sales.role == "supervisor" and actors.sales.role_locked

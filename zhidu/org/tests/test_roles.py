@@ -63,7 +63,9 @@ def test_role_change_via_api(client, actors, actor, target, role, allowed):
 
 def test_manager_cannot_change_a_peer_or_higher(actors):
     """A lead never edits the role of someone at or above their own level, even inside their subtree."""
-    peer = Member.objects.create(name="同级经理", department=actors.dept1, role=Role.MANAGER, reports_to=actors.director)
+    peer = Member.objects.create(
+        name="同级经理", department=actors.dept1, role=Role.MANAGER, reports_to=actors.director
+    )
     with pytest.raises(DomainError) as err:
         services.member_update(actor=actors.manager, member=peer, role=Role.SALES)
     assert err.value.code == "forbidden"

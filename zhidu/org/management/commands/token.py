@@ -66,7 +66,9 @@ class Command(BaseCommand):
             if not Member.objects.filter(user__username=username).exists():
                 raise CommandError(f"no member with login name {username!r}")
             tokens = tokens.filter(member__user__username=username)
-        self.stdout.write(f"{'id':>5}  {'login':<16} {'label':<16} {'prefix':<12} {'created':<16} {'last used':<16} state")
+        self.stdout.write(
+            f"{'id':>5}  {'login':<16} {'label':<16} {'prefix':<12} {'created':<16} {'last used':<16} state"
+        )
 
         def when(value: Any) -> str:
             return value.strftime("%Y-%m-%d %H:%M") if value else "-"
