@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves /api/docs from its own static files (no CDN, so the CSP and networks in China allow it)
     "zhidu.core",
     "zhidu.org",
     "zhidu.policies",
