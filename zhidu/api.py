@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
@@ -11,10 +17,35 @@ from zhidu.core.errors import DomainError, NotFound
 from zhidu.customers.api import router as customers_router
 from zhidu.groups.api import router as groups_router
 from zhidu.org.api import router as org_router
-from zhidu.org.auth import api_auth
+from zhidu.org.auth import TokenAuth, api_auth
 from zhidu.policies.api import router as policies_router
 
-api = NinjaAPI(title="zhidu API", version="1", auth=api_auth, urls_namespace="api", docs_url="/docs")
+
+def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """/api/docs and /api/openapi.json: anonymous callers only when `API_DOCS_PUBLIC` (not in production).
+
+    A logged-in member (session) or a bearer token may read them; others go to the login page.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.API_DOCS_PUBLIC:
+            member = getattr(request, "member", None)
+            if not (member is not None and member.is_active) and TokenAuth()(request) is None:
+                return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api = NinjaAPI(
+    title="zhidu API",
+    version="1",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+    docs_decorator=docs_login_required,
+)
 
 _STATUS = {"forbidden": 403, "conflict": 409, "not_found": 404}
 

@@ -9,6 +9,9 @@ Environment variables (all optional in development):
   REDIS_URL               cache (token cache shared across processes); default file cache in var/
   CELERY_BROKER_URL       Celery broker; without it tasks run eagerly in-process
   WECOM_*                 see docs/wecom.md
+  LOGIN_FAILURES_PER_ACCOUNT (5), LOGIN_FAILURES_PER_ADDRESS (20), LOGIN_LOCKOUT_SECONDS (900),
+  APPLICATION_RATE_LIMIT (10), APPLICATION_RATE_WINDOW (3600), CLIENT_IP_HEADER, API_DOCS_PUBLIC,
+  CONTENT_SECURITY_POLICY  see docs/deployment.md
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves /api/docs from its own static files (no CDN, so the CSP and networks in China allow it)
     "zhidu.core",
     "zhidu.org",
     "zhidu.policies",
@@ -110,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhidu.org.middleware.CurrentMemberMiddleware",
     "zhidu.org.middleware.NotFoundMiddleware",
+    "zhidu.web.csp.ContentSecurityPolicyMiddleware",
 ]
 
 if PRODUCTION:  # serve collected static files without a separate web server
@@ -186,6 +191,40 @@ CELERY_BEAT_SCHEDULE = {
     # A full sync repairs whatever a lost callback left behind.
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},
 }
+
+AUTHENTICATION_BACKENDS = [
+    "zhidu.org.backends.ThrottledModelBackend",  # password login behind the brute-force throttle
+    "zhidu.org.backends.AdminRoleBackend",  # /admin/: the admin role gets the configuration models only
+]
+# Brute-force protection (cache-backed, see zhidu/org/throttle.py): after this many failed sign-ins for one
+# login name, or from one address, sign-in is refused for LOGIN_LOCKOUT_SECONDS after the last failure.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Anonymous membership applications per client address and window.
+APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 10)
+APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 3600)
+# Behind a reverse proxy, the request.META key holding the client address (e.g. HTTP_X_REAL_IP or
+# HTTP_X_FORWARDED_FOR, last entry used); empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
+for _name in (
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_LOCKOUT_SECONDS",
+    "APPLICATION_RATE_LIMIT",
+    "APPLICATION_RATE_WINDOW",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
+# /api/docs and /api/openapi.json: open to anonymous callers only outside production.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", not PRODUCTION)
+# Content-Security-Policy sent with every response (zhidu/web/csp.py); empty disables the header.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .models import LEAD_ROLES, Department, Member, Role
 
 router = Router(tags=["org"])
@@ -180,6 +180,17 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) ->
     )
 
 
+# Declared before `/members/{member_id}/{action}`: Django resolves paths in order, and the catch-all
+# `{action}` path (POST only) would otherwise answer 405 to every PUT here.
+@router.put("/members/{member_id}/wecom", response=MemberOut)
+def member_bind_wecom(request: HttpRequest, member_id: int, payload: WeComBindIn) -> Member:
+    viewer = _member(request)
+    member = selectors.member_get_for(viewer, member_id)
+    if not services.can_manage(viewer, member) and viewer.pk != member.pk:
+        raise DomainError(services.ERR_NOT_ALLOWED, code="forbidden")
+    return services.member_bind_wecom(actor=viewer, member=member, wecom_userid=payload.wecom_userid)
+
+
 @router.post("/members/{member_id}/{action}", response=MemberOut)
 def member_transition(request: HttpRequest, member_id: int, action: str, payload: ReasonIn) -> Member:
     viewer = _member(request)
@@ -190,22 +201,19 @@ def member_transition(request: HttpRequest, member_id: int, action: str, payload
     return fn(actor=viewer, member=member, reason=payload.reason)
 
 
-@router.put("/members/{member_id}/wecom", response=MemberOut)
-def member_bind_wecom(request: HttpRequest, member_id: int, payload: WeComBindIn) -> Member:
-    viewer = _member(request)
-    member = selectors.member_get_for(viewer, member_id)
-    if not services.can_manage(viewer, member) and viewer.pk != member.pk:
-        raise DomainError(services.ERR_NOT_ALLOWED, code="forbidden")
-    return services.member_bind_wecom(actor=viewer, member=member, wecom_userid=payload.wecom_userid)
-
-
 @router.get("/applications", response=list[ApplicationOut])
 def application_list(request: HttpRequest, status: str = "pending") -> list:
     return selectors.application_list(viewer=_member(request), status=status)
 
 
-@router.post("/applications", response={201: ApplicationOut}, auth=None)
+class Detail(Schema):
+    detail: str
+
+
+@router.post("/applications", response={201: ApplicationOut, 429: Detail}, auth=None)
 def application_submit(request: HttpRequest, payload: ApplicationIn) -> Status[object]:
+    if not throttle.application_allowed(request):
+        return Status(429, {"detail": gettext(throttle.ERR_RATE_LIMITED)})
     try:
         dept = Department.objects.get(pk=payload.department_id)
         # Public endpoint: only active team leads can be named, so ids cannot be used to look people up.

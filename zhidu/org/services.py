@@ -42,6 +42,15 @@ ERR_REASON_REQUIRED = gettext_noop("A reason is required.")
 ERR_USERNAME_TAKEN = gettext_noop("The login name {username!r} is taken.")
 ERR_BAD_TRANSITION = gettext_noop("A {status} member cannot be {action}.")
 ERR_NOT_A_LEAD = gettext_noop("{lead!r} is not a team lead.")
+ERR_TOKEN_INACTIVE = gettext_noop("{member!r} is not active; inactive members get no API token.")
+ERR_ROLE_NOT_GRANTABLE = gettext_noop("You may not give the role {role!r}.")
+ERR_ROLE_NOT_CHANGEABLE = gettext_noop("You may not change the role of {member!r}.")
+
+# Line roles by rank. Director and admin may give every role; a lead gives only the line roles
+# strictly below their own; nobody else gives roles at all. Compliance and admin are given only
+# by an admin or the director.
+ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.DIRECTOR: 4}
+TOP_ROLES = (Role.DIRECTOR, Role.ADMIN)
 
 MEMBER_FIELDS = ["name", "wecom_userid", "department", "role", "reports_to", "status", "position", "mobile", "email"]
 
@@ -94,6 +103,29 @@ def _check_wecom_free(userid: str | None, member: Member | None = None) -> None:
     other = others.first()
     if other is not None:
         raise DomainError(ERR_WECOM_TAKEN, field="wecom_userid", userid=userid, other=other.name)
+
+
+def can_grant_role(actor: Member, role: str, member: Member | None = None) -> bool:
+    """May `actor` give `role` (to `member`, whose current role must also be below the actor's)?"""
+    if not actor.is_active:
+        return False
+    if actor.role in TOP_ROLES:
+        return True
+    own = ROLE_RANK.get(actor.role)
+    if own is None or ROLE_RANK.get(role, 99) >= own:
+        return False
+    return member is None or ROLE_RANK.get(member.role, 99) < own
+
+
+def check_role_grant(actor: Member | None, role: str, member: Member | None = None) -> None:
+    """The one rule for every way a role is set; `actor=None` is the system (WeCom sync, commands)."""
+    _check_role(role)
+    if actor is None or (member is not None and member.role == role):
+        return
+    if member is not None and not can_grant_role(actor, member.role, None):
+        raise DomainError(ERR_ROLE_NOT_CHANGEABLE, code="forbidden", field="role", member=member.name)
+    if not can_grant_role(actor, role, member):
+        raise DomainError(ERR_ROLE_NOT_GRANTABLE, code="forbidden", field="role", role=role)
 
 
 def _require_admin(actor: Member | None) -> None:
@@ -191,7 +223,7 @@ def member_create(
     actor_label: str = "",
 ) -> Member:
     _require_admin(actor)
-    _check_role(role)
+    check_role_grant(actor, role)
     _check_lead(name, department, reports_to)
     _check_wecom_free(wecom_userid)
     user = None
@@ -239,7 +271,7 @@ def member_update(
     if name is not None:
         member.name = name
     if role is not None:
-        _check_role(role)
+        check_role_grant(actor, role, member)
         if not (by_sync and member.role_locked):
             member.role = role
             if not by_sync:
@@ -256,14 +288,17 @@ def member_update(
     after = snapshot(member, MEMBER_FIELDS)
     if after != before:
         member.save()
-        audit_record(
-            actor=actor,
-            verb="member.update",
-            target=member,
-            before=before,
-            after=after,
-            actor_label="" if actor else ("wecom-sync" if by_sync else "system"),
-        )
+        label = "" if actor else ("wecom-sync" if by_sync else "system")
+        audit_record(actor=actor, verb="member.update", target=member, before=before, after=after, actor_label=label)
+        if after["role"] != before["role"]:
+            audit_record(
+                actor=actor,
+                verb="member.role_change",
+                target=member,
+                before={"role": before["role"]},
+                after={"role": after["role"]},
+                actor_label=label,
+            )
     return member
 
 
@@ -458,6 +493,7 @@ def application_approve(
 ) -> Member:
     """Approve: the applicant becomes an active member reporting to the approving supervisor."""
     app = _locked_pending(application, actor)
+    check_role_grant(actor, app.requested_role)
     lead = reports_to or app.lead or (actor if actor.role == Role.SUPERVISOR else None)
     _check_lead(app.name, app.department, lead)
     _check_wecom_free(app.wecom_userid or None)
@@ -513,22 +549,39 @@ def application_reject(*, actor: Member, application: MembershipApplication, rea
 
 
 @transaction.atomic
-def api_token_create(*, actor: Member, name: str) -> tuple[ApiToken, str]:
-    """Create a token for the actor; returns (token, clear key). The clear key is never stored."""
+def api_token_create(
+    *, actor: Member | None, name: str, member: Member | None = None, actor_label: str = ""
+) -> tuple[ApiToken, str]:
+    """Create a token; returns (token, clear key). The clear key is never stored.
+
+    A member creates their own (`actor`); an operator (`actor=None`, `actor_label`) creates one for `member`.
+    """
+    owner = member or actor
+    if owner is None or (actor is not None and owner.pk != actor.pk):
+        raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
+    if not owner.is_active:
+        raise DomainError(ERR_TOKEN_INACTIVE, code="conflict", member=owner.name)
     key = "zd_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        member=actor, name=name.strip() or "api", prefix=key[:10], key_hash=ApiToken.hash_key(key)
+        member=owner, name=name.strip() or "api", prefix=key[:10], key_hash=ApiToken.hash_key(key)
     )
-    audit_record(actor=actor, verb="api_token.create", target=token, after={"name": token.name, "prefix": token.prefix})
+    audit_record(
+        actor=actor,
+        actor_label=actor_label,
+        verb="api_token.create",
+        target=token,
+        after={"name": token.name, "prefix": token.prefix, "member": owner.pk},
+    )
     return token, key
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Member, token: ApiToken) -> ApiToken:
-    if token.member_id != actor.pk and actor.role != Role.ADMIN:
+def api_token_revoke(*, actor: Member | None, token: ApiToken, actor_label: str = "") -> ApiToken:
+    """The token's member or an admin revokes it; `actor=None` is an operator (`actor_label`)."""
+    if actor is not None and token.member_id != actor.pk and actor.role != Role.ADMIN:
         raise DomainError(ERR_NOT_ALLOWED, code="forbidden")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-        audit_record(actor=actor, verb="api_token.revoke", target=token)
+        audit_record(actor=actor, actor_label=actor_label, verb="api_token.revoke", target=token)
     return token

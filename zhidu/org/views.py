@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import ApplyForm, ReasonForm
 from .models import ApiToken, ApplicationStatus, Role
 
@@ -101,6 +101,9 @@ def application_decide(request: HttpRequest, application_id: int, decision: str)
 def apply(request: HttpRequest) -> HttpResponse:
     """Public: a person applies to join a team."""
     form = ApplyForm(request.POST or None)
+    if request.method == "POST" and not throttle.application_allowed(request):
+        form.add_error(None, _(throttle.ERR_RATE_LIMITED))
+        return render(request, "org/apply.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -118,8 +118,9 @@ def ensure_logins() -> list[tuple[str, str, str]]:
             assert member.user is not None
             shown[member.role] = (member.role, member.user.username, member.name)
     admin = Member.objects.filter(role=Role.ADMIN).select_related("user").first()
-    if admin is not None and admin.user is not None and not admin.user.is_staff:
-        admin.user.is_staff = admin.user.is_superuser = True
+    # Staff, never superuser: /admin/ shows the admin role the configuration models only (org.backends).
+    if admin is not None and admin.user is not None and (not admin.user.is_staff or admin.user.is_superuser):
+        admin.user.is_staff, admin.user.is_superuser = True, False
         admin.user.save(update_fields=["is_staff", "is_superuser"])
     return [shown[r] for r in Role.values if r in shown]
 

@@ -27,6 +27,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "msgtype"]
     search_fields = ["dedupe_key", "last_error"]
     readonly_fields = ["wecom_msgid", "sent_at", "created_at", "updated_at"]
+    exclude = ["content"]  # message bodies may quote violation evidence: delivery state only here
     actions = ["retry"]
 
     @admin.display(description=_("recipients"))
