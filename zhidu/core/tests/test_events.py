@@ -75,9 +75,7 @@ def test_event_without_subscribers_writes_nothing(django_capture_on_commit_callb
     assert callbacks == [] and not EventDelivery.objects.exists()
 
 
-def test_failing_handler_is_logged_kept_retried_and_finally_succeeds(
-    django_capture_on_commit_callbacks, caplog
-):  # type: ignore[no-untyped-def]
+def test_failing_handler_is_logged_kept_retried_and_finally_succeeds(django_capture_on_commit_callbacks, caplog):  # type: ignore[no-untyped-def]
     FAILURES_LEFT["n"] = 2
     with time_machine.travel(dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
         with django_capture_on_commit_callbacks(execute=True), caplog.at_level(logging.ERROR, "zhidu.core.events"):
@@ -88,7 +86,11 @@ def test_failing_handler_is_logged_kept_retried_and_finally_succeeds(
         assert AuditEvent.objects.filter(verb="test.publish").count() == 1
         assert "handler zhidu.core.tests.test_events.flaky failed" in caplog.text
         row.refresh_from_db()
-        assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.FAILED, 1, "RuntimeError: downstream is down")
+        assert (row.status, row.attempts, row.last_error) == (
+            DeliveryStatus.FAILED,
+            1,
+            "RuntimeError: downstream is down",
+        )
         assert row.next_attempt_at == timezone.now() + dt.timedelta(seconds=settings.EVENTS_BACKOFF_SECONDS)
         assert not AuditEvent.objects.filter(verb="test.flaky").exists()  # the handler's own write rolled back
 

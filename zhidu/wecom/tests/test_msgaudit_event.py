@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from zhidu.core.models import DeliveryStatus, EventDelivery
 from zhidu.wecom.models import CallbackInbox
 from zhidu.wecom.tests.test_callbacks import callback_settings, event_xml, post  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.django_db
 
 
 def test_msgaudit_notify_publishes_an_event_that_compliance_handles(client, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
