@@ -13,17 +13,14 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 
+from wecomsim import SimulatorServer
 from zhidu.compliance.models import Violation
 from zhidu.core.models import Notification
 from zhidu.org.models import Member, Role
 from zhidu.wecom.models import OutboxMessage, OutboxStatus
 from zhidu.wecom.sync import sync_all
 from zhidu.wecom.tasks import outbox_flush_task
-from zhidu.wecom.tests.conftest import (  # noqa: F401  (fixtures, found by name)
-    archive_private_key_pem,
-    wecom_settings,
-    wecom_sim,
-)
+from zhidu.wecom.tests.conftest import make_sim
 
 from .factories import make_rule, text_record, write_jsonl
 
@@ -58,10 +55,24 @@ def dead_endpoint() -> Iterator[DeadEndpoint]:
     endpoint.close()
 
 
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorServer]:
+    server = make_sim(b"").start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def team(wecom_sim, wecom_settings, db):  # type: ignore[no-untyped-def]
+def team(sim, settings, db):  # type: ignore[no-untyped-def]
     """The simulator's organisation synced; two salespeople with (WeCom-reachable) supervisors."""
-    wecom_sim.control({"clear_sent": True, "reset_faults": True})
+    settings.WECOM_API_BASE = sim.url
+    settings.WECOM_CORP_ID = sim.company.corp_id
+    settings.WECOM_CONTACT_SECRET = sim.secrets["contact"]
+    settings.WECOM_APP_SECRET = sim.secrets["app"]
+    settings.WECOM_AGENT_ID = sim.state.agent_id
+    settings.WECOM_MAX_TRIES = 2
+    settings.WECOM_BACKOFF_BASE = 0.005
+    settings.WECOM_BACKOFF_MAX = 0.01
     sync_all(what=("contacts",))
     sales = list(
         Member.objects.filter(role=Role.SALES, reports_to__isnull=False)
@@ -73,7 +84,7 @@ def team(wecom_sim, wecom_settings, db):  # type: ignore[no-untyped-def]
 
 
 def test_import_with_wecom_unreachable_queues_and_a_later_flush_delivers(
-    team, wecom_sim, settings, tmp_path, dead_endpoint, django_capture_on_commit_callbacks
+    team, sim, settings, tmp_path, dead_endpoint, django_capture_on_commit_callbacks
 ):  # type: ignore[no-untyped-def]
     make_rule()
     records = []
@@ -97,10 +108,10 @@ def test_import_with_wecom_unreachable_queues_and_a_later_flush_delivers(
     assert {(m.status, m.attempts, m.last_error) for m in queued} == {(OutboxStatus.PENDING, 0, "")}
     assert dead_endpoint.connections == 0  # nothing tried to reach WeCom during the import
 
-    settings.WECOM_API_BASE = wecom_sim.url  # WeCom is back: the scheduler's outbox-flush sends them
+    settings.WECOM_API_BASE = sim.url  # WeCom is back: the scheduler's outbox-flush sends them
     outbox_flush_task.apply()
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     userids = set(Member.objects.filter(pk__in=supervisors).values_list("wecom_userid", flat=True))
-    sent = [s for s in wecom_sim.sent if s["channel"] == "app"]
+    sent = [s for s in sim.sent if s["channel"] == "app"]
     assert {u for s in sent for u in s["touser"]} == userids
     assert all("/compliance/violations/" in s["payload"]["textcard"]["url"] for s in sent)

@@ -61,10 +61,13 @@ def test_handler_runs_after_commit_only(django_capture_on_commit_callbacks):  # 
 
 
 def test_rollback_publishes_nothing(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValueError):
-        with transaction.atomic():
-            events.publish("test.recorded", id=1)
-            raise ValueError("the service failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValueError),
+        transaction.atomic(),
+    ):
+        events.publish("test.recorded", id=1)
+        raise ValueError("the service failed")
     assert callbacks == [] and CALLS == []
     assert not EventDelivery.objects.exists()
 
@@ -78,10 +81,13 @@ def test_event_without_subscribers_writes_nothing(django_capture_on_commit_callb
 def test_failing_handler_is_logged_kept_retried_and_finally_succeeds(django_capture_on_commit_callbacks, caplog):  # type: ignore[no-untyped-def]
     FAILURES_LEFT["n"] = 2
     with time_machine.travel(dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
-        with django_capture_on_commit_callbacks(execute=True), caplog.at_level(logging.ERROR, "zhidu.core.events"):
-            with transaction.atomic():
-                audit_record(actor=None, actor_label="publisher", verb="test.publish", target_type="t", target_id=1)
-                (row,) = events.publish("test.flaky", id="42")
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            caplog.at_level(logging.ERROR, "zhidu.core.events"),
+            transaction.atomic(),
+        ):
+            audit_record(actor=None, actor_label="publisher", verb="test.publish", target_type="t", target_id=1)
+            (row,) = events.publish("test.flaky", id="42")
         # the publisher's work stands; the handler's failure is logged and kept with its error
         assert AuditEvent.objects.filter(verb="test.publish").count() == 1
         assert "handler zhidu.core.tests.test_events.flaky failed" in caplog.text
