@@ -24,13 +24,15 @@ def queue_notifications(notifications: Sequence[Notification]) -> None:
     if not notifications:
         return
     by_member = {n.recipient_id: n for n in notifications}
-    userids = list(
-        Member.objects.filter(pk__in=by_member)
+    userids: list[str] = [
+        userid
+        for userid in Member.objects.filter(pk__in=by_member)
         .exclude(wecom_userid__isnull=True)
         .exclude(wecom_userid="")
         .order_by("pk")
         .values_list("wecom_userid", flat=True)
-    )
+        if userid
+    ]
     if not userids:
         return
     first = notifications[0]
