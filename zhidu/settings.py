@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("ARCHIVE_PULL_SECONDS", 60),
     },
     "outbox-flush": {"task": "zhidu.wecom.tasks.outbox_flush_task", "schedule": env_int("OUTBOX_FLUSH_SECONDS", 30)},
+    # Domain event handlers that failed (or whose dispatch was lost) run again here.
+    "events-retry": {"task": "zhidu.core.tasks.events_retry_task", "schedule": env_int("EVENTS_RETRY_SECONDS", 30)},
     # Regulations announced ahead take force on their effective date (idempotent; hourly is plenty).
     "policy-effective-dates": {"task": "zhidu.policies.tasks.policy_effective_dates_task", "schedule": 3600},
     # A full sync repairs whatever a lost callback left behind.
@@ -225,6 +227,12 @@ CONTENT_SECURITY_POLICY = env_str(
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'",
 )
+# Domain events (zhidu.core.events): a failed handler is retried after EVENTS_BACKOFF_SECONDS, doubling per
+# failure up to EVENTS_BACKOFF_MAX_SECONDS; a claimed delivery is due again after EVENTS_LEASE_SECONDS if its
+# worker died.
+EVENTS_BACKOFF_SECONDS = env_int("EVENTS_BACKOFF_SECONDS", 30)
+EVENTS_BACKOFF_MAX_SECONDS = env_int("EVENTS_BACKOFF_MAX_SECONDS", 3600)
+EVENTS_LEASE_SECONDS = env_int("EVENTS_LEASE_SECONDS", 300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

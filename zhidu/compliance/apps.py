@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class ComplianceConfig(AppConfig):
     name = "zhidu.compliance"
     label = "compliance"
+
+    def ready(self) -> None:
+        from zhidu.core.events import subscribe
+        from zhidu.web.demo import register_demo_step
+
+        from .services.ingest import on_msgaudit_notify
+
+        subscribe("wecom.msgaudit_notify", on_msgaudit_notify)
+        register_demo_step("compliance", _seed_default_rules, order=20)
+
+
+def _seed_default_rules() -> None:
+    from .services import rules_seed_default
+
+    rules_seed_default(actor=None)

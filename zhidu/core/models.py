@@ -1,10 +1,11 @@
-"""Shared model base and the append-only audit trail."""
+"""Shared model base, the append-only audit trail, event deliveries and notifications."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,12 @@ class BaseModel(models.Model):
         abstract = True
 
 
+# Role names as org stores them (`org.Role` values; core sits below org and cannot import it).
+ROLE_ADMIN = "admin"
+ROLE_COMPLIANCE = "compliance"
+AUDIT_READER_ROLES = (ROLE_ADMIN, ROLE_COMPLIANCE)
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("audit events are append-only")
@@ -24,9 +31,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise PermissionError("audit events are append-only")
 
     def visible_to(self, member: Any) -> AuditEventQuerySet:
-        from zhidu.org.models import Role
-
-        if member is not None and member.is_active and member.role in (Role.ADMIN, Role.COMPLIANCE):
+        if member is not None and member.is_active and member.role in AUDIT_READER_ROLES:
             return self
         return self.none()
 
@@ -64,3 +69,71 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit events are append-only")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed, will retry")
+
+
+class EventDelivery(BaseModel):
+    """One domain event for one handler: written in the publisher's transaction, run after it commits.
+
+    See `zhidu.core.events`. A failed run is kept with its error and retried with back-off; nothing is dropped.
+    """
+
+    name = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+    handler = models.CharField(max_length=255, help_text="module.qualname of the subscribed handler")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="event_delivery_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="event_delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name} → {self.handler} ({self.status})"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, member: Any) -> NotificationQuerySet:
+        if member is None or not member.is_active:
+            return self.none()
+        return self.filter(recipient=member)
+
+
+class Notification(BaseModel):
+    """A message for one member, queued by `zhidu.core.notifications.notify`; channels (WeCom) deliver it."""
+
+    recipient = models.ForeignKey("org.Member", on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="path inside zhidu, e.g. /compliance/violations/1/")
+    action = models.CharField(max_length=20, blank=True, help_text="label of the link, e.g. 签收")
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_unique_dedupe"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.recipient_id}"

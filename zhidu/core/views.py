@@ -5,12 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhidu.core.access import member_required
-from zhidu.org.models import Role
 
-from .models import AuditEvent
+from .models import AUDIT_READER_ROLES, AuditEvent
 
 
-@member_required(Role.ADMIN, Role.COMPLIANCE)
+@member_required(*AUDIT_READER_ROLES)
 def audit_list(request: HttpRequest) -> HttpResponse:
     qs = AuditEvent.objects.visible_to(request.member).select_related("actor")  # type: ignore[attr-defined]
     verb, target_type, actor = (

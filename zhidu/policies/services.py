@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +22,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
+from zhidu.core.notifications import notify
 from zhidu.core.periods import local_today
 from zhidu.org.models import Member, MemberStatus
 
@@ -71,7 +70,6 @@ DEMO_CODE = "sales-conduct"
 DEMO_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sales_conduct.md"
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 RESERVED_CODES = {"import", "versions", "articles", "notices"}  # page paths under /policies/
-WECOM_BATCH = 1000  # WeCom accepts at most 1000 userids per app message
 
 
 def _require(actor: Member | None, roles: tuple[str, ...]) -> None:
@@ -281,16 +279,8 @@ def version_approve(*, actor: Member | None, version: PolicyVersion, reason: str
     return version
 
 
-def _outbox_enqueue() -> Callable[..., Any] | None:
-    """`zhidu.wecom.send.outbox_enqueue` when the WeCom outbox exists; None otherwise."""
-    try:
-        from zhidu.wecom.send import outbox_enqueue
-    except ImportError:
-        return None
-    return outbox_enqueue  # type: ignore[no-any-return]
-
-
 def _notify(*, actor: Member | None, version: PolicyVersion, wecom: bool = True) -> PolicyNotice:
+    """Write the in-app notice and, unless `wecom` is False (demo seeding), notify every active member."""
     effective = version.effective_date
     title = f"《{version.title}》v{version.number}"
     body = (
@@ -298,35 +288,19 @@ def _notify(*, actor: Member | None, version: PolicyVersion, wecom: bool = True)
         if effective
         else ""
     )
-    userids = list(
-        Member.objects.filter(status=MemberStatus.ACTIVE)
-        .exclude(wecom_userid__isnull=True)
-        .exclude(wecom_userid="")
-        .order_by("pk")
-        .values_list("wecom_userid", flat=True)
-    )
     sent = 0
-    enqueue = _outbox_enqueue() if wecom else None
-    if enqueue is not None and userids:
-        path = reverse("policies:version", args=[version.pk])
-        base = getattr(settings, "ZHIDU_BASE_URL", "") or ""
-        for start in range(0, len(userids), WECOM_BATCH):
-            batch = [u for u in userids[start : start + WECOM_BATCH] if u]
-            if base:
-                msgtype, content = (
-                    "textcard",
-                    {"title": title, "description": body, "url": base.rstrip("/") + path, "btntxt": "签收"},
-                )
-            else:
-                msgtype, content = "text", {"content": f"{body}\n{path}"}
-            enqueue(
-                channel="app",
-                to_userids=batch,
-                msgtype=msgtype,
-                content=content,
-                dedupe_key=f"policy-version-{version.pk}-published-{start // WECOM_BATCH}",
+    if wecom:
+        member_ids = Member.objects.filter(status=MemberStatus.ACTIVE).order_by("pk").values_list("pk", flat=True)
+        sent = len(
+            notify(
+                member_ids=member_ids,
+                title=title,
+                body=body,
+                url=reverse("policies:version", args=[version.pk]),
+                action="签收",
+                dedupe_key=f"policy-version-{version.pk}-published",
             )
-            sent += len(batch)
+        )
     notice = PolicyNotice.objects.create(
         version=version, title=title, body=body, effective_date=effective, created_by=actor, recipients=sent
     )

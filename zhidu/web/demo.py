@@ -4,11 +4,14 @@ With a WeCom simulator configured (WECOM_API_BASE + WECOM_CORP_ID + secrets), th
 groups are synced from it over real HTTP; without one, a small company is written directly. Then every
 member gets a login (username = WeCom userid or a role name), the demo regulation is published and the
 default rule pack is seeded. Refuses to run in production.
+
+web sits below the apps that own those steps, so they register them from their `AppConfig.ready()`:
+`register_company_source` (wecom: sync from the simulator; returns False when it does not apply) and
+`register_demo_step` (policies: the demo regulation; compliance: the default rules), run in `order`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -29,12 +32,19 @@ def demo_password() -> str:
     return os.environ.get("ZHIDU_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
 
 
-def _optional(path: str) -> Callable[..., Any] | None:
-    module, _, name = path.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        return None
+CompanySource = Callable[[Callable[[str], Any], Any], bool]
+_company_sources: dict[str, CompanySource] = {}
+_steps: dict[str, tuple[int, Callable[[], Any]]] = {}
+
+
+def register_company_source(name: str, source: CompanySource) -> None:
+    """`source(write, stdout)` builds the demo company and returns True, or returns False when it does not apply."""
+    _company_sources[name] = source
+
+
+def register_demo_step(name: str, step: Callable[[], Any], *, order: int = 100) -> None:
+    """`step()` seeds the app's demo data (idempotent); steps run by ascending `order`, after the company exists."""
+    _steps[name] = (order, step)
 
 
 @transaction.atomic
@@ -129,17 +139,9 @@ def load_demo(*, stdout: Any = None) -> list[tuple[str, str, str]]:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("the demo company is never loaded in production")
     write = stdout.write if stdout is not None else (lambda s: None)
-    if not Department.objects.exists():
-        sync_all = _optional("zhidu.wecom.sync.sync_all")
-        if settings.WECOM_CORP_ID and settings.WECOM_API_BASE.startswith("http://127.0.0.1") and sync_all:
-            write(f"Syncing the demo company from the WeCom simulator at {settings.WECOM_API_BASE} …\n")
-            counts = sync_all(stdout=stdout)
-            write(f"Synced: {counts}\n")
-        else:
-            write("Creating a small demo company directly (no WeCom simulator configured) …\n")
-            build_direct_company()
-    for hook in ("zhidu.policies.services.policy_load_demo", "zhidu.compliance.services.rules_seed_default"):
-        fn = _optional(hook)
-        if fn is not None:
-            fn(actor=None)
+    if not Department.objects.exists() and not any(source(write, stdout) for source in _company_sources.values()):
+        write("Creating a small demo company directly (no WeCom simulator configured) …\n")
+        build_direct_company()
+    for _order, step in sorted(_steps.values(), key=lambda entry: entry[0]):
+        step()
     return ensure_logins()

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class WecomConfig(AppConfig):
     name = "zhidu.wecom"
     label = "wecom"
+
+    def ready(self) -> None:
+        from zhidu.core.notifications import register_channel
+        from zhidu.web.demo import register_company_source
+
+        from .demo import demo_company_from_simulator
+        from .notify import queue_notifications
+
+        register_channel("wecom", queue_notifications)
+        register_company_source("wecom-simulator", demo_company_from_simulator)

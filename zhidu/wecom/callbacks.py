@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import logging
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from zhidu.core.events import publish, subscribers
 from zhidu.customers.models import FollowEnd, Tag
 from zhidu.customers.services import (
     SYNC_ACTOR,
@@ -41,6 +41,8 @@ from zhidu.org.services import member_bind_wecom, member_unbind_wecom
 
 from .crypto import VALIDATE_CORPID_ERROR, VALIDATE_SIGNATURE_ERROR, CryptoError, WXBizMsgCrypt, parse_xml
 from .models import CallbackInbox
+
+MSGAUDIT_NOTIFY_EVENT = "wecom.msgaudit_notify"
 
 log = logging.getLogger(__name__)
 
@@ -418,14 +420,10 @@ def _on_external_tag(event: ExternalTagEvent, clients: _Clients) -> str:
 
 
 def _on_msgaudit_notify() -> str:
-    try:
-        services = importlib.import_module("zhidu.compliance.services")
-    except ImportError:
+    """New chat archive data: tell whoever ingests the archive (compliance subscribes in its ready())."""
+    if not subscribers(MSGAUDIT_NOTIFY_EVENT):
         return "ignored: no archive ingestion installed"
-    hook = getattr(services, "archive_pull_schedule", None)
-    if hook is None:
-        return "ignored: no archive ingestion installed"
-    hook()
+    publish(MSGAUDIT_NOTIFY_EVENT)
     return "processed"
 
 

@@ -1,10 +1,11 @@
-"""The notification outbox: write a row in the caller's transaction, deliver it after commit.
+"""The notification outbox: write a row in the caller's transaction, deliver it after commit in a worker.
 
     from zhidu.wecom.send import outbox_enqueue
     outbox_enqueue(channel="app", to_userids=["zhangsan"], msgtype="text", content={"content": "…"})
 
-Delivery (`outbox_deliver`, run by `send_outbox_task`) claims a due row atomically, sends it through
-the application's `message/send` (agentid = settings.WECOM_AGENT_ID) or a group robot webhook, and
+Delivery (`outbox_deliver`, run by `send_outbox_task` on a Celery worker, or by `outbox_flush` from the
+scheduler when there is no broker; never in the process that queued the row) claims a due row atomically,
+sends it through the application's `message/send` (agentid = settings.WECOM_AGENT_ID) or a group robot webhook, and
 records the outcome:
 
 * success → `sent`;
@@ -128,18 +129,21 @@ def outbox_enqueue(
         if key is None:
             raise
         return OutboxMessage.objects.get(dedupe_key=key)
-    transaction.on_commit(lambda: _schedule(message.pk))
+    transaction.on_commit(lambda: _schedule(message.pk), robust=True)
     return message
 
 
 def _schedule(message_id: int, eta: dt.datetime | None = None) -> None:
+    """Hand a message to a Celery worker. Without a broker (eager mode) nothing is sent here: the scheduler's
+    `outbox-flush` delivers it, so a request or an archive batch never waits on WeCom."""
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return
     from .tasks import send_outbox_task
 
     if eta is None:
         send_outbox_task.delay(message_id)
-    elif not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    else:
         send_outbox_task.apply_async((message_id,), eta=eta)
-    # Eagerly (no broker) a delayed retry waits for `outbox_flush`.
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -309,5 +313,5 @@ def outbox_retry(*, actor: Any, message_ids: Sequence[int], actor_label: str = "
             before={"status": status, "attempts": attempts},
             after={"status": OutboxStatus.PENDING, "attempts": 0},
         )
-        transaction.on_commit(lambda pk=pk: _schedule(pk))  # type: ignore[misc]
+        transaction.on_commit(lambda pk=pk: _schedule(pk), robust=True)  # type: ignore[misc]
     return len(ids)

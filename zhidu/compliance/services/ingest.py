@@ -1,6 +1,7 @@
 """Archive ingestion: fetch a page from an `ArchiveSource`, then in ONE transaction store the new messages
 (unique by msgid), mark recalled originals, scan the new messages with the engine, create violations, queue
-supervisor notifications in the outbox, and move the source's cursor. A crash anywhere in the batch rolls all
+supervisor notifications (`zhidu.core.notifications`; delivered later by the outbox worker or the scheduler,
+never inside the batch), and move the source's cursor. A crash anywhere in the batch rolls all
 of it back, so a re-run resumes without loss or duplicates.
 """
 
@@ -345,3 +346,8 @@ def archive_pull_schedule() -> None:
     from ..tasks import archive_pull_task
 
     transaction.on_commit(lambda: archive_pull_task.delay())
+
+
+def on_msgaudit_notify(**_payload: Any) -> None:
+    """Handler of the `wecom.msgaudit_notify` event (subscribed in ComplianceConfig.ready()): pull the archive."""
+    archive_pull_schedule()

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zhidu.compliance import engine as eng
+from zhidu.core.notifications import notify
 from zhidu.org.models import Member
 
 from ..models import (
@@ -174,38 +175,29 @@ def article_citation(key: str) -> str:
 
 
 def notify_reviewers(violations: list[Violation]) -> None:
-    """One WeCom app card per supervisor per batch (written in this transaction, sent after commit)."""
+    """One notification per supervisor per batch, queued in this transaction (`zhidu.core.notifications`).
+
+    Channels only queue (WeCom: an outbox row); delivery happens later, outside the ingestion batch."""
     by_supervisor: dict[int, list[Violation]] = defaultdict(list)
     for v in violations:
         if v.supervisor_id:
             by_supervisor[v.supervisor_id].append(v)
-    if not by_supervisor:
-        return
-    try:
-        from zhidu.wecom.send import outbox_enqueue
-    except ImportError:  # the outbox is not installed: nothing to send through
-        log.warning("zhidu.wecom.send is missing; %d violation notifications not queued", len(violations))
-        return
-    userids = dict(Member.objects.filter(pk__in=by_supervisor).values_list("pk", "wecom_userid"))
-    base = getattr(settings, "ZHIDU_BASE_URL", "").rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         for sup_pk, items in by_supervisor.items():
-            userid = userids.get(sup_pk)
-            if not userid:
-                continue
             if len(items) == 1:
                 v = items[0]
                 title = _("Possible violation: %(category)s") % {"category": Category(v.category).label}
-                url = base + reverse("compliance:violation_detail", args=[v.pk])
+                url = reverse("compliance:violation_detail", args=[v.pk])
                 description = f"{v.citation or v.article}\n{v.matched}"
             else:
                 title = _("%(count)d possible violations to review") % {"count": len(items)}
-                url = base + reverse("compliance:violations") + "?status=open"
+                url = reverse("compliance:violations") + "?status=open"
                 description = "\n".join(f"{Category(v.category).label}: {v.matched}" for v in items[:5])
-            outbox_enqueue(
-                channel="app",
-                to_userids=[userid],
-                msgtype="textcard",
-                content={"title": title, "description": description, "url": url, "btntxt": _("Review")},
+            notify(
+                member_ids=[sup_pk],
+                title=title,
+                body=description,
+                url=url,
+                action=_("Review"),
                 dedupe_key=f"violations:{sup_pk}:{items[0].pk}-{items[-1].pk}",
             )

@@ -108,9 +108,13 @@ def sim(wecom_sim, wecom_settings):  # type: ignore[no-untyped-def]
 
 
 def enqueue_committed(django_capture_on_commit_callbacks, **kwargs):  # type: ignore[no-untyped-def]
-    """Enqueue in a transaction and run what happens after its commit (the delivery task, eagerly)."""
+    """Enqueue in a transaction, commit, then deliver as the scheduler's outbox-flush does (no broker)."""
     with django_capture_on_commit_callbacks(execute=True):
-        return outbox_enqueue(**kwargs)
+        message = outbox_enqueue(**kwargs)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)  # never sent by the enqueuing process
+    send.outbox_flush()
+    return message
 
 
 def sent_app(sim) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
@@ -212,6 +216,7 @@ def test_robot_limit_is_respected(sim, django_capture_on_commit_callbacks):  # t
         with django_capture_on_commit_callbacks(execute=True):
             for i in range(send.ROBOT_PER_MINUTE + 5):
                 outbox_enqueue(channel="robot", robot_key=key, content={"content": f"第{i}条"})
+        assert send.outbox_flush() == {OutboxStatus.SENT: send.ROBOT_PER_MINUTE, OutboxStatus.PENDING: 5}
         statuses = list(OutboxMessage.objects.order_by("id").values_list("status", flat=True))
         assert statuses == [OutboxStatus.SENT] * send.ROBOT_PER_MINUTE + [OutboxStatus.PENDING] * 5
         waiting = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
@@ -236,6 +241,7 @@ def test_admin_lists_dead_messages_and_retries_them(sim, admin_client, django_ca
             "/admin/wecom/outboxmessage/", {"action": "retry", "_selected_action": [message.pk]}
         )
     assert response.status_code == 302
+    send.outbox_flush()
     message.refresh_from_db()
     assert message.status == OutboxStatus.DEAD and message.attempts == 1  # retried once more, still invalid
     retry = AuditEvent.objects.get(verb="outbox.retry", target_id=str(message.pk))
