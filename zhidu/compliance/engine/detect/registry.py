@@ -1,0 +1,58 @@
+"""Every detector by name; the abuse model is built on first use."""
+
+from __future__ import annotations
+
+from .base import Detector, _phrase_check
+from .diversion import (
+    DIVERSION_EXCLUDE,
+    DIVERSION_TRIGGERS,
+    PAYMENT_EXCLUDE,
+    PAYMENT_TRIGGERS,
+    REDPACKET_TRIGGERS,
+    WECHAT_EXCLUDE,
+    WECHAT_TRIGGERS,
+    _redpacket_check,
+    _wechat_check,
+)
+from .links import LINK_TRIGGERS, _link_check
+from .money import MONEY_TRIGGERS, _money_check
+
+DETECTORS: dict[str, Detector] = {
+    "mobile": Detector("mobile", digit_runs=True, description="mainland mobile numbers"),
+    "id_number": Detector("id_number", digit_runs=True, description="resident ID numbers (GB 11643)"),
+    "bank_card": Detector("bank_card", digit_runs=True, description="bank card numbers (Luhn as confidence)"),
+    "wechat_id": Detector("wechat_id", WECHAT_TRIGGERS, WECHAT_EXCLUDE, _wechat_check, description="personal ids"),
+    "diversion": Detector(
+        "diversion",
+        DIVERSION_TRIGGERS,
+        DIVERSION_EXCLUDE,
+        _phrase_check("diversion", DIVERSION_TRIGGERS, 0.8),
+        description="moving the customer to a personal account or another platform",
+    ),
+    "payment": Detector(
+        "payment",
+        PAYMENT_TRIGGERS,
+        PAYMENT_EXCLUDE,
+        _phrase_check("payment", PAYMENT_TRIGGERS, 0.8),
+        description="payment to a personal account or code",
+    ),
+    "redpacket": Detector("redpacket", REDPACKET_TRIGGERS, (), _redpacket_check, description="red packets"),
+    "link": Detector("link", LINK_TRIGGERS, (), _link_check, description="URLs and domains"),
+    "money": Detector("money", MONEY_TRIGGERS, (), _money_check, description="amounts and discounts"),
+}
+DIGIT_DETECTORS = frozenset(name for name, d in DETECTORS.items() if d.digit_runs)
+
+
+def get_detector(name: str) -> Detector:
+    if name == "abuse_model":
+        from ..abuse import abuse_detector
+
+        return abuse_detector()
+    try:
+        return DETECTORS[name]
+    except KeyError:
+        raise ValueError(f"unknown detector {name!r}") from None
+
+
+def detector_names() -> tuple[str, ...]:
+    return (*DETECTORS, "abuse_model")
