@@ -540,7 +540,7 @@ class _Slots:
         return f"{name}{r.choice(('_', '', '-'))}{r.randint(10, 99999)}"
 
     def fill(self, ctx: dict[str, Any], extra: frozenset[str]) -> None:
-        for slot in extra:
+        for slot in sorted(extra):  # a set's order follows the hash seed; the corpus must not
             if slot == "mobile":
                 ctx[slot] = self.mobile()
             elif slot == "mobile_spaced":

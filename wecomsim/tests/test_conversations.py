@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +25,7 @@ ROOMS = [
     )
     for i in range(4)
 ]
+ROOT = Path(__file__).resolve().parents[2]
 START = 1_714_960_800_000  # 2024-05-06 10:00 Asia/Shanghai
 
 
@@ -37,6 +42,26 @@ def corpus() -> list[tuple[dict, tuple[str, ...]]]:
 def test_deterministic_per_seed() -> None:
     assert generate(500, seed=3) == generate(500, seed=3)
     assert generate(500, seed=3) != generate(500, seed=4)
+
+
+def test_same_corpus_in_every_process() -> None:
+    """Python salts str hashes per process: iteration over a set of slot names must not change the corpus."""
+    code = (
+        "import hashlib, orjson\n"
+        "from wecomsim.tests.test_conversations import generate\n"
+        "print(hashlib.sha256(orjson.dumps(generate(3000, seed=5))).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for hash_seed in (1, 2, 3)
+    }
+    assert len(digests) == 1, digests
 
 
 def test_records_follow_the_archive_schema(corpus: list) -> None:
