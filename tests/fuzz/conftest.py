@@ -54,7 +54,9 @@ def world(actors: Actors) -> World:
     pending = org_services.application_submit(
         name="新人", username="newcomer", password="a-long-password-1", department=a.dept1, lead=a.supervisor
     )
-    tokens = {name: org_services.api_token_create(actor=a.by_name(name), name="fuzz")[1] for name in ("director", "sales")}
+    tokens = {
+        name: org_services.api_token_create(actor=a.by_name(name), name="fuzz")[1] for name in ("director", "sales")
+    }
     ids = sorted(
         {m.pk for m in Member.objects.all()}
         | {f.customer_id for f in follows}

@@ -11,14 +11,14 @@ against the test database. Every response must:
 Operations are read from the schema, so an endpoint added later is fuzzed without touching this file.
 
 Environment:
-  ZHIDU_FUZZ_EXAMPLES  examples per operation and caller (default 12)
+  ZHIDU_FUZZ_EXAMPLES  examples per operation and caller (default 8)
   ZHIDU_FUZZ_FULL=1    also generate what the open defects in KNOWN_DEFECTS trip over (NUL and
-                       unrestricted text, negative or huge offsets) and run the checks they fail
+                       unrestricted text, negative or huge offsets, integers beyond 64 bits in query
+                       filters) and run the checks they fail
 """
 
 from __future__ import annotations
 
-import copy
 import os
 from typing import Any
 
@@ -37,7 +37,7 @@ from zhidu.org.models import Member
 from .conftest import World
 from .scope import SCOPED, UNSCOPED, id_schemas, named_ids, out_of_scope
 
-EXAMPLES = int(os.environ.get("ZHIDU_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("ZHIDU_FUZZ_EXAMPLES", "8"))
 FULL = os.environ.get("ZHIDU_FUZZ_FULL", "") == "1"
 TEXT_MAX = 60  # outside FULL: generated strings stay this short
 CALLERS = ["director", "sales"]
@@ -52,27 +52,26 @@ KNOWN_DEFECTS: dict[str, set[str]] = {
 SPEC: dict[str, Any] = api.get_openapi_schema()
 
 
-def _restrict(spec: dict[str, Any]) -> dict[str, Any]:
-    """The schema the generator works from outside FULL: short strings, offsets between 0 and 10**6."""
-    spec = copy.deepcopy(spec)
+def _tame(value: Any, key: str = "") -> Any:
+    """Outside FULL: the value without what the open defects trip over (NUL, surrogates, long text,
+    integers beyond 64 bits, negative or huge offsets)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if key == "offset":
+            return min(max(value, 0), 10**6)
+        return min(max(value, -(2**63)), 2**63 - 1)
+    if isinstance(value, str):
+        text = "".join(c for c in value if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
+        return text[:TEXT_MAX]
+    if isinstance(value, list):
+        return [_tame(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _tame(v, k) for k, v in value.items()}
+    return value
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "string" and "maxLength" not in node and "format" not in node:
-                node["maxLength"] = TEXT_MAX
-            if node.get("in") == "query" and node.get("name") == "offset":
-                node["schema"] = {**node["schema"], "minimum": 0, "maximum": 10**6}
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
 
-    walk(spec)
-    return spec
-
-
-SCHEMA = schemathesis.openapi.from_dict(SPEC if FULL else _restrict(SPEC))
+SCHEMA = schemathesis.openapi.from_dict(SPEC)
 SCHEMA.config.generation.update(
     max_examples=EXAMPLES, allow_x00=FULL, codec=None if FULL else "utf-8", with_security_parameters=False
 )
@@ -82,16 +81,17 @@ OPERATIONS = {f"{op.method.upper()} {op.path}": op for op in (r.ok() for r in SC
 def _aimed(op: Any, world: World) -> st.SearchStrategy[Any]:
     """Generated cases, valid and invalid; in valid ones, integer parameters and `*_id` body fields point at
     existing rows half of the time and string query parameters sometimes carry words of this company."""
-    modes = [op.as_strategy(generation_mode=GenerationMode.POSITIVE)]
-    try:
-        modes.append(op.as_strategy(generation_mode=GenerationMode.NEGATIVE))
-    except Exception:  # an operation without anything to negate
-        pass
+    modes = [op.as_strategy(generation_mode=mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
     ids, words = st.sampled_from(world.ids), st.sampled_from(world.words)
 
     @st.composite
     def build(draw: st.DrawFn) -> Any:
         case = draw(st.one_of(modes))
+        if not FULL:
+            for name in ("path_parameters", "query", "body"):
+                value = getattr(case, name)
+                if isinstance(value, dict | list | str):
+                    setattr(case, name, _tame(value))
         if case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE:
             return case
         for container in (case.path_parameters, case.query):
