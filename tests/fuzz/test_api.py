@@ -109,6 +109,10 @@ def _aimed(op: Any, world: World) -> st.SearchStrategy[Any]:
                 value = getattr(case, name)
                 if isinstance(value, dict | list | str):
                     setattr(case, name, _tame(value))
+        for container in (case.path_parameters, case.query):  # a URL cannot carry a lone surrogate as text
+            for key, value in list((container or {}).items()):
+                if isinstance(value, str):
+                    container[key] = "".join(c for c in value if not 0xD800 <= ord(c) <= 0xDFFF)
         return case
 
     return build()
