@@ -59,9 +59,10 @@ def violation_list(*, viewer: Member, filters: ViolationFilters | None = None) -
         qs = qs.filter(severity=f.severity)
     if f.member:
         qs = qs.filter(member_id=f.member)
-    if f.date_from:
+    # The first and last representable days bound nothing (their UTC bounds fall outside datetime's range).
+    if f.date_from and f.date_from > dt.date.min:
         qs = qs.filter(occurred_at__gte=day_bounds(f.date_from)[0])
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max:
         qs = qs.filter(occurred_at__lt=day_bounds(f.date_to)[1])
     return qs.order_by("-occurred_at", "-id")
 

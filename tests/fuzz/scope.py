@@ -1,0 +1,101 @@
+"""Which objects a JSON response names, and whether the caller may see each of them.
+
+The walk follows the operation's OpenAPI response schema, so it finds objects however they are nested
+(lists, pages, detail objects). `SCOPED` says which component schemas stand for which scoped model;
+`UNSCOPED` lists the id-carrying schemas that need no check. A new component schema with an `id` that is
+in neither fails `test_every_id_schema_is_classified`, so a new endpoint cannot skip the scope check silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from zhidu.compliance.models import Violation
+from zhidu.customers.models import Customer
+from zhidu.groups.models import GroupChat
+from zhidu.org.models import Department, Member, MembershipApplication
+from zhidu.policies.models import Article, PolicyVersion
+
+Visible = Callable[[Member], QuerySet[Any]]
+
+KINDS: dict[str, Visible] = {
+    "member": lambda m: Member.objects.visible_to(m),
+    "customer": lambda m: Customer.objects.visible_to(m),
+    "group": lambda m: GroupChat.objects.visible_to(m),
+    "violation": lambda m: Violation.objects.visible_to(m),
+    "department": lambda m: Department.objects.visible_to(m),
+    "application": lambda m: MembershipApplication.objects.visible_to(m),
+    "version": lambda m: PolicyVersion.objects.visible_to(m),
+    "article": lambda m: Article.objects.filter(version__in=PolicyVersion.objects.visible_to(m)),
+}
+
+# component schema name -> [(kind, field holding that kind's id)]
+SCOPED: dict[str, list[tuple[str, str]]] = {
+    "MemberOut": [("member", "id")],
+    "MemberBrief": [("member", "id")],
+    "CustomerOut": [("customer", "id")],
+    "CustomerDetailOut": [("customer", "id")],
+    "GroupOut": [("group", "id")],
+    "GroupDetailOut": [("group", "id")],
+    "ViolationOut": [("violation", "id")],
+    "ViolationDetailOut": [("violation", "id")],
+    "DepartmentOut": [("department", "id")],
+    "ApplicationOut": [("application", "id")],
+    "VersionBrief": [("version", "id")],
+    "VersionOut": [("version", "id")],
+    "ArticleOut": [("article", "id")],
+    "ArticleDetailOut": [("article", "id"), ("version", "version_id")],
+    "ResolveOut": [("article", "article_id")],
+    "AckOut": [("version", "version_id")],
+    "ImportOut": [("version", "version_id")],
+}
+# Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
+UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut"}
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    name = None
+    while "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = spec["components"]["schemas"][name]
+    return name, node
+
+
+def named_ids(spec: dict[str, Any], schema: dict[str, Any], value: Any) -> Iterator[tuple[str, int, str]]:
+    """(kind, id, where) for every scoped object in `value`, walked along `schema`."""
+    name, schema = _resolve(spec, schema)
+    for sub in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        yield from named_ids(spec, sub, value)
+    if isinstance(value, list) and "items" in schema:
+        for item in value:
+            yield from named_ids(spec, schema["items"], item)
+    elif isinstance(value, dict):
+        for kind, field in SCOPED.get(name or "", []):
+            if isinstance(value.get(field), int):
+                yield kind, value[field], f"{name}.{field}"
+        props = schema.get("properties", {})
+        for key, sub in props.items():
+            if key in value:
+                yield from named_ids(spec, sub, value[key])
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, item in value.items():
+                if key not in props:
+                    yield from named_ids(spec, extra, item)
+
+
+def out_of_scope(viewer: Member, found: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """The entries of `found` that `viewer` may not see (read fresh from the database)."""
+    bad = []
+    for kind in {k for k, _, _ in found}:
+        ids = {i for k, i, _ in found if k == kind}
+        seen = set(KINDS[kind](viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        bad += [f for f in found if f[0] == kind and f[1] not in seen]
+    return bad
+
+
+def id_schemas(spec: dict[str, Any]) -> set[str]:
+    return {n for n, s in spec.get("components", {}).get("schemas", {}).items() if "id" in s.get("properties", {})}
