@@ -129,7 +129,9 @@ def test_a_timestamp_that_is_not_unix_seconds_is_refused(client, timestamp):  # 
 
 
 def test_a_huge_body_is_refused_unread(client):  # type: ignore[no-untyped-def]
-    response = post(client, b"<xml>" + b"A" * (MAX_BYTES + 1) + b"</xml>", msg_signature="0", timestamp=now(), nonce="1")
+    response = post(
+        client, b"<xml>" + b"A" * (MAX_BYTES + 1) + b"</xml>", msg_signature="0", timestamp=now(), nonce="1"
+    )
     assert response.status_code == 413
     assert CallbackInbox.objects.count() == 0
 
@@ -193,13 +195,17 @@ def envelopes(draw: st.DrawFn) -> tuple[bytes, dict[str, str]]:
         sign = False
     else:
         if kind == "bad_base64":
-            encrypt = draw(st.text(min_size=1, max_size=60).filter(lambda t: t.strip() and "<" not in t and "&" not in t))
+            encrypt = draw(
+                st.text(min_size=1, max_size=60).filter(lambda t: t.strip() and "<" not in t and "&" not in t)
+            )
         elif kind == "bad_padding":
             encrypt = _b64(draw(st.binary(min_size=1, max_size=6)) * 16)
         elif kind == "short_plaintext":
             encrypt = _b64(os.urandom(16 * draw(st.integers(1, 4))))
         elif kind == "wrong_corp":
-            encrypt = WXBizMsgCrypt(TOKEN, AES_KEY, draw(st.sampled_from(["wwother", "", CORP_ID + "x"]))).encrypt(event())
+            encrypt = WXBizMsgCrypt(TOKEN, AES_KEY, draw(st.sampled_from(["wwother", "", CORP_ID + "x"]))).encrypt(
+                event()
+            )
         elif kind == "wrong_token":
             encrypt = CRYPTO.encrypt(event())
         elif kind == "signed_junk_event":
