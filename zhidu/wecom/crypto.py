@@ -107,7 +107,7 @@ def parse_xml(text: str | bytes, *, max_bytes: int = _MAX_XML_BYTES, max_depth: 
         depth -= 1
         builder.end(tag)
 
-    def refuse(*_args: Any) -> None:
+    def refuse(*_args: Any) -> Any:  # NoReturn; typed Any to fit every handler signature
         raise CryptoError(PARSE_XML_ERROR, "DTD and entities not allowed")
 
     parser.StartElementHandler = start

@@ -46,8 +46,9 @@ class Command(BaseCommand):
         with archive_pull_lock() as acquired:
             if not acquired:
                 raise CommandError(
-                    "another archive pull is running (the scheduler or another `zhidu archive pull`); nothing was "
-                    f"fetched. Try again when it has finished (a dead holder's lock expires after {PULL_LOCK_SECONDS} s)."
+                    "another archive pull is running (the scheduler or another `zhidu archive pull`); nothing "
+                    "was fetched. Try again when it has finished "
+                    f"(a dead holder's lock expires after {PULL_LOCK_SECONDS} s)."
                 )
             return archive_pull(
                 kind=opts["source"], limit=max(1, min(1000, opts["limit"])), max_batches=opts["max_batches"]
