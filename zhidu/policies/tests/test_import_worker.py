@@ -6,6 +6,7 @@ limits, so this checks the round trip (arguments, answer, refusal rebuilt as the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,11 +18,20 @@ from zhidu.policies import services, uploads
 from zhidu.policies.tests.test_import_limits import GOOD, docx, many_articles
 
 
+def _forget_connections() -> None:
+    """The app caches its result backend and broker pool from the configuration it first saw: drop them."""
+    app._backend_cache = None
+    app._local = threading.local()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     keys = ("broker_url", "result_backend", "task_always_eager")
     saved = {k: app.conf[k] for k in keys}
     app.conf.update(broker_url="memory://", result_backend="cache+memory://", task_always_eager=False)
+    _forget_connections()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_RESULT_BACKEND = "cache+memory://"
     try:
@@ -29,6 +39,7 @@ def worker(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
             yield
     finally:
         app.conf.update(saved)
+        _forget_connections()
 
 
 def test_an_upload_is_read_in_the_worker(worker, settings):  # type: ignore[no-untyped-def]
