@@ -107,9 +107,10 @@ def test_deeply_nested_event_inside_a_signed_envelope_is_refused(client, callbac
     assert CallbackInbox.objects.count() == 0
 
 
-@pytest.mark.parametrize("age", [301, 3600, -301, int(time.time()) - 978307200])  # … and 2001-01-01
+@pytest.mark.parametrize("age", [301, 3600, -301, "2001-01-01"])
 def test_a_stale_or_future_timestamp_is_refused(client, age):  # type: ignore[no-untyped-def]
-    response = signed(client, event(), timestamp=str(int(time.time()) - age))
+    timestamp = "978307200" if age == "2001-01-01" else str(int(time.time()) - age)
+    response = signed(client, event(), timestamp=timestamp)
     assert response.status_code == 403
     assert CallbackInbox.objects.count() == 0
 
