@@ -177,6 +177,11 @@ else:
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Results are kept only by tasks that ask for them (the regulation parse a request waits for), on the broker.
+CELERY_RESULT_BACKEND = env_str(
+    "CELERY_RESULT_BACKEND", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work: Celery beat in production, `zhidu scheduler` in the embedded default.
@@ -269,6 +274,14 @@ ZHIDU_BASE_URL = env_str("ZHIDU_BASE_URL", "" if PRODUCTION else "http://127.0.0
 # Business settings
 ZHIDU_COMPANY_NAME = env_str("ZHIDU_COMPANY_NAME", "示例科技有限公司")
 POLICY_NOTICE_DAYS = env_int("POLICY_NOTICE_DAYS", 7)
+# Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
+# unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
+# times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker
+# stopped after POLICY_IMPORT_TIME_LIMIT seconds.
+POLICY_IMPORT_MAX_UNZIPPED_MB = env_int("POLICY_IMPORT_MAX_UNZIPPED_MB", 50)
+POLICY_IMPORT_MAX_ZIP_RATIO = env_int("POLICY_IMPORT_MAX_ZIP_RATIO", 100)
+POLICY_IMPORT_MAX_PARAGRAPHS = env_int("POLICY_IMPORT_MAX_PARAGRAPHS", 10000)
+POLICY_IMPORT_TIME_LIMIT = env_int("POLICY_IMPORT_TIME_LIMIT", 60)
 
 # WeCom (see docs/wecom.md). Secrets only from the environment.
 WECOM_API_BASE = env_str("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
@@ -280,6 +293,10 @@ WECOM_AGENT_ID = env_int("WECOM_AGENT_ID", 0)
 WECOM_ARCHIVE_SECRET = env_secret("WECOM_ARCHIVE_SECRET")
 WECOM_TOKEN = env_secret("WECOM_TOKEN")
 WECOM_ENCODING_AES_KEY = env_secret("WECOM_ENCODING_AES_KEY")
+# POSTed callbacks: refused when the envelope's signed timestamp is further than this from now (replays), or the
+# body is larger than WECOM_CALLBACK_MAX_BYTES.
+WECOM_CALLBACK_MAX_AGE_SECONDS = env_int("WECOM_CALLBACK_MAX_AGE_SECONDS", 300)
+WECOM_CALLBACK_MAX_BYTES = env_int("WECOM_CALLBACK_MAX_BYTES", 1024 * 1024)
 # Chat archive: private keys by publickey_ver (JSON: version -> PEM text or file path), the Finance SDK
 # library (production), and which source to pull from ("sdk" or "simulator").
 WECOM_ARCHIVE_PRIVATE_KEYS = env_secret("WECOM_ARCHIVE_PRIVATE_KEYS")

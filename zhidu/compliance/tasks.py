@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.core.cache import cache
@@ -21,6 +23,19 @@ ARCHIVE_PULL_SCHEDULE = {
 }
 
 
+@contextmanager
+def archive_pull_lock() -> Iterator[bool]:
+    """One archive pull at a time, whoever starts it (the Celery task, `zhidu archive pull`): yields whether this
+    caller holds the lock (an atomic `cache.add` on the shared cache; released on exit, or after
+    PULL_LOCK_SECONDS should the holder die)."""
+    acquired = bool(cache.add(PULL_LOCK_KEY, 1, PULL_LOCK_SECONDS))
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            cache.delete(PULL_LOCK_KEY)
+
+
 @shared_task(name="zhidu.compliance.tasks.archive_pull_task", ignore_result=True)
 def archive_pull_task(kind: str = "", limit: int = 1000, max_batches: int | None = None) -> str:
     """Pull the live archive source until it has nothing new. One pull at a time (cache lock)."""
@@ -32,15 +47,14 @@ def archive_pull_task(kind: str = "", limit: int = 1000, max_batches: int | None
 
     if not (settings.WECOM_CORP_ID and settings.WECOM_ARCHIVE_SECRET):
         return "not configured"
-    if not cache.add(PULL_LOCK_KEY, 1, PULL_LOCK_SECONDS):
-        return "busy"
-    try:
-        report = archive_pull(kind=kind, limit=limit, max_batches=max_batches)
-    except ArchiveError as exc:  # no SDK library, bad key configuration…: say so, retry next period
-        log.error("archive pull unavailable: %s", exc)
-        return f"unavailable: {exc}"
-    finally:
-        cache.delete(PULL_LOCK_KEY)
+    with archive_pull_lock() as acquired:
+        if not acquired:
+            return "busy"
+        try:
+            report = archive_pull(kind=kind, limit=limit, max_batches=max_batches)
+        except ArchiveError as exc:  # no SDK library, bad key configuration…: say so, retry next period
+            log.error("archive pull unavailable: %s", exc)
+            return f"unavailable: {exc}"
     if report.error:
         log.error("archive pull stopped: %s", report.error)
     return report.summary()

@@ -176,7 +176,7 @@ def list_policies(request: HttpRequest) -> list[PolicyOut]:
 
 @router.get("/resolve", response=ResolveOut)
 def resolve(request: HttpRequest, key: str) -> ResolveOut:
-    found = selectors.article_resolve(key)
+    found = selectors.article_resolve_for(_me(request), key)
     if found is None:
         raise NotFound
     return ResolveOut(

@@ -57,13 +57,35 @@ def article_resolve(key: str) -> Article | Item | None:
     'sales-conduct#19'   → Article, `.citation` == 《销售团队管理制度》第十九条
     'sales-conduct#17.1' → Item,    `.citation` == 《销售团队管理制度》第十七条第（一）项
     Both have `.citation`, `.key`, `.text`, `.article` (the Article) and `.item` (the Item or None).
-    Unknown regulation, article or item → None. Not scoped: citations are company-wide facts.
+    Unknown regulation, article or item → None. Not scoped: for the system's own citations (the compliance scan);
+    anything shown to a member goes through `article_resolve_for`, which never falls back to a version they may not
+    read (a draft's text is not a company-wide fact).
     """
     parsed = parse_key(key)
     if parsed is None:
         return None
     code, article_no, item_no = parsed
-    version = version_for_citation(code)
+    return _resolve_in(version_for_citation(code), article_no, item_no)
+
+
+def article_resolve_for(viewer: Member, key: str) -> Article | Item | None:
+    """`article_resolve` through the viewer's scope: the version in force, else the first announced, else the latest
+    version the viewer may read (editors and approvers may still land on a draft; other members never do)."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    code, article_no, item_no = parsed
+    policy = Policy.objects.visible_to(viewer).filter(code=code).first()
+    if policy is None:
+        return None
+    try:
+        version = policy_default_version(viewer, policy)
+    except NotFound:
+        return None
+    return _resolve_in(version, article_no, item_no)
+
+
+def _resolve_in(version: PolicyVersion | None, article_no: int, item_no: int | None) -> Article | Item | None:
     if version is None:
         return None
     article = Article.objects.filter(version=version, number=article_no).select_related("version__policy").first()

@@ -43,7 +43,8 @@ from .models import (
     version_snapshot,
     versions_upcoming,
 )
-from .parser import ParsedRegulation, ParseError, parse_text, source_text
+from .parser import ParsedRegulation, ParseError, parse_text
+from .uploads import upload_source
 
 ERR_FORBIDDEN = gettext_noop("You may not do this.")
 ERR_INACTIVE = gettext_noop("Only active members can do this.")
@@ -122,7 +123,7 @@ def parse_upload(
 ) -> tuple[ParsedRegulation, str, str]:
     """Parse uploaded bytes → (parsed, source text, format). Raises DomainError naming the line."""
     try:
-        text, fmt = source_text(data, filename)
+        text, fmt = upload_source(data, filename, title=title, document=document)  # limits; a worker if any
         parsed = parse_text(text, fmt=fmt, document=document, title=title)
     except ParseError as exc:
         raise DomainError(ERR_UNPARSEABLE, code="unparseable", field="file", problem=exc) from None

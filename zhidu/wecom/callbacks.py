@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -215,14 +216,42 @@ def callback_verify(*, msg_signature: str, timestamp: str, nonce: str, echostr: 
         raise _refusal(exc) from exc
 
 
+_TIMESTAMP_RE = re.compile(r"[0-9]{1,12}")
+
+
+def _check_fresh(timestamp: str) -> None:
+    """Refuse an envelope whose (signed) timestamp is further than WECOM_CALLBACK_MAX_AGE_SECONDS from now.
+
+    WeCom stamps every delivery (retries included) with the time it sends; an old one is a replay.
+    """
+    if not _TIMESTAMP_RE.fullmatch(timestamp):
+        raise CallbackRefused(400, "bad timestamp")
+    age = abs(timezone.now().timestamp() - int(timestamp))
+    if age > settings.WECOM_CALLBACK_MAX_AGE_SECONDS:
+        raise CallbackRefused(403, "stale timestamp")
+
+
 def callback_receive(*, msg_signature: str, timestamp: str, nonce: str, body: bytes) -> CallbackInbox:
-    """Verify, decrypt, parse and store one POSTed event (once). Raises CallbackRefused on anything invalid."""
+    """Verify, decrypt, parse and store one POSTed event (once). Raises CallbackRefused on anything invalid.
+
+    In this order, each step refusing before the next costs anything: parameters present, body size
+    (WECOM_CALLBACK_MAX_BYTES), the flat envelope parsed with depth and size limits, the signature over <Encrypt>,
+    the timestamp's freshness (WECOM_CALLBACK_MAX_AGE_SECONDS), decryption and receiveid, the event XML (same
+    limits), the event schema, the corp id. A refusal stores nothing.
+    """
     if not (msg_signature and timestamp and nonce):
         raise CallbackRefused(400, "missing parameters")
+    if len(body) > settings.WECOM_CALLBACK_MAX_BYTES:
+        raise CallbackRefused(413, "body too large")
     crypto = crypto_from_settings()
     try:
-        plaintext = crypto.decrypt_msg(msg_signature, timestamp, nonce, body)
-        fields = parse_xml(plaintext)
+        encrypt = crypto.verify_msg(msg_signature, timestamp, nonce, body)
+    except CryptoError as exc:
+        raise _refusal(exc) from exc
+    _check_fresh(timestamp)
+    try:
+        plaintext = crypto.decrypt(encrypt)
+        fields = parse_xml(plaintext, max_bytes=settings.WECOM_CALLBACK_MAX_BYTES)
     except CryptoError as exc:
         raise _refusal(exc) from exc
     try:

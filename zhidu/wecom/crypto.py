@@ -20,6 +20,7 @@ import string
 import struct
 import xml.etree.ElementTree as ET
 from typing import Any
+from xml.parsers import expat
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -40,6 +41,10 @@ GEN_RETURN_XML_ERROR = -40011
 BLOCK_SIZE = 32
 _RANDOM_ALPHABET = string.ascii_letters + string.digits
 _MAX_XML_BYTES = 2 * 1024 * 1024
+# Nesting limits of the documents WeCom sends: the POSTed envelope is flat (<xml><Encrypt/>…</xml>), events nest
+# at most four deep (<xml><ExtAttr><Item><Name/>…). Anything deeper is refused while parsing, before it can cost.
+ENVELOPE_MAX_DEPTH = 2
+XML_MAX_DEPTH = 8
 
 
 class CryptoError(Exception):
@@ -74,21 +79,48 @@ def pkcs7_unpad(data: bytes, block_size: int = BLOCK_SIZE) -> bytes:
     return data[:-k]
 
 
-def parse_xml(text: str | bytes) -> dict[str, Any]:
+def parse_xml(text: str | bytes, *, max_bytes: int = _MAX_XML_BYTES, max_depth: int = XML_MAX_DEPTH) -> dict[str, Any]:
     """Parse a flat WeCom XML document into {tag: text}.
 
     Elements with children become a list of their children's text when every child is `<Item>`
     (e.g. MemChangeList), otherwise a nested dict (e.g. ExtAttr parsed one level deep).
-    DTDs and entities are refused (no entity expansion attacks). Raises CryptoError(-40002).
+    Guarded like defusedxml, plus limits: documents over `max_bytes`, nested deeper than `max_depth`, with a DTD,
+    entity declarations or external entities are refused while parsing. Raises CryptoError(-40002).
     """
     raw = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-    if len(raw) > _MAX_XML_BYTES:
+    if len(raw) > max_bytes:
         raise CryptoError(PARSE_XML_ERROR, "xml too large")
-    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
-        raise CryptoError(PARSE_XML_ERROR, "DTD not allowed")
+    builder = ET.TreeBuilder()
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    depth = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > max_depth:
+            raise CryptoError(PARSE_XML_ERROR, "xml nested too deeply")
+        builder.start(tag, attrs)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(tag)
+
+    def refuse(*_args: Any) -> Any:  # NoReturn; typed Any to fit every handler signature
+        raise CryptoError(PARSE_XML_ERROR, "DTD and entities not allowed")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
     try:
-        root = ET.fromstring(raw)
-    except ET.ParseError as exc:
+        parser.Parse(raw, True)
+        root = builder.close()
+    except (expat.ExpatError, ValueError, AssertionError) as exc:
         raise CryptoError(PARSE_XML_ERROR, str(exc)) from exc
     return _element_to_value(root) if len(root) else {}
 
@@ -155,7 +187,8 @@ class WXBizMsgCrypt:
 
     def check_signature(self, msg_signature: str, timestamp: str, nonce: str, encrypt: str) -> None:
         expected = self.signature(timestamp, nonce, encrypt)
-        if not hmac.compare_digest(expected, str(msg_signature or "").lower()):
+        # bytes, not str: compare_digest raises TypeError on non-ASCII text, and a query string may hold anything.
+        if not hmac.compare_digest(expected.encode(), str(msg_signature or "").lower().encode("utf-8", "replace")):
             raise CryptoError(VALIDATE_SIGNATURE_ERROR, "signature mismatch")
 
     # --- AES ----------------------------------------------------------------------------------
@@ -206,14 +239,18 @@ class WXBizMsgCrypt:
         self.check_signature(msg_signature, timestamp, nonce, echostr)
         return self.decrypt(echostr)
 
-    def decrypt_msg(self, msg_signature: str, timestamp: str, nonce: str, post_body_xml: bytes | str) -> str:
-        """POST event: parse the envelope, check the signature over <Encrypt>, return the plaintext XML."""
-        envelope = parse_xml(post_body_xml)
+    def verify_msg(self, msg_signature: str, timestamp: str, nonce: str, post_body_xml: bytes | str) -> str:
+        """POST event, first step: parse the (flat) envelope, check the signature over <Encrypt>, return it."""
+        envelope = parse_xml(post_body_xml, max_depth=ENVELOPE_MAX_DEPTH)
         encrypt = envelope.get("Encrypt") if isinstance(envelope, dict) else None
         if not isinstance(encrypt, str) or not encrypt:
             raise CryptoError(PARSE_XML_ERROR, "no Encrypt element")
         self.check_signature(msg_signature, timestamp, nonce, encrypt)
-        return self.decrypt(encrypt)
+        return encrypt
+
+    def decrypt_msg(self, msg_signature: str, timestamp: str, nonce: str, post_body_xml: bytes | str) -> str:
+        """POST event: parse the envelope, check the signature over <Encrypt>, return the plaintext XML."""
+        return self.decrypt(self.verify_msg(msg_signature, timestamp, nonce, post_body_xml))
 
     def encrypt_msg(self, plaintext_xml: str, nonce: str, timestamp: str, *, random16: bytes | None = None) -> str:
         """Passive reply XML: <xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>."""

@@ -142,6 +142,24 @@ def test_archive_pull_from_settings_and_command(synced):
     assert ArchiveCursor.objects.get(source="simulator").seq == ARCHIVED
 
 
+def test_command_waits_for_no_one_while_another_pull_holds_the_lock(synced):
+    """Two pulls started by hand (or one beside the scheduler's task) do not both fetch everything (#7 defect 12)."""
+    from django.core.cache import cache
+
+    from zhidu.compliance.tasks import PULL_LOCK_KEY, archive_pull_lock, archive_pull_task
+
+    with archive_pull_lock() as held:
+        assert held
+        with pytest.raises(CommandError, match="another archive pull is running"):
+            call_command("archive", "pull", "--source", "simulator")
+        assert archive_pull_task(kind="simulator") == "busy"
+        assert ArchiveMessage.objects.count() == 0 and not ArchiveCursor.objects.filter(seq__gt=0).exists()
+    assert cache.get(PULL_LOCK_KEY) is None  # released: the next pull runs
+    call_command("archive", "pull", "--source", "simulator", "--max-batches", "1", "--limit", "10")
+    assert ArchiveCursor.objects.get(source="simulator").seq == 10
+    assert cache.get(PULL_LOCK_KEY) is None
+
+
 def test_command_reports_key_errors(synced, settings):
     settings.WECOM_ARCHIVE_PRIVATE_KEYS = ""
     with pytest.raises(CommandError, match="publickey_ver 1"):

@@ -64,6 +64,37 @@ def _has_sentence_punct(text: str) -> bool:
     return any(ch in _SENTENCE_PUNCT for ch in text)
 
 
+def _char_before(line: str, start: int, skip: str) -> str:
+    """The character before `start` once the characters in `skip` right before it are passed over ("" if none)."""
+    i = start
+    while i > 0 and line[i - 1] in skip:
+        i -= 1
+    return line[i - 1 : i]
+
+
+def _space_before(line: str, start: int, floor: int) -> int:
+    """The index after the last non-space character of line[floor:start] (floor when there is none)."""
+    i = start
+    while i > floor and line[i - 1].isspace():
+        i -= 1
+    return i
+
+
+def _glued(line: str, pos: int, start: int) -> bool:
+    """line[pos:start] is a short run without sentence punctuation (a chapter title with an article glued on)."""
+    end = _space_before(line, start, pos)
+    if end - pos > 30 + 64:  # leading spaces count too, but no title starts with this many
+        return False
+    pending = line[pos:end].strip()
+    return len(pending) <= 30 and not _has_sentence_punct(pending)
+
+
+def _title_like_before(line: str, lead: int, start: int) -> bool:
+    """_title_like(line[:start]), without copying a long prefix that cannot be a title."""
+    end = _space_before(line, start, lead)
+    return end - lead <= TITLE_MAX and _title_like(line[lead:end])
+
+
 def _title_like(text: str, *, need_word: bool = True) -> bool:
     text = text.strip()
     if not (2 <= len(text) <= TITLE_MAX) or _has_sentence_punct(text):
@@ -405,24 +436,26 @@ class _Parser:
 
     def _scan(self, line: str, lineno: int, *, md_heading: bool) -> None:
         """Split one line at the headings and items that may start there; route the text between them."""
+        # Linear in the line's length: a line may hold thousands of candidates ("…依照第五条…" repeated), so no
+        # per-candidate slice or strip of everything before it (that made a 300 KB line take 14 s).
         pos = 0
         accepted_end = -1  # end of the last accepted heading or item label on this line
+        lead = len(line) - len(line.lstrip())  # a candidate at or before `lead` starts the line
         for m in _CANDIDATE.finditer(line):
             start = m.start()
-            pre, pending = line[:start], line[pos:start]
             is_head = m.lastgroup == "head"
-            if not pre.strip():
+            if start <= lead:
                 position = "start"
             elif start == accepted_end:
                 position = "strong"
-            elif pre.rstrip(_CLOSERS)[-1:] in (_CLAUSE_END if is_head else _ITEM_BOUNDARY):
+            elif _char_before(line, start, _CLOSERS) in (_CLAUSE_END if is_head else _ITEM_BOUNDARY):
                 position = "boundary"
             else:
                 position = "none"
             if not is_head:
                 found = self._item_ok(m, position, lineno)
                 if found is not None:
-                    self._text(pending)
+                    self._text(line[pos:start])
                     self._open_item(found[0], found[1], m.group(0), lineno)
                     pos = accepted_end = m.end()
                     self.new_line = False
@@ -432,22 +465,21 @@ class _Parser:
             except ValueError:
                 continue
             kind = m.group("kind")
-            glued = len(pending.strip()) <= 30 and not _has_sentence_punct(pending)
-            if position == "none" and kind == "条" and self.chapter_title_open and glued:
+            if position == "none" and kind == "条" and self.chapter_title_open and _glued(line, pos, start):
                 position = "strong"  # 第二章团队构成第六条…
-            if position == "none" and pos == 0 and number == 1 and _title_like(pre):
+            if position == "none" and pos == 0 and number == 1 and _title_like_before(line, lead, start):
                 position = "strong"  # …管理制度第一章总则第一条…
                 doc = self.doc
                 if doc.articles or (kind == "章" and doc.chapters):
                     self._new_doc(lineno)
                 if not self.doc.title:
-                    self._set_title(pre.strip(), lineno)
-                pos, pending = start, ""
+                    self._set_title(line[:start].strip(), lineno)
+                pos = start
             if position == "none":
                 continue
             if not self._accept_heading(kind, number, position, line, m.end(), lineno):
                 continue
-            self._text(pending)
+            self._text(line[pos:start])
             if kind == "章":
                 self._open_chapter(number, lineno)
             else:

@@ -59,6 +59,10 @@ API_READS = [
     ("/api/policies/articles/{draft_article}", READ_ALL),
     ("/api/policies/versions/{published}/unacknowledged", ACK_REPORT),
     ("/api/policies/resolve?key=pub-rules%233.1", ALL),
+    ("/api/policies/resolve?key=disc-rules%233.1", ALL),
+    ("/api/policies/resolve?key=draft-rules%231", READ_ALL),
+    ("/api/policies/resolve?key=draft-rules%233.1", READ_ALL),
+    ("/api/policies/resolve?key=appr-rules%234", READ_ALL),
 ]
 
 

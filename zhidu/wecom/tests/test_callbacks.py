@@ -6,9 +6,11 @@ from WeCom are tested against the simulator in test_sync.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from zhidu.core.models import AuditEvent
@@ -34,6 +36,13 @@ def callback_settings(settings):  # type: ignore[no-untyped-def]
     settings.WECOM_API_BASE = "http://127.0.0.1:9"  # nothing listens: these events must not call WeCom
     settings.WECOM_MAX_TRIES = 1
     return settings
+
+
+@pytest.fixture(autouse=True)
+def clock():  # type: ignore[no-untyped-def]
+    """The envelopes below are stamped 1700000000: stand half a minute after it (inside the freshness window)."""
+    with time_machine.travel(dt.datetime.fromtimestamp(1700000030, dt.UTC), tick=True) as traveller:
+        yield traveller
 
 
 def crypto(corp_id: str = CORP_ID, token: str = TOKEN) -> WXBizMsgCrypt:

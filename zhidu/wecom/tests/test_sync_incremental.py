@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import httpx
 import pytest
@@ -215,11 +216,13 @@ def test_replayed_callback_has_one_effect(sim, live_server):  # type: ignore[no-
     delivered(result)
     xml = sim.events[-1]["xml"] if "xml" in sim.events[-1] else sim.pusher.log[-1].xml
     audits, customers = AuditEvent.objects.count(), Customer.objects.count()
-    body, signature = sim.pusher.crypto.encrypt_callback(xml, nonce="replay1", timestamp="1764000001")
+    # A re-delivery: a new envelope stamped when it is sent (inside WECOM_CALLBACK_MAX_AGE_SECONDS), the same event.
+    timestamp = str(int(time.time()))
+    body, signature = sim.pusher.crypto.encrypt_callback(xml, nonce="replay1", timestamp=timestamp)
     response = httpx.post(
         f"{live_server.url}/wecom/callback/",
         content=body.encode(),
-        params={"msg_signature": signature, "timestamp": "1764000001", "nonce": "replay1"},
+        params={"msg_signature": signature, "timestamp": timestamp, "nonce": "replay1"},
     )
     assert response.status_code == 200 and response.text == "success"
     assert (AuditEvent.objects.count(), Customer.objects.count()) == (audits, customers)

@@ -2,7 +2,8 @@
 
 import: a JSON-lines file of decrypted archive records (API.md §7.4), one per line. Re-running it stores
 nothing twice (the file's cursor is its last line; msgids are unique). Bad lines are reported and skipped.
-pull: the live archive (Finance SDK in production, the simulator in development) from its cursor.
+pull: the live archive (Finance SDK in production, the simulator in development) from its cursor. It takes the
+same one-pull-at-a-time lock as the Celery task: while another pull runs it fetches nothing and exits with an error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhidu.compliance.services import IngestReport, archive_ingest, archive_pull
+from zhidu.compliance.tasks import PULL_LOCK_SECONDS, archive_pull_lock
 from zhidu.wecom.archive import ArchiveError, JsonlFileSource
 
 
@@ -33,14 +35,24 @@ class Command(BaseCommand):
             if opts["action"] == "import":
                 report = archive_ingest(source=JsonlFileSource(opts["file"]), limit=max(1, opts["limit"]))
             else:
-                report = archive_pull(
-                    kind=opts["source"], limit=max(1, min(1000, opts["limit"])), max_batches=opts["max_batches"]
-                )
+                report = self._pull(opts)
         except ArchiveError as exc:
             raise CommandError(str(exc)) from None
         self._print(report)
         if report.error:
             raise CommandError(report.error)
+
+    def _pull(self, opts: dict[str, Any]) -> IngestReport:
+        with archive_pull_lock() as acquired:
+            if not acquired:
+                raise CommandError(
+                    "another archive pull is running (the scheduler or another `zhidu archive pull`); nothing "
+                    "was fetched. Try again when it has finished "
+                    f"(a dead holder's lock expires after {PULL_LOCK_SECONDS} s)."
+                )
+            return archive_pull(
+                kind=opts["source"], limit=max(1, min(1000, opts["limit"])), max_batches=opts["max_batches"]
+            )
 
     def _print(self, report: IngestReport) -> None:
         for where, why in report.problems:

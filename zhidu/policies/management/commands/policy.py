@@ -18,6 +18,7 @@ from zhidu.org.models import Member
 from ...parser import ParsedRegulation, ParseError, int_to_cn, parse_text, source_text
 from ...selectors import article_resolve
 from ...services import policy_import, policy_load_demo
+from ...uploads import import_limits
 
 
 class Command(BaseCommand):
@@ -89,7 +90,7 @@ class Command(BaseCommand):
             if actor is None:
                 self._fail(f"no member with login name {options['actor']!r}", options)
         try:
-            text, fmt = source_text(data, path.name)
+            text, fmt = source_text(data, path.name, **import_limits())
             parsed = parse_text(text, fmt=fmt, document=options["document"], title=options["title"])
         except ParseError as exc:
             self._fail(f"{path}: {exc}", options, exc.line)
