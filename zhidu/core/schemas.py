@@ -82,9 +82,7 @@ class Bounded:
 
     def validate(self, value: int) -> int:
         if not self.min <= value <= self.max:
-            raise PydanticCustomError(
-                "range", gettext(ERR_RANGE).format(name=self.name, min=self.min, max=self.max)
-            )
+            raise PydanticCustomError("range", gettext(ERR_RANGE).format(name=self.name, min=self.min, max=self.max))
         return value
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
 from django.db import models
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext, gettext_noop
 
 from .errors import DomainError
@@ -24,6 +26,7 @@ from .errors import DomainError
 TEXT_MAX = 10_000  # free text without a column limit (notes, reasons, comments)
 SEARCH_MAX = 100  # a search word (`q`)
 FILTER_MAX = 64  # a filter value compared with a short column (status, category, ...)
+SOURCE_MAX = 1_000_000  # a whole document (a regulation's source text), uploaded or pasted
 PASSWORD_MAX = 128  # a password typed by a person (it is hashed, never stored)
 
 ERR_NUL = gettext_noop("The text contains a NUL character (\\x00), which is not allowed.")
@@ -34,7 +37,10 @@ ERR_TOO_SHORT = gettext_noop("The text is too short: at least {min} character(s)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def text_problem(value: str, *, max_length: int = TEXT_MAX, min_length: int = 0) -> tuple[str, dict[str, int]] | None:
+Problem = tuple[str, dict[str, object]]  # an English template and its parameters
+
+
+def text_problem(value: str, *, max_length: int = TEXT_MAX, min_length: int = 0) -> Problem | None:
     """The first thing wrong with `value` as (English template, parameters), or None when it is acceptable."""
     if "\x00" in value:
         return ERR_NUL, {}
@@ -68,3 +74,19 @@ def clean_text(value: str, *, field: str, max_length: int = TEXT_MAX, min_length
 def model_max_length(model: type[models.Model], field: str) -> int:
     """The column's max_length, or TEXT_MAX for a field without one (a TextField)."""
     return getattr(model._meta.get_field(field), "max_length", None) or TEXT_MAX
+
+
+def clean_query(request: HttpRequest, *, max_length: int = SEARCH_MAX) -> QueryDict:
+    """A page's GET parameters (search words, filters) without the values that fail the check; a page then
+    shows what it can, with the reason as an error message, instead of failing in the database."""
+    params = request.GET.copy()
+    problems: list[str] = []
+    for key in list(params):
+        values = params.getlist(key)
+        good = [v for v in values if text_problem(v, max_length=max_length) is None]
+        if len(good) != len(values):
+            problems.extend(m for v in values if (m := text_message(v, max_length=max_length)) is not None)
+            params.setlist(key, good)
+    for message in dict.fromkeys(problems):
+        messages.error(request, message)
+    return params

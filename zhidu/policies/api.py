@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
 from zhidu.core.schemas import FreeText, PageIn, Text, paginate
+from zhidu.core.text import SOURCE_MAX, clean_text
 from zhidu.core.text import model_max_length as _max
 from zhidu.org.models import Member
 
@@ -257,6 +258,8 @@ def import_policy(
     if _me(request).role not in EDITOR_ROLES:
         raise DomainError(services.ERR_FORBIDDEN, code="forbidden")
     parsed, text, fmt = services.parse_upload(file.read(), file.name or "", title=title, document=document)
+    clean_text(text, field="file", max_length=SOURCE_MAX)
+    clean_text(file.name or "", field="file", max_length=_max(PolicyVersion, "source_name"))
     n = parsed.counts()
     out = ImportOut(
         title=parsed.title,
