@@ -67,7 +67,9 @@ def clean_text(value: str, *, field: str, max_length: int = TEXT_MAX, min_length
     problem = text_problem(value, max_length=max_length, min_length=min_length)
     if problem is not None:
         template, params = problem
-        raise DomainError(template, field=field, **params)
+        error = DomainError(template, field=field)
+        error.params = params
+        raise error
     return value
 
 
