@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from zhidu.core.schemas import FilterText, FreeText, PageIn, Text, paginate
+from zhidu.core.text import model_max_length as _max
+
 from . import selectors, services
-from .models import Rule, Violation
+from .models import Rule, RuleTerm, Violation
 
 router = Router(tags=["compliance"])
 
 
-class ViolationFilterIn(Schema):
-    category: str = ""
-    status: str = ""
-    severity: str = ""
+class ViolationFilterIn(PageIn):
+    """Filters and paging (newest first; `after` is the id of the last violation of the previous page)."""
+
+    category: FilterText = ""
+    status: FilterText = ""
+    severity: FilterText = ""
     member: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 class ViolationOut(Schema):
@@ -81,7 +85,7 @@ class ViolationDetailOut(ViolationOut):
 
 
 class ReviewIn(Schema):
-    reason: str = ""
+    reason: FreeText = ""
 
 
 class RuleOut(Schema):
@@ -97,11 +101,11 @@ class RuleOut(Schema):
 
 
 class RulesImportIn(Schema):
-    category: str
-    severity: str = "medium"
-    article: str = ""
-    rule: str = ""
-    terms: list[str]
+    category: Annotated[str, Text(_max(Rule, "category"))]
+    severity: Annotated[str, Text(_max(Rule, "severity"))] = "medium"
+    article: Annotated[str, Text(_max(Rule, "article"))] = ""
+    rule: Annotated[str, Text(_max(Rule, "code"))] = ""
+    terms: list[Annotated[str, Text(_max(RuleTerm, "term"))]]
 
 
 class RulesImportOut(Schema):
@@ -146,8 +150,7 @@ def violations_list(request: HttpRequest, filters: Query[ViolationFilterIn]) -> 
         date_to=filters.date_to,
     )
     qs = selectors.violation_list(viewer=request.auth, filters=f)  # type: ignore[attr-defined]
-    limit = max(1, min(filters.limit, 500))
-    return [ViolationOut.from_model(v) for v in qs[filters.offset : filters.offset + limit]]
+    return [ViolationOut.from_model(v) for v in paginate(qs, filters, descending=True)]
 
 
 @router.get("/violations/{violation_id}", response=ViolationDetailOut)
@@ -188,8 +191,9 @@ def _rule_out(r: Rule) -> RuleOut:
 
 
 @router.get("/rules", response=list[RuleOut])
-def rules_list(request: HttpRequest, category: str = "") -> list[RuleOut]:
-    return [_rule_out(r) for r in selectors.rule_list(viewer=request.auth, category=category)]  # type: ignore[attr-defined]
+def rules_list(request: HttpRequest, page: Query[PageIn], category: FilterText = "") -> list[RuleOut]:
+    rules = selectors.rule_list(viewer=request.auth, category=category)  # type: ignore[attr-defined]
+    return [_rule_out(r) for r in paginate(rules, page)]
 
 
 @router.post("/rules/import", response=RulesImportOut)

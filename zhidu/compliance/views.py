@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.text import FILTER_MAX, clean_query, clean_text, model_max_length
 from zhidu.org.models import Member, Role, work_scope_q
 from zhidu.web.dashboard import register
 
 from . import selectors, services
-from .models import Category, Severity, ViolationStatus
+from .models import Category, Rule, Severity, ViolationStatus
 
 VIOLATION_ROLES = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
 RULE_ROLES = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
@@ -36,9 +37,10 @@ def _is_htmx(request: HttpRequest) -> bool:
 @member_required(*VIOLATION_ROLES)
 def violations(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
-    filters = selectors.ViolationFilters.from_query(request.GET)
-    page = Paginator(selectors.violation_list(viewer=viewer, filters=filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    params = clean_query(request)
+    filters = selectors.ViolationFilters.from_query(params)
+    page = Paginator(selectors.violation_list(viewer=viewer, filters=filters), 50).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     return render(
         request,
@@ -79,6 +81,7 @@ def violation_review(request: HttpRequest, violation_id: int) -> HttpResponse:
     decision, reason = request.POST.get("decision", ""), request.POST.get("reason", "")
     error = ""
     try:
+        reason = clean_text(reason, field="reason")
         if decision == "confirm":
             services.violation_confirm(actor=viewer, violation=violation, reason=reason)
         elif decision == "dismiss":
@@ -102,15 +105,16 @@ def violation_review(request: HttpRequest, violation_id: int) -> HttpResponse:
 @member_required(*RULE_ROLES)
 def rules(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
-    category = request.GET.get("category", "")
-    items = selectors.rule_list(viewer=viewer, category=category, q=request.GET.get("q", ""))
+    params = clean_query(request)
+    category = params.get("category", "")
+    items = selectors.rule_list(viewer=viewer, category=category, q=params.get("q", ""))
     return render(
         request,
         "compliance/rules.html",
         {
             "rules": items,
             "category": category,
-            "q": request.GET.get("q", ""),
+            "q": params.get("q", ""),
             "categories": Category.choices,
             "severities": Severity.choices,
             "can_edit": viewer.role in services.RULE_ADMINS,
@@ -144,9 +148,13 @@ def rules_import(request: HttpRequest) -> HttpResponse:
         rows = services.parse_terms_file(
             upload.name or "",
             upload.read(),
-            category=request.POST.get("category", ""),
-            severity=request.POST.get("severity") or Severity.MEDIUM,
-            article=request.POST.get("article", "").strip(),
+            category=clean_text(request.POST.get("category", ""), field="category", max_length=FILTER_MAX),
+            severity=clean_text(
+                request.POST.get("severity") or Severity.MEDIUM, field="severity", max_length=FILTER_MAX
+            ),
+            article=clean_text(
+                request.POST.get("article", "").strip(), field="article", max_length=model_max_length(Rule, "article")
+            ),
         )
         result = services.rules_import(actor=viewer, rows=rows)
     except DomainError as exc:

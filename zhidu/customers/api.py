@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+
+from zhidu.core.schemas import PageIn, SearchText, paginate
 
 from . import selectors
 
@@ -39,10 +41,10 @@ class CustomerDetailOut(CustomerOut):
 
 
 @router.get("/", response=list[CustomerOut])
-def customer_list(request: HttpRequest, q: str = "", owner: int | None = None, limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def customer_list(request: HttpRequest, page: Query[PageIn], q: SearchText = "", owner: int | None = None):  # type: ignore[no-untyped-def]
+    """Newest first; `after` is the id of the last customer of the previous page."""
     qs = selectors.customer_list(viewer=request.auth, q=q, owner_id=owner)  # type: ignore[attr-defined]
-    page = qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)]
-    return [_out(c, [f.member.name for f in c.visible_follows]) for c in page]  # type: ignore[attr-defined]
+    return [_out(c, [f.member.name for f in c.visible_follows]) for c in paginate(qs, page, descending=True)]  # type: ignore[attr-defined]
 
 
 @router.get("/{customer_id}", response=CustomerDetailOut)

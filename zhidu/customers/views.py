@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhidu.core.access import member_required
+from zhidu.core.text import clean_query
 from zhidu.org.models import Role
 
 from . import selectors
@@ -16,10 +17,11 @@ READERS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLI
 
 @member_required(*READERS)
 def customer_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    tag = request.GET.get("tag", "")
+    params = clean_query(request)
+    q = params.get("q", "").strip()
+    tag = params.get("tag", "")
     qs = selectors.customer_list(viewer=request.member, q=q, tag_id=int(tag) if tag.isdigit() else None)  # type: ignore[attr-defined]
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(params.get("page"))
     context = {"page": page, "q": q, "tag": tag, "tags": selectors.tag_list()}
     return render(request, "customers/list.html", context)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+
+from zhidu.core.schemas import PageIn, SearchText, paginate
 
 from . import selectors
 
@@ -52,10 +54,10 @@ def _out(g, members: int) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.get("/", response=list[GroupOut])
-def group_list(request: HttpRequest, q: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def group_list(request: HttpRequest, page: Query[PageIn], q: SearchText = ""):  # type: ignore[no-untyped-def]
+    """Newest first; `after` is the id of the last group of the previous page."""
     qs = selectors.group_list(viewer=request.auth, q=q)  # type: ignore[attr-defined]
-    page = qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)]
-    return [_out(g, g.present_count) for g in page]  # type: ignore[attr-defined]
+    return [_out(g, g.present_count) for g in paginate(qs, page, descending=True)]  # type: ignore[attr-defined]
 
 
 @router.get("/{group_id}", response=GroupDetailOut)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhidu.core.access import member_required
+from zhidu.core.text import clean_query
 from zhidu.org.models import Role
 
 from . import selectors
@@ -16,9 +17,10 @@ READERS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLI
 
 @member_required(*READERS)
 def group_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    params = clean_query(request)
+    q = params.get("q", "").strip()
     qs = selectors.group_list(viewer=request.member, q=q)  # type: ignore[attr-defined]
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(params.get("page"))
     return render(request, "groups/list.html", {"page": page, "q": q})
 
 

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_noop
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.schemas import FilterText, FreeText, PageIn, SearchText, Text, paginate
+from zhidu.core.text import PASSWORD_MAX
+from zhidu.core.text import model_max_length as _max
 
 from . import selectors, services, throttle
-from .models import LEAD_ROLES, Department, Member, Role
+from .models import LEAD_ROLES, Department, Member, MembershipApplication, Role
 
 router = Router(tags=["org"])
+
+DeptName = Annotated[str, Text(_max(Department, "name"), min_length=1)]
+MemberName = Annotated[str, Text(_max(Member, "name"), min_length=1)]
+RoleText = Annotated[str, Text(_max(Member, "role"))]
+Position = Annotated[str, Text(_max(Member, "position"))]
+WeComUserid = Annotated[str, Text(_max(Member, "wecom_userid"))]
 
 
 class DepartmentOut(Schema):
@@ -25,12 +35,12 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: DeptName
     parent_id: int | None = None
 
 
 class DepartmentPatch(Schema):
-    name: str | None = None
+    name: DeptName | None = None
     parent_id: int | None = None
     move: bool = False
 
@@ -47,40 +57,40 @@ class MemberOut(Schema):
 
 
 class MemberIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: MemberName
     department_id: int
-    role: str = Role.SALES
+    role: RoleText = Role.SALES
     reports_to_id: int | None = None
-    wecom_userid: str | None = None
-    position: str = ""
+    wecom_userid: WeComUserid | None = None
+    position: Position = ""
 
 
 class MemberPatch(Schema):
-    name: str | None = None
-    role: str | None = None
+    name: MemberName | None = None
+    role: RoleText | None = None
     department_id: int | None = None
     reports_to_id: int | None = None
     change_reports_to: bool = False
-    position: str | None = None
+    position: Position | None = None
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: FreeText = ""
 
 
 class WeComBindIn(Schema):
-    wecom_userid: str
+    wecom_userid: WeComUserid
 
 
 class ApplicationIn(Schema):
-    name: str
-    username: str
-    password: str
+    name: Annotated[str, Text(_max(MembershipApplication, "name"))]
+    username: Annotated[str, Text(_max(MembershipApplication, "username"))]
+    password: Annotated[str, Text(PASSWORD_MAX)]
     department_id: int
     lead_id: int | None = None
-    wecom_userid: str = ""
-    mobile: str = ""
-    note: str = ""
+    wecom_userid: Annotated[str, Text(_max(MembershipApplication, "wecom_userid"))] = ""
+    mobile: Annotated[str, Text(_max(MembershipApplication, "mobile"))] = ""
+    note: FreeText = ""
 
 
 class ApplicationOut(Schema):
@@ -118,8 +128,8 @@ def me(request: HttpRequest) -> Member:
 
 
 @router.get("/departments", response=list[DepartmentOut])
-def department_list(request: HttpRequest) -> list[Department]:
-    return list(Department.objects.visible_to(_member(request)))
+def department_list(request: HttpRequest, page: Query[PageIn]) -> list[Department]:
+    return paginate(Department.objects.visible_to(_member(request)), page)
 
 
 @router.post("/departments", response={201: DepartmentOut})
@@ -138,8 +148,16 @@ def department_update(request: HttpRequest, dept_id: int, payload: DepartmentPat
 
 
 @router.get("/members", response=list[MemberOut])
-def member_list(request: HttpRequest, department_id: int | None = None, q: str = "", status: str = "") -> list[Member]:
-    return selectors.member_list(viewer=_member(request), department_id=department_id, q=q, status=status)
+def member_list(
+    request: HttpRequest,
+    page: Query[PageIn],
+    department_id: int | None = None,
+    q: SearchText = "",
+    status: FilterText = "",
+) -> list[Member]:
+    return paginate(
+        selectors.member_list(viewer=_member(request), department_id=department_id, q=q, status=status), page
+    )
 
 
 @router.get("/members/{member_id}", response=MemberOut)
@@ -202,8 +220,8 @@ def member_transition(request: HttpRequest, member_id: int, action: str, payload
 
 
 @router.get("/applications", response=list[ApplicationOut])
-def application_list(request: HttpRequest, status: str = "pending") -> list:
-    return selectors.application_list(viewer=_member(request), status=status)
+def application_list(request: HttpRequest, page: Query[PageIn], status: FilterText = "pending") -> list:
+    return paginate(selectors.application_list(viewer=_member(request), status=status), page)
 
 
 class Detail(Schema):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.schemas import FreeText, PageIn, Text, paginate
+from zhidu.core.text import SOURCE_MAX, clean_text
+from zhidu.core.text import model_max_length as _max
 from zhidu.org.models import Member
 
 from . import selectors, services
-from .models import EDITOR_ROLES, Article, Item, PolicyVersion
+from .models import EDITOR_ROLES, Article, Item, Policy, PolicyVersion
 
 router = Router(tags=["policies"])
 
@@ -71,7 +75,7 @@ class VersionOut(VersionBrief):
 
 
 class CommentIn(Schema):
-    text: str
+    text: FreeText
 
 
 class CommentOut(Schema):
@@ -101,7 +105,7 @@ class MemberBrief(Schema):
 
 class PublishIn(Schema):
     effective_date: dt.date
-    reason: str = ""
+    reason: FreeText = ""
 
 
 class ImportOut(Schema):
@@ -158,8 +162,8 @@ def _article(a: Article) -> dict:
 
 
 @router.get("/", response=list[PolicyOut])
-def list_policies(request: HttpRequest) -> list[PolicyOut]:
-    policies = selectors.policy_list(viewer=_me(request))
+def list_policies(request: HttpRequest, page: Query[PageIn]) -> list[PolicyOut]:
+    policies = paginate(selectors.policy_list(viewer=_me(request)), page)
     return [
         PolicyOut(
             id=p.pk,
@@ -236,9 +240,9 @@ def acknowledge(request: HttpRequest, version_id: int) -> AckOut:
 
 
 @router.get("/versions/{version_id}/unacknowledged", response=list[MemberBrief])
-def unacknowledged(request: HttpRequest, version_id: int) -> list[MemberBrief]:
+def unacknowledged(request: HttpRequest, version_id: int, page: Query[PageIn]) -> list[MemberBrief]:
     version = selectors.version_get_for(_me(request), version_id)
-    members = selectors.version_unacknowledged(viewer=_me(request), version=version)
+    members = paginate(selectors.version_unacknowledged(viewer=_me(request), version=version), page)
     return [MemberBrief(id=m.pk, name=m.name, department=m.department.name) for m in members]
 
 
@@ -246,14 +250,16 @@ def unacknowledged(request: HttpRequest, version_id: int) -> list[MemberBrief]:
 def import_policy(
     request: HttpRequest,
     file: File[UploadedFile],
-    title: Form[str] = "",
-    code: Form[str] = "",
+    title: Annotated[str, Text(_max(Policy, "title")), Form("")] = "",  # Form(""): the default survives
+    code: Annotated[str, Text(_max(Policy, "code")), Form("")] = "",
     dry_run: Form[bool] = False,
     document: Form[int | None] = None,
 ) -> Status[ImportOut]:
     if _me(request).role not in EDITOR_ROLES:
         raise DomainError(services.ERR_FORBIDDEN, code="forbidden")
     parsed, text, fmt = services.parse_upload(file.read(), file.name or "", title=title, document=document)
+    clean_text(text, field="file", max_length=SOURCE_MAX)
+    clean_text(file.name or "", field="file", max_length=_max(PolicyVersion, "source_name"))
     n = parsed.counts()
     out = ImportOut(
         title=parsed.title,
@@ -286,7 +292,7 @@ def open_discussion(request: HttpRequest, version_id: int) -> VersionBrief:
 
 
 @router.post("/versions/{version_id}/approve", response=VersionBrief)
-def approve(request: HttpRequest, version_id: int, reason: str = "") -> VersionBrief:
+def approve(request: HttpRequest, version_id: int, reason: FreeText = "") -> VersionBrief:
     """Approve a version in discussion; an optional note as `?reason=`."""
     version = selectors.version_get_for(_me(request), version_id)
     return _brief(services.version_approve(actor=_me(request), version=version, reason=reason))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError
+from zhidu.core.text import SOURCE_MAX, clean_text, model_max_length
 from zhidu.org.models import Member
 
 from . import selectors, services
@@ -21,6 +22,7 @@ from .models import (
     APPROVER_ROLES,
     EDITOR_ROLES,
     PUBLISHER_ROLES,
+    Policy,
     PolicyVersion,
     VersionStatus,
     role_in,
@@ -111,7 +113,8 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for(member, pk)
     error = ""
     try:
-        services.comment_add(actor=member, article=article, text=request.POST.get("text", ""))
+        text = clean_text(request.POST.get("text", ""), field="text")
+        services.comment_add(actor=member, article=article, text=text)
     except DomainError as exc:
         if not request.headers.get("HX-Request"):
             _fail(request, exc)
@@ -177,7 +180,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.version_approve(
             actor=_me(request),
             version=version,
-            reason=request.POST.get("reason", ""),
+            reason=clean_text(request.POST.get("reason", ""), field="reason"),
         )
     except DomainError as exc:
         _fail(request, exc)
@@ -197,7 +200,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             actor=_me(request),
             version=version,
             effective_date=effective,
-            reason=request.POST.get("reason", ""),
+            reason=clean_text(request.POST.get("reason", ""), field="reason"),
         )
     except DomainError as exc:
         _fail(request, exc)
@@ -219,10 +222,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 def _import_step(request: HttpRequest) -> dict[str, object]:
-    title, code = request.POST.get("title", ""), request.POST.get("code", "")
+    title = clean_text(request.POST.get("title", ""), field="title", max_length=model_max_length(Policy, "title"))
+    code = clean_text(request.POST.get("code", ""), field="code", max_length=model_max_length(Policy, "code"))
     upload = request.FILES.get("file")
     if upload is not None:
         parsed, text, fmt = services.parse_upload(upload.read(), upload.name or "", title=title)
+        clean_text(text, field="file", max_length=SOURCE_MAX)
         return {
             "parsed": parsed,
             "source": text,
@@ -230,13 +235,18 @@ def _import_step(request: HttpRequest) -> dict[str, object]:
             "source_name": upload.name,
             "title": title or parsed.title,
         }
-    source, fmt = request.POST.get("source", ""), request.POST.get("fmt", "text")
+    source = clean_text(request.POST.get("source", ""), field="source", max_length=SOURCE_MAX)
+    fmt = request.POST.get("fmt", "text")
     parsed, text, fmt = services.parse_upload(source.encode(), "x.md" if fmt == "md" else "x.txt", title=title)
     version = services.policy_import(
         actor=_me(request),
         parsed=parsed,
         source=text,
-        source_name=request.POST.get("source_name", ""),
+        source_name=clean_text(
+            request.POST.get("source_name", ""),
+            field="source_name",
+            max_length=model_max_length(PolicyVersion, "source_name"),
+        ),
         source_format=fmt,
         code=code,
         title=title,

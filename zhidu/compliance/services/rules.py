@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from zhidu.compliance import engine as eng
 from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
+from zhidu.core.xlsx import xlsx_row, xlsx_uncell
 from zhidu.org.models import Department, Member, Role, department_subtree_ids
 
 from ..models import (
@@ -317,7 +318,7 @@ def parse_terms_xlsx(
     columns = list(XLSX_COLUMNS)
     out: list[TermRow] = []
     for index, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = ["" if v is None else str(v).strip() for v in values]
+        cells = ["" if v is None else xlsx_uncell(str(v)).strip() for v in values]
         if index == 1 and cells and cells[0].lower() == "term":
             columns = [c.lower() for c in cells]
             continue
@@ -368,7 +369,7 @@ def rules_export_xlsx(file: Any, *, rules: Iterable[Rule] | None = None) -> int:
         qs = qs.filter(rule__in=list(rules))
     count = 0
     for t in qs:
-        ws.append([t.term, t.rule.category, t.rule.severity, t.rule.article, t.rule.code])
+        ws.append(xlsx_row([t.term, t.rule.category, t.rule.severity, t.rule.article, t.rule.code]))
         count += 1
     wb.save(file)
     return count
