@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_noop
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
