@@ -6,7 +6,7 @@ import pytest
 
 from zhidu.core.models import DeliveryStatus, EventDelivery
 from zhidu.wecom.models import CallbackInbox
-from zhidu.wecom.tests.test_callbacks import callback_settings, event_xml, post  # noqa: F401  (autouse fixture)
+from zhidu.wecom.tests.test_callbacks import callback_settings, clock, event_xml, post  # noqa: F401  (autouse fixtures)
 
 pytestmark = pytest.mark.django_db
 
