@@ -8,7 +8,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from zhidu.core.schemas import FilterText, FreeText, PageIn, Text, paginate
+from zhidu.core.schemas import FilterText, FreeText, Id, PageIn, Text, paginate
 from zhidu.core.text import model_max_length as _max
 
 from . import selectors, services
@@ -23,7 +23,7 @@ class ViolationFilterIn(PageIn):
     category: FilterText = ""
     status: FilterText = ""
     severity: FilterText = ""
-    member: int | None = None
+    member: Id | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 

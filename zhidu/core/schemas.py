@@ -96,6 +96,10 @@ class Bounded:
         return out
 
 
+# Any id a client sends (body fields, query filters): beyond a 64-bit integer the database driver overflows.
+Id = Annotated[int, Bounded("id", 1, ID_MAX)]
+
+
 class PageIn(Schema):
     limit: Annotated[int, Bounded("limit", 1, PAGE_MAX)] = PAGE_DEFAULT
     offset: Annotated[int, Bounded("offset", 0, OFFSET_MAX)] = 0

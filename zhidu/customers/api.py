@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from zhidu.core.schemas import PageIn, SearchText, paginate
+from zhidu.core.schemas import Id, PageIn, SearchText, paginate
 
 from . import selectors
 
@@ -41,7 +41,7 @@ class CustomerDetailOut(CustomerOut):
 
 
 @router.get("/", response=list[CustomerOut])
-def customer_list(request: HttpRequest, page: Query[PageIn], q: SearchText = "", owner: int | None = None):  # type: ignore[no-untyped-def]
+def customer_list(request: HttpRequest, page: Query[PageIn], q: SearchText = "", owner: Id | None = None):  # type: ignore[no-untyped-def]
     """Newest first; `after` is the id of the last customer of the previous page."""
     qs = selectors.customer_list(viewer=request.auth, q=q, owner_id=owner)  # type: ignore[attr-defined]
     return [_out(c, [f.member.name for f in c.visible_follows]) for c in paginate(qs, page, descending=True)]  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
-from zhidu.core.schemas import FilterText, FreeText, PageIn, SearchText, Text, paginate
+from zhidu.core.schemas import FilterText, FreeText, Id, PageIn, SearchText, Text, paginate
 from zhidu.core.text import PASSWORD_MAX
 from zhidu.core.text import model_max_length as _max
 
@@ -36,12 +36,12 @@ class DepartmentOut(Schema):
 
 class DepartmentIn(Schema):
     name: DeptName
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class DepartmentPatch(Schema):
     name: DeptName | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     move: bool = False
 
 
@@ -58,9 +58,9 @@ class MemberOut(Schema):
 
 class MemberIn(Schema):
     name: MemberName
-    department_id: int
+    department_id: Id
     role: RoleText = Role.SALES
-    reports_to_id: int | None = None
+    reports_to_id: Id | None = None
     wecom_userid: WeComUserid | None = None
     position: Position = ""
 
@@ -68,8 +68,8 @@ class MemberIn(Schema):
 class MemberPatch(Schema):
     name: MemberName | None = None
     role: RoleText | None = None
-    department_id: int | None = None
-    reports_to_id: int | None = None
+    department_id: Id | None = None
+    reports_to_id: Id | None = None
     change_reports_to: bool = False
     position: Position | None = None
 
@@ -86,8 +86,8 @@ class ApplicationIn(Schema):
     name: Annotated[str, Text(_max(MembershipApplication, "name"))]
     username: Annotated[str, Text(_max(MembershipApplication, "username"))]
     password: Annotated[str, Text(PASSWORD_MAX)]
-    department_id: int
-    lead_id: int | None = None
+    department_id: Id
+    lead_id: Id | None = None
     wecom_userid: Annotated[str, Text(_max(MembershipApplication, "wecom_userid"))] = ""
     mobile: Annotated[str, Text(_max(MembershipApplication, "mobile"))] = ""
     note: FreeText = ""
@@ -151,7 +151,7 @@ def department_update(request: HttpRequest, dept_id: int, payload: DepartmentPat
 def member_list(
     request: HttpRequest,
     page: Query[PageIn],
-    department_id: int | None = None,
+    department_id: Id | None = None,
     q: SearchText = "",
     status: FilterText = "",
 ) -> list[Member]:

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
-from zhidu.core.schemas import FreeText, PageIn, Text, paginate
+from zhidu.core.schemas import FreeText, Id, PageIn, Text, paginate
 from zhidu.core.text import SOURCE_MAX, clean_text
 from zhidu.core.text import model_max_length as _max
 from zhidu.org.models import Member
@@ -253,7 +253,7 @@ def import_policy(
     title: Annotated[str, Text(_max(Policy, "title")), Form("")] = "",  # Form(""): the default survives
     code: Annotated[str, Text(_max(Policy, "code")), Form("")] = "",
     dry_run: Form[bool] = False,
-    document: Form[int | None] = None,
+    document: Form[Id | None] = None,
 ) -> Status[ImportOut]:
     if _me(request).role not in EDITOR_ROLES:
         raise DomainError(services.ERR_FORBIDDEN, code="forbidden")

@@ -217,6 +217,29 @@ def test_out_of_range_paging_is_422(client, actors, url, query):
     _assert_422_in_chinese(client.get(f"{url}?{query}", **bearer(actors.director)))
 
 
+ID_FILTERS = [
+    "/api/customers/?owner={}",
+    "/api/compliance/violations?member={}",
+    "/api/org/members?department_id={}",
+]
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999", "0", "-1"])
+@pytest.mark.parametrize("url", ID_FILTERS)
+def test_an_id_filter_beyond_any_row_is_422(client, actors, url, value):
+    """Found by the fuzz run: ids past 64 bits overflowed the SQLite driver (500)."""
+    _assert_422_in_chinese(client.get(url.format(value), **bearer(actors.director)))
+
+
+@pytest.mark.parametrize("field", ["department_id", "reports_to_id"])
+def test_an_id_beyond_64_bits_in_a_body_is_422_and_writes_nothing(client, actors, field):
+    before = Member.objects.count()
+    body = {"name": "新人", "department_id": actors.dept1.pk, field: 2**64}
+    resp = client.post("/api/org/members", json.dumps(body), content_type="application/json", **bearer(actors.director))
+    _assert_422_in_chinese(resp)
+    assert Member.objects.count() == before
+
+
 @pytest.mark.parametrize("query", [f"offset={OFFSET_MAX}", f"limit={PAGE_MAX}", "after=9223372036854775807", "after=0"])
 @pytest.mark.parametrize("url", LISTS)
 def test_paging_at_the_bounds_answers(client, actors, url, query):
