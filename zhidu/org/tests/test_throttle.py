@@ -74,7 +74,9 @@ def test_admin_login_is_throttled_too(client, actors):
 def _apply(client: Client, n: int, addr: str = "10.1.1.1"):
     return client.post(
         "/api/org/applications",
-        data=json.dumps({"name": f"申请{n}", "username": f"app{n}", "password": "long-enough-1", "department_id": 0}),
+        data=json.dumps(
+            {"name": f"申请{n}", "username": f"app{n}", "password": "long-enough-1", "department_id": 999_999}
+        ),
         content_type="application/json",
         REMOTE_ADDR=addr,
     )
