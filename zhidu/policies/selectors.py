@@ -42,30 +42,34 @@ def parse_key(key: str) -> tuple[str, int, int | None] | None:
 __all__ = ["version_in_force", "versions_upcoming"]  # re-exported: the version in force is a read
 
 
-def version_for_citation(code: str) -> PolicyVersion | None:
-    """The version of regulation `code` in force today; else the first one announced; else its latest version."""
+def version_for_citation(code: str, *, published_only: bool = False) -> PolicyVersion | None:
+    """The version of regulation `code` in force today; else the first one announced; else (unless
+    `published_only`) its latest version, whatever its state."""
     policy = Policy.objects.filter(code=code).first()
     if policy is None:
         return None
     found = version_in_force(policy) or next(iter(versions_upcoming(policy)), None)
-    return found or policy.versions.select_related("policy").order_by("-number").first()
+    if found is not None or published_only:
+        return found
+    return policy.versions.select_related("policy").order_by("-number").first()
 
 
-def article_resolve(key: str) -> Article | Item | None:
+def article_resolve(key: str, *, published_only: bool = False) -> Article | Item | None:
     """Resolve an article key against the version in force today (fallback: first announced, then latest version).
 
     'sales-conduct#19'   → Article, `.citation` == 《销售团队管理制度》第十九条
     'sales-conduct#17.1' → Item,    `.citation` == 《销售团队管理制度》第十七条第（一）项
     Both have `.citation`, `.key`, `.text`, `.article` (the Article) and `.item` (the Item or None).
-    Unknown regulation, article or item → None. Not scoped: for the system's own citations (the compliance scan);
-    anything shown to a member goes through `article_resolve_for`, which never falls back to a version they may not
-    read (a draft's text is not a company-wide fact).
+    Unknown regulation, article or item → None. Not scoped: for the system's own citations. What every member may
+    read later (a violation's citation, written by the compliance scan) passes `published_only=True`, so it never
+    carries a draft's title or numbering; anything shown to a member on request goes through
+    `article_resolve_for`, which never falls back to a version they may not read.
     """
     parsed = parse_key(key)
     if parsed is None:
         return None
     code, article_no, item_no = parsed
-    return _resolve_in(version_for_citation(code), article_no, item_no)
+    return _resolve_in(version_for_citation(code, published_only=published_only), article_no, item_no)
 
 
 def article_resolve_for(viewer: Member, key: str) -> Article | Item | None:

@@ -167,7 +167,7 @@ def article_citation(key: str) -> str:
         from zhidu.policies.selectors import article_resolve
     except ImportError:
         return ""
-    article = article_resolve(key)
+    article = article_resolve(key, published_only=True)  # a violation is read by its member: never cite a draft
     text = str(getattr(article, "citation", "") or "") if article is not None else ""
     if text:  # an unresolved key is asked again next time (the regulation may be published meanwhile)
         _CITATIONS[key] = (now, text)
