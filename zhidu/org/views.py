@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.text import FILTER_MAX, clean_query, clean_text, model_max_length
 
 from . import selectors, services, throttle
 from .forms import ApplyForm, ReasonForm
@@ -21,17 +22,16 @@ LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 @member_required()
 def tree(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
-    dept = request.GET.get("department")
-    members = selectors.member_list(
-        viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None, q=request.GET.get("q", "")
-    )
+    params = clean_query(request)
+    dept, q = params.get("department"), params.get("q", "")
+    members = selectors.member_list(viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None, q=q)
     return render(
         request,
         "org/tree.html",
         {
             "tree": selectors.department_tree(viewer=viewer),
             "members": members,
-            "q": request.GET.get("q", ""),
+            "q": q,
             "department": dept,
         },
     )
@@ -61,7 +61,8 @@ def member_transition(request: HttpRequest, member_id: int, action: str) -> Http
     if action not in services.MEMBER_TRANSITIONS:
         raise NotFound
     try:
-        services.MEMBER_TRANSITIONS[action](actor=viewer, member=member, reason=request.POST.get("reason", ""))
+        reason = clean_text(request.POST.get("reason", ""), field="reason")
+        services.MEMBER_TRANSITIONS[action](actor=viewer, member=member, reason=reason)
         messages.success(request, _("Done."))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -71,7 +72,7 @@ def member_transition(request: HttpRequest, member_id: int, action: str) -> Http
 @member_required(*LEADS_AND_ADMIN)
 def applications(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
-    status = request.GET.get("status", ApplicationStatus.PENDING)
+    status = clean_query(request, max_length=FILTER_MAX).get("status", ApplicationStatus.PENDING)
     items = selectors.application_list(viewer=viewer, status=status)
     return render(
         request, "org/applications.html", {"items": items, "status": status, "statuses": ApplicationStatus.choices}
@@ -83,8 +84,8 @@ def applications(request: HttpRequest) -> HttpResponse:
 def application_decide(request: HttpRequest, application_id: int, decision: str) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     app = selectors.application_get_for(viewer, application_id)
-    reason = request.POST.get("reason", "")
     try:
+        reason = clean_text(request.POST.get("reason", ""), field="reason")
         if decision == "approve":
             member = services.application_approve(actor=viewer, application=app, reason=reason)
             messages.success(request, _("%(name)s has joined the team.") % {"name": member.name})
@@ -135,5 +136,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 raise NotFound
             services.api_token_revoke(actor=viewer, token=token)
         else:
-            _token, new_key = services.api_token_create(actor=viewer, name=request.POST.get("name", ""))
+            try:
+                name = clean_text(
+                    request.POST.get("name", ""), field="name", max_length=model_max_length(ApiToken, "name")
+                )
+                _token, new_key = services.api_token_create(actor=viewer, name=name)
+            except DomainError as exc:
+                messages.error(request, exc.message)
     return render(request, "org/tokens.html", {"tokens": ApiToken.objects.filter(member=viewer), "new_key": new_key})
