@@ -14,14 +14,6 @@ log = logging.getLogger(__name__)
 PULL_LOCK_KEY = "compliance:archive-pull-lock"
 PULL_LOCK_SECONDS = 600
 
-# For the lead: add to settings as CELERY_BEAT_SCHEDULE (or merge into it) to pull the archive periodically.
-ARCHIVE_PULL_SCHEDULE = {
-    "compliance-archive-pull": {
-        "task": "zhidu.compliance.tasks.archive_pull_task",
-        "schedule": 60.0,  # seconds; WeCom announces new archive data with msgaudit_notify at most every 15 s
-    },
-}
-
 
 @contextmanager
 def archive_pull_lock() -> Iterator[bool]:
