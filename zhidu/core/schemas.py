@@ -34,8 +34,18 @@ from pydantic_core import PydanticCustomError, core_schema
 from .text import FILTER_MAX, SEARCH_MAX, TEXT_MAX, text_message
 
 
+class _Check:
+    """An Annotated marker whose `validate` runs after pydantic's own validation of the annotated type."""
+
+    def validate(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.validate, handler(source))
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(_Check):
     """Annotated[str, Text(max_length)]: refuses NUL, lone surrogates, and values outside the lengths."""
 
     max_length: int = TEXT_MAX
@@ -46,9 +56,6 @@ class Text:
         if message is not None:
             raise PydanticCustomError("text", message)
         return value
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.validate, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -73,7 +80,7 @@ ERR_RANGE = gettext_noop("{name} must be a whole number from {min} to {max}.")
 
 
 @dataclass(frozen=True)
-class Bounded:
+class Bounded(_Check):
     """Annotated[int, Bounded("limit", 1, 500)]: an integer in range, with a translated message."""
 
     name: str
@@ -84,9 +91,6 @@ class Bounded:
         if not self.min <= value <= self.max:
             raise PydanticCustomError("range", gettext(ERR_RANGE).format(name=self.name, min=self.min, max=self.max))
         return value
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.validate, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
