@@ -136,3 +136,24 @@ def events_dispatch_due(*, limit: int = 1000) -> dict[str, int]:
         status = str(event_deliver(delivery_id))
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+@transaction.atomic
+def deliveries_retry_now(*, actor: Any, ids: list[int], actor_label: str = "") -> int:
+    """An operator's "retry now": the given pending or failed deliveries are due at once (the scheduler or the
+    next `events_retry_task` runs them). Returns how many were rescheduled; audited."""
+    from .audit import audit_record
+
+    now = timezone.now()
+    count = EventDelivery.objects.filter(pk__in=ids, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]).update(
+        next_attempt_at=now, updated_at=now
+    )
+    audit_record(
+        actor=actor,
+        verb="event_delivery.retry_now",
+        target_type="core.EventDelivery",
+        target_id=",".join(str(i) for i in sorted(ids))[:64],
+        after={"rescheduled": count},
+        actor_label=actor_label,
+    )
+    return count

@@ -42,6 +42,7 @@ ADMIN_CONSOLE_MODELS = frozenset(
         "wecom.callbackinbox",
         "wecom.outboxmessage",
         "core.auditevent",
+        "core.eventdelivery",
     }
 )
 

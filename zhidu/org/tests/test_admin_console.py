@@ -29,6 +29,7 @@ def admin_client(actors, login):
         ("/admin/compliance/rule/", True),
         ("/admin/policies/policy/", True),
         ("/admin/wecom/rolerule/", True),
+        ("/admin/core/eventdelivery/", True),
     ],
 )
 def test_admin_role_sees_configuration_only(admin_client, url, allowed):
@@ -85,3 +86,32 @@ def test_admin_member_edit_runs_the_service(admin_client, actors):
     actors.sales.refresh_from_db()
     assert actors.sales.role == "supervisor" and actors.sales.role_locked
     assert AuditEvent.objects.filter(verb="member.role_change", actor=actors.admin).exists()
+
+
+def test_admin_role_retries_stuck_event_deliveries_and_it_is_audited(admin_client, actors):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhidu.core.models import DeliveryStatus, EventDelivery
+
+    later = timezone.now() + dt.timedelta(hours=1)
+    failed = EventDelivery.objects.create(
+        name="x.happened", handler="m.h", status=DeliveryStatus.FAILED, attempts=3, next_attempt_at=later
+    )
+    done = EventDelivery.objects.create(
+        name="x.happened", handler="m.h", status=DeliveryStatus.DONE, next_attempt_at=later
+    )
+    assert admin_client.get("/admin/core/eventdelivery/").status_code == 200
+    response = admin_client.post(
+        "/admin/core/eventdelivery/",
+        {"action": "retry_now", "_selected_action": [failed.pk, done.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    done.refresh_from_db()
+    assert failed.next_attempt_at <= timezone.now() and failed.status == DeliveryStatus.FAILED
+    assert done.next_attempt_at == later  # a finished delivery is never run again
+    event = AuditEvent.objects.get(verb="event_delivery.retry_now")
+    assert event.actor == actors.admin and event.after == {"rescheduled": 1}
