@@ -209,3 +209,10 @@ def test_badge_counts_unread_and_caps(actors, login):  # type: ignore[no-untyped
         read_at="2026-01-01T00:00:00Z"
     )
     assert badge(client.get("/").content.decode()) == str(UNREAD_BADGE_MAX - 5)
+
+
+def test_markup_in_a_notification_is_escaped(actors, login):  # type: ignore[no-untyped-def]
+    note(actors.sales, title='<script>alert("t")</script>', body="<img src=x onerror=alert(1)>\n第二行", action="<b>")
+    html = login(actors.sales).get("/notifications/").content.decode()
+    assert "<script>alert(" not in html and "<img src=x" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(" in html and "&lt;img src=x onerror=alert(1)&gt;<br>第二行" in html
