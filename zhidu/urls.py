@@ -5,7 +5,6 @@ from .api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("audit/", include("zhidu.core.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("zhidu.org.urls")),
@@ -14,5 +13,6 @@ urlpatterns = [
     path("groups/", include("zhidu.groups.urls")),
     path("compliance/", include("zhidu.compliance.urls")),
     path("wecom/", include("zhidu.wecom.urls")),
+    path("", include("zhidu.core.urls")),  # /audit/audit/, /notifications/
     path("", include("zhidu.web.urls")),
 ]

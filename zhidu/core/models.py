@@ -134,6 +134,11 @@ class Notification(BaseModel):
                 fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_unique_dedupe"
             ),
         ]
+        indexes = [
+            # the inbox pages by key (recipient, id < before, newest first); the badge counts unread rows only
+            models.Index(fields=["recipient", "id"], name="notification_inbox_idx"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} → {self.recipient_id}"

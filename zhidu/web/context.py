@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhidu.core.selectors import UNREAD_BADGE_MAX, notification_unread_count
 from zhidu.org.models import Role
 
 ALL = tuple(Role.values)
@@ -16,6 +17,7 @@ LEADS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR)
 # (url name, label, roles allowed). Apps add their pages here; missing url names are skipped.
 NAV: list[tuple[str, Any, tuple[str, ...]]] = [
     ("home", _("Home"), ALL),
+    ("core:notifications", _("Notifications"), ALL),
     ("org:tree", _("Organisation"), ALL),
     ("org:applications", _("Applications"), (*LEADS, Role.ADMIN)),
     ("policies:list", _("Regulations"), ALL),
@@ -39,7 +41,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append(
-            {"url": url, "label": label, "active": request.path == url or (url != "/" and request.path.startswith(url))}
-        )
+        item = {
+            "url": url,
+            "label": label,
+            "active": request.path == url or (url != "/" and request.path.startswith(url)),
+        }
+        if name == "core:notifications":
+            unread = notification_unread_count(member)  # the one query the badge costs
+            item["badge"] = f"{UNREAD_BADGE_MAX}+" if unread > UNREAD_BADGE_MAX else (unread or "")
+        items.append(item)
     return {"nav": items, "member": member}
