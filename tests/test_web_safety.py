@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from zhidu.core.models import AuditEvent
+from zhidu.core.notifications import notify
 from zhidu.customers.tests.factories import FollowFactory
 from zhidu.groups.tests.factories import GroupChatFactory, GroupMemberFactory
 from zhidu.org.tests.factories import PASSWORD
@@ -92,6 +93,8 @@ def hostile(actors):  # type: ignore[no-untyped-def]
             code=f"hostile-{i}",
             status="published",
         )
+        everyone = [actors.by_name(name).pk for name in ("director", "supervisor", "sales", "compliance", "admin")]
+        notify(member_ids=everyone, title=payload, body=payload, url="/policies/", action=payload[:20])
     actors.sales.position = PAYLOADS[0]
     actors.sales.save()
     return actors
