@@ -198,8 +198,6 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) ->
     )
 
 
-# Declared before `/members/{member_id}/{action}`: Django resolves paths in order, and the catch-all
-# `{action}` path (POST only) would otherwise answer 405 to every PUT here.
 @router.put("/members/{member_id}/wecom", response=MemberOut)
 def member_bind_wecom(request: HttpRequest, member_id: int, payload: WeComBindIn) -> Member:
     viewer = _member(request)
@@ -209,14 +207,20 @@ def member_bind_wecom(request: HttpRequest, member_id: int, payload: WeComBindIn
     return services.member_bind_wecom(actor=viewer, member=member, wecom_userid=payload.wecom_userid)
 
 
-@router.post("/members/{member_id}/{action}", response=MemberOut)
-def member_transition(request: HttpRequest, member_id: int, action: str, payload: ReasonIn) -> Member:
-    viewer = _member(request)
-    member = selectors.member_get_for(viewer, member_id)
-    fn = services.MEMBER_TRANSITIONS.get(action)
-    if fn is None:
-        raise NotFound
-    return fn(actor=viewer, member=member, reason=payload.reason)
+def _transition(action: str) -> None:
+    """POST /members/{id}/suspend|remove|reinstate: one literal route per lifecycle step, so no catch-all path
+    shadows (or is shadowed by) another route on the same prefix, and the schema names the real actions."""
+
+    def endpoint(request: HttpRequest, member_id: int, payload: ReasonIn) -> Member:
+        viewer = _member(request)
+        member = selectors.member_get_for(viewer, member_id)
+        return services.MEMBER_TRANSITIONS[action](actor=viewer, member=member, reason=payload.reason)
+
+    router.post(f"/members/{{member_id}}/{action}", response=MemberOut, operation_id=f"org_member_{action}")(endpoint)
+
+
+for _action in services.MEMBER_TRANSITIONS:
+    _transition(_action)
 
 
 @router.get("/applications", response=list[ApplicationOut])

@@ -102,3 +102,20 @@ def test_templates_have_no_inline_scripts():
         if INLINE_SCRIPT.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("action", ["promote", "wecom", "suspend/extra"])
+def test_only_the_lifecycle_steps_are_member_actions(client, actors, action):
+    """Each step is a literal route: an unknown one is 404 (405 for the PUT-only wecom path), nothing changes."""
+    auth = bearer(actors.supervisor)
+    before = AuditEvent.objects.count()
+    resp = client.post(
+        f"/api/org/members/{actors.sales.pk}/{action}",
+        json.dumps({"reason": "x"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert resp.status_code == (405 if action == "wecom" else 404)
+    assert AuditEvent.objects.count() == before
+    actors.sales.refresh_from_db()
+    assert actors.sales.is_active
