@@ -101,9 +101,8 @@ class _CompiledRule:
         sc = self.rule.scope
         if sc.sides and msg.side not in sc.sides:
             return False
-        if sc.chat_types and msg.chat_type not in sc.chat_types:
-            if not (msg.internal and "internal" in sc.chat_types):
-                return False
+        if sc.chat_types and msg.chat_type not in sc.chat_types and not (msg.internal and "internal" in sc.chat_types):
+            return False
         if sc.msgtypes and msg.msgtype not in sc.msgtypes:
             return False
         if sc.members and msg.sender not in sc.members:
