@@ -418,6 +418,38 @@ VIOLATIONS: dict[str, tuple[tuple[tuple[str, ...], str, bool | None, str], ...]]
         (("prohibited",), "s", True, "代开发票，各行各业都可以"),
         (("prohibited",), "c", True, "裸聊视频，懂的来"),
     ),
+    "rumor": (
+        (("rumor",), "s", False, "听说公司要倒闭了，会员费赶紧退了吧"),
+        (("rumor",), "s", False, "内部消息说公司下个月被查封"),
+    ),
+    "resource_misuse": (
+        (("resource_misuse",), "s", False, "这款公司卖得贵，你去我自己的店买"),
+        (("resource_misuse",), "s", False, "我副业也做{p}，要的话找我"),
+    ),
+    "malware": (
+        (("malware",), "s", False, "客户端在这下载 http://45.77.12.9/client.apk"),
+        (("malware",), "c", False, "发票在这 http://103.21.8.7/invoice.exe"),
+    ),
+    "unfair_competition": (
+        (("unfair_competition",), "s", False, "他们家就是骗子，买了肯定后悔"),
+        (("unfair_competition",), "s", False, "要盗版课程的话我这有"),
+    ),
+    "counterfeit": (
+        (("counterfeit",), "s", False, "这款是高仿的，专柜验不出来"),
+        (("counterfeit",), "s", False, "这批是走私货，所以便宜"),
+    ),
+    "politics": (
+        (("politics",), "c", True, "周末一起上街游行去"),
+        (("politics",), "s", False, "台独分子又在闹了"),
+    ),
+    "violence": (
+        (("violence",), "c", False, "再不退款我就找人砍你"),
+        (("violence",), "s", False, "信不信我弄死你"),
+    ),
+    "ethnic": (
+        (("ethnic",), "s", False, "回族都是小偷，别卖给他们"),
+        (("ethnic",), "s", False, "不吃猪肉真矫情"),
+    ),
 }
 CATEGORY_WEIGHTS = (
     ("false_claim", 20),
@@ -428,8 +460,31 @@ CATEGORY_WEIGHTS = (
     ("abuse", 10),
     ("ads", 12),
     ("prohibited", 6),
+    ("rumor", 2),
+    ("resource_misuse", 2),
+    ("malware", 2),
+    ("unfair_competition", 2),
+    ("counterfeit", 2),
+    ("politics", 1),
+    ("violence", 2),
+    ("ethnic", 1),
 )
-SINGLE_CATEGORIES = ("false_claim", "privacy", "secret", "private_deal", "price", "abuse")
+SINGLE_CATEGORIES = (
+    "false_claim",
+    "privacy",
+    "secret",
+    "private_deal",
+    "price",
+    "abuse",
+    "rumor",
+    "resource_misuse",
+    "malware",
+    "unfair_competition",
+    "counterfeit",
+    "politics",
+    "violence",
+    "ethnic",
+)
 
 # hard negatives: (role, chat: "single" | "any", template)
 HARD_NEGATIVES: tuple[tuple[str, str, str], ...] = (

@@ -30,7 +30,7 @@ class RuleAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "severity", "article", "enabled", "description"]}),
         ("Matching", {"fields": ["patterns", "detectors", "allow"]}),
-        ("Scope", {"fields": ["departments", "members", "chat_types", "sides", "hour_start", "hour_end"]}),
+        ("Scope", {"fields": ["departments", "members", "chat_types", "sides", "msgtypes", "hour_start", "hour_end"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> Any:

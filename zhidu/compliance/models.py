@@ -29,6 +29,14 @@ class Category(models.TextChoices):
     ABUSE = "abuse", _("Insult or abuse")
     ADS = "ads", _("Ads or cross-group promotion")
     PROHIBITED = "prohibited", _("Prohibited content")
+    RUMOR = "rumor", _("Rumours damaging the company")
+    RESOURCE_MISUSE = "resource_misuse", _("Company resources for personal business")
+    MALWARE = "malware", _("Viruses and harmful files")
+    UNFAIR_COMPETITION = "unfair_competition", _("Unfair competition or IP infringement")
+    COUNTERFEIT = "counterfeit", _("Counterfeit, smuggled or illegal goods")
+    POLITICS = "politics", _("Political content")
+    VIOLENCE = "violence", _("Violence and threats")
+    ETHNIC = "ethnic", _("Disrespect of ethnic customs")
 
 
 class Severity(models.TextChoices):
@@ -193,8 +201,11 @@ class Rule(BaseModel):
         Department, blank=True, related_name="+", verbose_name=_("departments"), help_text="and their sub-departments"
     )
     members = models.ManyToManyField(Member, blank=True, related_name="+", verbose_name=_("members"))
-    chat_types = models.JSONField(_("chat types"), default=list, blank=True, help_text='e.g. ["group"]')
+    chat_types = models.JSONField(
+        _("chat types"), default=list, blank=True, help_text='e.g. ["group"]; "internal": groups of staff only'
+    )
     sides = models.JSONField(_("sides"), default=list, blank=True, help_text='e.g. ["staff"]')
+    msgtypes = models.JSONField(_("message types"), default=list, blank=True, help_text='e.g. ["file"]')
     hour_start = models.PositiveSmallIntegerField(_("from hour"), null=True, blank=True)
     hour_end = models.PositiveSmallIntegerField(_("to hour"), null=True, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)

@@ -101,7 +101,9 @@ class _CompiledRule:
         sc = self.rule.scope
         if sc.sides and msg.side not in sc.sides:
             return False
-        if sc.chat_types and msg.chat_type not in sc.chat_types:
+        if sc.chat_types and msg.chat_type not in sc.chat_types and not (msg.internal and "internal" in sc.chat_types):
+            return False
+        if sc.msgtypes and msg.msgtype not in sc.msgtypes:
             return False
         if sc.members and msg.sender not in sc.members:
             return False
@@ -187,7 +189,7 @@ class Engine:
                     if a is not None:
                         a.detector_triggers.append((di, li))
             sc = rule.scope
-            has_scope = bool(sc.members or sc.departments or sc.chat_types or sc.sides or sc.hours)
+            has_scope = bool(sc.members or sc.departments or sc.chat_types or sc.sides or sc.hours or sc.msgtypes)
             self._compiled.append(_CompiledRule(ri, rule, compiled, ungated, has_scope))
         self._digits = any(name in self._rules_by_detector for name in DIGIT_DETECTORS)
         self._ungated = [(c.index, pj) for c in self._compiled for pj in c.ungated]

@@ -83,6 +83,8 @@ def extract_text(record: Mapping[str, Any]) -> str:
         payload = record.get(spec[0])
         if not isinstance(payload, Mapping):
             return ""
+        if msgtype == "file":
+            return file_name(payload)
         return _join(_s(payload.get(f)) for f in spec[1])
     if msgtype in ("redpacket", "external_redpacket"):
         payload = record.get("redpacket") or record.get(msgtype) or {}
@@ -131,8 +133,30 @@ def extract_text(record: Mapping[str, Any]) -> str:
     return ""
 
 
+def file_name(payload: Mapping[str, Any]) -> str:
+    """The name of a file message, with `fileext` appended when the name does not already end in it
+    (the extension is what says whether the file can run)."""
+    name = _s(payload.get("filename"))
+    ext = _s(payload.get("fileext")).lstrip(".")
+    if ext and not name.lower().endswith("." + ext.lower()):
+        return f"{name}.{ext}" if name else f".{ext}"
+    return name
+
+
 def side_of(sender: str) -> str:
     return "customer" if sender.startswith(CUSTOMER_PREFIXES) else "staff"
+
+
+def is_internal_group(sender: str, receivers: Iterable[Any], roomid: str) -> bool:
+    """A group chat whose people are all staff: in a group `tolist` holds everyone else in the room,
+    so no customer id among the sender and the receivers means an internal group. Unknown
+    receivers (an empty list) do not count as internal."""
+    if not roomid or not sender:
+        return False
+    people = [r for r in receivers if isinstance(r, str) and r]
+    if not people:
+        return False
+    return side_of(sender) == "staff" and all(side_of(r) == "staff" for r in people)
 
 
 def message_from_archive(
@@ -151,6 +175,7 @@ def message_from_archive(
     sender = _s(record.get("from"))
     roomid = _s(record.get("roomid"))
     msgtime = record.get("msgtime")
+    receivers = record.get("tolist")
     return Message(
         msgid=msgid,
         text=text,
@@ -160,4 +185,6 @@ def message_from_archive(
         roomid=roomid,
         msgtime=msgtime if isinstance(msgtime, int) and not isinstance(msgtime, bool) else 0,
         department_id=department_id,
+        msgtype=str(record.get("msgtype") or ""),
+        internal=is_internal_group(sender, receivers if isinstance(receivers, list) else (), roomid),
     )

@@ -15,10 +15,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CATEGORIES = ("false_claim", "privacy", "secret", "private_deal", "price", "abuse", "ads", "prohibited")
+CATEGORIES = (
+    "false_claim",
+    "privacy",
+    "secret",
+    "private_deal",
+    "price",
+    "abuse",
+    "ads",
+    "prohibited",
+    "rumor",
+    "resource_misuse",
+    "malware",
+    "unfair_competition",
+    "counterfeit",
+    "politics",
+    "violence",
+    "ethnic",
+)
 SEVERITIES = ("low", "medium", "high")
 SIDES = ("staff", "customer")
-CHAT_TYPES = ("single", "group")
+# "internal" in a scope: a group chat whose members are all staff (Message.internal); it is a group too
+CHAT_TYPES = ("single", "group", "internal")
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "data" / "default_rules.json"
 
 
@@ -29,13 +47,15 @@ class RuleError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Where a rule applies; an empty set means "all". Hours are local (Asia/Shanghai), [start, end),
-    wrapping past midnight when start > end."""
+    wrapping past midnight when start > end. `chat_types` "internal" matches group chats whose
+    members are all staff; `msgtypes` are archive msgtypes ("text", "file", …)."""
 
     members: frozenset[str] = frozenset()
     departments: frozenset[int] = frozenset()
     chat_types: frozenset[str] = frozenset()
     sides: frozenset[str] = frozenset()
     hours: tuple[int, int] | None = None
+    msgtypes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +82,8 @@ class Message:
     roomid: str = ""
     msgtime: int = 0  # ms since the epoch, UTC
     department_id: int | None = None
+    msgtype: str = ""  # archive msgtype; "" when unknown
+    internal: bool = False  # a group chat whose members (sender and receivers) are all staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +118,7 @@ class Finding:
 
 _RULE_KEYS = {"code", "name", "category", "severity", "terms", "patterns", "detectors", "allow", "scope", "article"}
 _IGNORED_KEYS = {"description", "enabled"}
-_SCOPE_KEYS = {"members", "departments", "chat_types", "sides", "hours"}
+_SCOPE_KEYS = {"members", "departments", "chat_types", "sides", "hours", "msgtypes"}
 
 
 def _str_tuple(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -143,6 +165,7 @@ def scope_from_dict(data: Mapping[str, Any] | None, where: str = "rule") -> Scop
         chat_types=chat_types,
         sides=sides,
         hours=hours_t,
+        msgtypes=frozenset(_str_tuple(data.get("msgtypes"), where, "scope.msgtypes")),
     )
 
 
@@ -205,6 +228,8 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
         scope["sides"] = sorted(rule.scope.sides)
     if rule.scope.hours is not None:
         scope["hours"] = list(rule.scope.hours)
+    if rule.scope.msgtypes:
+        scope["msgtypes"] = sorted(rule.scope.msgtypes)
     return {
         "code": rule.code,
         "name": rule.name,

@@ -105,6 +105,7 @@ def rules_compile() -> list[eng.Rule]:
                     chat_types=frozenset(rule.chat_types or ()),
                     sides=frozenset(rule.sides or ()),
                     hours=hours,
+                    msgtypes=frozenset(rule.msgtypes or ()),
                 ),
                 article=rule.article,
             )
@@ -148,6 +149,7 @@ def rules_seed_default(*, actor: Member | None = None) -> int:
             builtin=True,
             chat_types=sorted(r.scope.chat_types),
             sides=sorted(r.scope.sides),
+            msgtypes=sorted(r.scope.msgtypes),
             hour_start=r.scope.hours[0] if r.scope.hours else None,
             hour_end=r.scope.hours[1] if r.scope.hours else None,
         )
@@ -186,6 +188,14 @@ CATEGORY_ARTICLE = {
     Category.ABUSE: "sales-conduct#21",
     Category.ADS: "sales-conduct#22.1",
     Category.PROHIBITED: "sales-conduct#22.2",
+    Category.RUMOR: "sales-conduct#23.1",
+    Category.RESOURCE_MISUSE: "sales-conduct#23.2",
+    Category.MALWARE: "sales-conduct#23.3",
+    Category.UNFAIR_COMPETITION: "sales-conduct#23.4",
+    Category.COUNTERFEIT: "sales-conduct#23.5",
+    Category.POLITICS: "sales-conduct#23.6",
+    Category.VIOLENCE: "sales-conduct#23.7",
+    Category.ETHNIC: "sales-conduct#23.8",
 }
 MAX_TERM = 200
 _ARTICLE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*#\d+(\.\d+)?$")

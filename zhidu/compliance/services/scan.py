@@ -102,6 +102,10 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
                 roomid=r.roomid,
                 msgtime=r.msgtime,
                 department_id=staff.department_id if staff else None,
+                msgtype=r.msgtype,
+                internal=bool(r.roomid and r.receivers)
+                and batch.is_staff(r.sender)
+                and all(batch.is_staff(u) for u in r.receivers),
             )
         )
     findings = engine.scan(messages)

@@ -56,9 +56,18 @@ def test_default_pack_covers_every_category_with_articles() -> None:
         "private_deal": {"sales-conduct#20", "sales-conduct#15"},
         "price": {"sales-conduct#14"},
         "abuse": {"sales-conduct#21"},
-        "ads": {"sales-conduct#22.1"},
+        "ads": {"sales-conduct#22.1", "sales-conduct#22.3"},
         "prohibited": {"sales-conduct#22.2"},
+        "rumor": {"sales-conduct#23.1"},
+        "resource_misuse": {"sales-conduct#23.2"},
+        "malware": {"sales-conduct#23.3"},
+        "unfair_competition": {"sales-conduct#23.4"},
+        "counterfeit": {"sales-conduct#23.5"},
+        "politics": {"sales-conduct#23.6"},
+        "violence": {"sales-conduct#23.7"},
+        "ethnic": {"sales-conduct#23.8"},
     }
+    assert set(expected) == set(CATEGORIES)
     for category, articles in expected.items():
         assert {r.article for r in rules if r.category == category} == articles
     assert len({r.code for r in rules}) == len(rules)

@@ -24,8 +24,17 @@ DEMO_KEYS = {
     "sales-conduct#21": "《销售团队管理制度》第二十一条",
     "sales-conduct#22.1": "《销售团队管理制度》第二十二条第（一）项",
     "sales-conduct#22.2": "《销售团队管理制度》第二十二条第（二）项",
+    "sales-conduct#22.3": "《销售团队管理制度》第二十二条第（三）项",
+    "sales-conduct#23.1": "《销售团队管理制度》第二十三条第（一）项",
+    "sales-conduct#23.2": "《销售团队管理制度》第二十三条第（二）项",
+    "sales-conduct#23.3": "《销售团队管理制度》第二十三条第（三）项",
+    "sales-conduct#23.4": "《销售团队管理制度》第二十三条第（四）项",
+    "sales-conduct#23.5": "《销售团队管理制度》第二十三条第（五）项",
+    "sales-conduct#23.6": "《销售团队管理制度》第二十三条第（六）项",
+    "sales-conduct#23.7": "《销售团队管理制度》第二十三条第（七）项",
+    "sales-conduct#23.8": "《销售团队管理制度》第二十三条第（八）项",
     "sales-conduct#7.4": "《销售团队管理制度》第七条第（四）项",
-    "sales-conduct#28": "《销售团队管理制度》第二十八条",
+    "sales-conduct#29": "《销售团队管理制度》第二十九条",
 }
 
 
@@ -37,6 +46,19 @@ def test_every_rule_key_resolves_on_the_demo_regulation(db):
         assert found.citation == citation
         assert found.key == key
         assert citation_for(key) == citation
+
+
+def test_every_default_rule_cites_an_article_of_the_demo_regulation(db):
+    from zhidu.compliance.engine import default_rules
+    from zhidu.compliance.services.rules import CATEGORY_ARTICLE
+
+    services.policy_load_demo()
+    for rule in default_rules():
+        assert rule.article, rule.code
+        assert article_resolve(rule.article) is not None, (rule.code, rule.article)
+    for category, key in CATEGORY_ARTICLE.items():
+        assert article_resolve(key) is not None, (category, key)
+    assert "施行" in article_resolve("sales-conduct#29").text
 
 
 def test_resolved_objects(db):

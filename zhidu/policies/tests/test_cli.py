@@ -88,7 +88,7 @@ def test_text_output(small_file):
 
 def test_demo_fixture_and_docx(tmp_path):
     result = json.loads(run("import", str(DEMO_FIXTURE), "--dry-run", "--format", "json")[-1])
-    assert (result["chapters"], result["articles"], result["items"]) == (7, 28, 17)
+    assert (result["chapters"], result["articles"], result["items"]) == (7, 29, 26)
     import docx
 
     document = docx.Document()

@@ -343,7 +343,7 @@ def test_demo_loader_publishes_and_is_idempotent(actors):
     version = services.policy_load_demo()
     assert version.status == VersionStatus.PUBLISHED and version.effective_date == services.today_local()
     assert version.policy.code == "sales-conduct" and version.policy.title == "销售团队管理制度"
-    assert version.articles.count() == 28 and version.chapters.count() == 7
+    assert version.articles.count() == 29 and version.chapters.count() == 7
     publish = AuditEvent.objects.get(verb="policy_version.publish", target_id=str(version.pk))
     assert publish.actor is None and publish.actor_label == "demo-seed" and "demo" in publish.reason
     assert not OutboxMessage.objects.exists()  # demo seeding queues no WeCom messages

@@ -11,7 +11,8 @@ numerals in number runs already digits):
 cash-backs and reductions with spans in the ORIGINAL text.
 
 Where things live: `base` (Hit, Detector, negation and boundary helpers), `pii` (digit runs),
-`diversion` (WeChat ids, "add me", payments, red packets), `links`, `money`, `registry` (by name).
+`diversion` (WeChat ids, "add me", payments, red packets), `links`, `malware` (dangerous file
+names, malware-shaped links), `money`, `registry` (by name).
 """
 
 from .base import (
@@ -34,6 +35,7 @@ from .diversion import (
     WECHAT_TRIGGERS,
 )
 from .links import LINK_RE, LINK_TRIGGERS
+from .malware import BAD_LINK_TRIGGERS, CONTAINER_EXTENSIONS, EXECUTABLE_EXTENSIONS, FILE_TRIGGERS
 from .money import (
     AMOUNT_RE,
     CASHBACK_RE,
@@ -58,13 +60,17 @@ from .registry import DETECTORS, DIGIT_DETECTORS, detector_names, get_detector
 
 __all__ = [
     "AMOUNT_RE",
+    "BAD_LINK_TRIGGERS",
     "CASHBACK_RE",
+    "CONTAINER_EXTENSIONS",
     "DETECTORS",
     "DIGIT_DETECTORS",
     "DIGIT_RUN_RE",
     "DISCOUNT_RE",
     "DIVERSION_EXCLUDE",
     "DIVERSION_TRIGGERS",
+    "EXECUTABLE_EXTENSIONS",
+    "FILE_TRIGGERS",
     "FULL_REDUCTION_RE",
     "LINK_RE",
     "LINK_TRIGGERS",

@@ -15,6 +15,7 @@ from .diversion import (
     _wechat_check,
 )
 from .links import LINK_TRIGGERS, _link_check
+from .malware import BAD_LINK_TRIGGERS, FILE_TRIGGERS, _bad_link_check, _dangerous_file_check
 from .money import MONEY_TRIGGERS, _money_check
 
 DETECTORS: dict[str, Detector] = {
@@ -39,6 +40,16 @@ DETECTORS: dict[str, Detector] = {
     "redpacket": Detector("redpacket", REDPACKET_TRIGGERS, (), _redpacket_check, description="red packets"),
     "link": Detector("link", LINK_TRIGGERS, (), _link_check, description="URLs and domains"),
     "money": Detector("money", MONEY_TRIGGERS, (), _money_check, description="amounts and discounts"),
+    "dangerous_file": Detector(
+        "dangerous_file",
+        FILE_TRIGGERS,
+        (),
+        _dangerous_file_check,
+        description="file names of programs and scripts, and archives named after them",
+    ),
+    "bad_link": Detector(
+        "bad_link", BAD_LINK_TRIGGERS, (), _bad_link_check, description="links shaped like malware downloads"
+    ),
 }
 DIGIT_DETECTORS = frozenset(name for name, d in DETECTORS.items() if d.digit_runs)
 
