@@ -54,11 +54,12 @@ def section_heading(line: str) -> tuple[str, str] | None:
     return label, rest
 
 
-def _join(text: str, more: str) -> str:
-    """Add a line: after a line that ends a clause on a new line, else run on (a line wrapped mid-sentence)."""
+def _join(text: str, more: str, *, wrapped: bool = True) -> str:
+    """Add a line: on a new line after one that ends a clause or is short (a heading), else run on (a line
+    `wrapped` mid-sentence)."""
     if not text:
         return more
-    if text[-1] in _RUN_ON:
+    if text[-1] in _RUN_ON or not wrapped:
         return text + "\n" + more
     if text[-1].isascii() and text[-1].isalnum() and more[:1].isascii() and more[:1].isalnum():
         return text + " " + more
@@ -74,6 +75,7 @@ class _Clause:
     closing: str = ""
     items: list[ParsedItem] = field(default_factory=list)
     open_item: bool = False  # the last bullet may run on into the next line
+    wrapped: bool = True  # the previous line was long enough to be wrapped, not a short heading-like line
 
     def add(self, line: str, lineno: int, *, new_line: bool) -> None:
         """Route one line (or the rest of one) into text, bullets and closing text."""
@@ -89,18 +91,19 @@ class _Clause:
                 self.open_item = True
             elif piece:
                 self._add_text(piece, new_line=new_line and n == 0)
+        self.wrapped = len(line) > HEADING_MAX
 
     def _add_text(self, piece: str, *, new_line: bool) -> None:
         if self.items and self.open_item:
             last = self.items[-1]
             if not (new_line and last.text and last.text[-1] in _PARAGRAPH_END):
-                last.text = _join(last.text, piece) if new_line else (last.text + piece)
+                last.text = _join(last.text, piece, wrapped=self.wrapped) if new_line else (last.text + piece)
                 return
             self.open_item = False
         if self.items:
-            self.closing = _join(self.closing, piece)
+            self.closing = _join(self.closing, piece, wrapped=self.wrapped)
         else:
-            self.text = _join(self.text, piece)
+            self.text = _join(self.text, piece, wrapped=self.wrapped)
 
     def parsed(self, number: int) -> ParsedArticle:
         return ParsedArticle(
@@ -157,23 +160,32 @@ def _sections(body: list[Line]) -> tuple[list[_Clause], list[str], list[str]] | 
     return clauses, preamble, warnings
 
 
+def _continues(clause: _Clause, line: str, ended: bool) -> bool:
+    """Whether `line` belongs to the paragraph `clause` (which `ended` at a blank line or a sentence end)."""
+    if not ended or not (clause.text or clause.items):  # a run-on line, or the paragraph under a heading
+        return True
+    bullet = _BULLET.match(line) is not None
+    return bullet and (bool(clause.items) or clause.text[-1] in "：:")  # the next bullet of a list
+
+
 def _paragraphs(body: list[Line]) -> list[_Clause]:
     clauses: list[_Clause] = []
     current: _Clause | None = None
+    ended = False
     for lineno, level, line in body:
         if not line:
-            current = None
+            ended = True
             continue
         if level >= 2:  # a Markdown heading names the paragraph under it
             current = _Clause(line=lineno, title=line)
             clauses.append(current)
+            ended = False
             continue
-        if current is None:
+        if current is None or not _continues(current, line, ended):
             current = _Clause(line=lineno)
             clauses.append(current)
         current.add(line, lineno, new_line=True)
-        if line[-1] in _PARAGRAPH_END:
-            current = None
+        ended = line[-1] in _PARAGRAPH_END
     return [c for c in clauses if c.text or c.items or c.title]
 
 

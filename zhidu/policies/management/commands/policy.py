@@ -135,10 +135,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def _report(self, parsed: ParsedRegulation, result: dict[str, Any]) -> str:
-        lines = [
-            f"《{parsed.title}》: {result['chapters']} chapters, {result['articles']} articles, {result['items']} items",
-            f"shape: {parsed.shape} — {SHAPE_LABELS[parsed.shape]}",
-        ]
+        counts = f"{result['chapters']} chapters, {result['articles']} articles, {result['items']} items"
+        lines = [f"《{parsed.title}》: {counts}", f"shape: {parsed.shape} — {SHAPE_LABELS[parsed.shape]}"]
         for group in parsed.outline():
             labels = [a["label"] or f"第{int_to_cn(a['number'])}条" for a in group["articles"]]
             span = f"{labels[0]}–{labels[-1]}" if labels else "no articles"
