@@ -211,3 +211,12 @@ def test_api_dry_run_reports_the_shape(actors, login):
     body = client.post("/api/policies/import", {"file": upload, "dry_run": "true"}).json()
     assert (body["shape"], body["articles"], body["items"]) == ("decimal", 5, 4)
     assert [a["label"] for a in body["outline"][0]["articles"]] == ["1", "2", "2.1", "2.2", "3"]
+
+
+@pytest.mark.django_db
+def test_version_page_shows_section_labels_and_citations(actors, login):
+    version = make_version(text=DECIMAL, code="guide")
+    html = login(actors.director).get(f"/policies/versions/{version.pk}/").content.decode()
+    assert '<a href="#art-3">2.1</a> 【仪容仪表】' in html
+    assert "《门店导购守则》2.1 第2点" in html and "guide#3.2" in html
+    assert "第三条" not in html
