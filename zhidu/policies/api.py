@@ -27,6 +27,7 @@ class VersionBrief(Schema):
     number: int
     title: str
     status: str
+    shape: str = "articles"  # articles (第X条), decimal (1., 4.1) or prose (paragraphs)
     effective_date: dt.date | None = None
     published_at: dt.datetime | None = None
 
@@ -53,6 +54,7 @@ class ItemOut(Schema):
 class ArticleOut(Schema):
     id: int
     number: int
+    label: str  # 第七条, or 4.1 / 第3段 in a regulation numbered by sections or paragraphs
     title: str
     text: str
     closing_text: str
@@ -110,6 +112,7 @@ class PublishIn(Schema):
 
 class ImportOut(Schema):
     title: str
+    shape: str  # how the document is numbered: articles (第X条), decimal (1., 4.1) or prose (paragraphs)
     chapters: int
     articles: int
     items: int
@@ -139,6 +142,7 @@ def _brief(v: PolicyVersion) -> VersionBrief:
         number=v.number,
         title=v.title,
         status=v.status,
+        shape=v.shape,
         effective_date=v.effective_date,
         published_at=v.published_at,
     )
@@ -152,6 +156,7 @@ def _article(a: Article) -> dict:
     return {
         "id": a.pk,
         "number": a.number,
+        "label": a.label,
         "title": a.title,
         "text": a.text,
         "closing_text": a.closing_text,
@@ -263,6 +268,7 @@ def import_policy(
     n = parsed.counts()
     out = ImportOut(
         title=parsed.title,
+        shape=parsed.shape,
         chapters=n["chapters"],
         articles=n["articles"],
         items=n["items"],

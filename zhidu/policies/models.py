@@ -14,6 +14,7 @@ from zhidu.core.periods import local_today
 from zhidu.org.models import Role
 
 from .parser import int_to_cn
+from .parser.tree import BULLETS, SHAPE_ARTICLES, SHAPE_DECIMAL, SHAPE_PROSE
 
 if TYPE_CHECKING:
     from zhidu.org.models import Member
@@ -36,6 +37,14 @@ class VersionStatus(models.TextChoices):
 
 def role_in(member: Member | None, roles: tuple[str, ...]) -> bool:
     return member is not None and member.is_active and member.role in roles
+
+
+class Shape(models.TextChoices):
+    """How a regulation is numbered: it decides how its clauses are cited."""
+
+    ARTICLES = SHAPE_ARTICLES, _("articles (第X条)")
+    DECIMAL = SHAPE_DECIMAL, _("numbered sections (1., 4.1)")
+    PROSE = SHAPE_PROSE, _("paragraphs without numbering")
 
 
 # Statuses every active member may read.
@@ -100,6 +109,7 @@ class PolicyVersion(BaseModel):
     source_text = models.TextField(_("source text"))
     source_name = models.CharField(max_length=255, blank=True)
     source_format = models.CharField(max_length=10, default="text")
+    shape = models.CharField(_("shape"), max_length=10, choices=Shape.choices, default=Shape.ARTICLES)
     warnings = models.JSONField(default=list, blank=True)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     created_by = models.ForeignKey("org.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -126,6 +136,7 @@ class PolicyVersion(BaseModel):
                 name="policyversion_one_published_per_date",
             ),
             models.CheckConstraint(condition=Q(status__in=VersionStatus.values), name="policyversion_status_valid"),
+            models.CheckConstraint(condition=Q(shape__in=Shape.values), name="policyversion_shape_valid"),
             models.CheckConstraint(
                 condition=~Q(status__in=["published", "superseded"]) | Q(effective_date__isnull=False),
                 name="policyversion_published_has_date",
@@ -188,6 +199,9 @@ class Article(models.Model):
     title = models.CharField(max_length=200, blank=True, help_text="optional heading, e.g. 【目的】")
     text = models.TextField(blank=True)
     closing_text = models.TextField(blank=True, help_text="text after the items")
+    section_label = models.CharField(
+        max_length=20, blank=True, help_text="cited instead of 第X条: a numbered section (4.1) or paragraph (第3段)"
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -199,11 +213,12 @@ class Article(models.Model):
 
     @property
     def label(self) -> str:
-        return f"第{int_to_cn(self.number)}条"
+        """第七条, or the section (4.1) or paragraph (第3段) label of a regulation numbered another way."""
+        return self.section_label or f"第{int_to_cn(self.number)}条"
 
     @property
     def citation(self) -> str:
-        """《销售团队管理制度》第七条 — the version's title, then the article number in Chinese numerals."""
+        """《销售团队管理制度》第七条 (or …》4.1, …》第3段) — the version's title, then the article's label."""
         return f"《{self.version.title}》{self.label}"
 
     @property
@@ -243,13 +258,22 @@ class Item(models.Model):
         return any(ch in "零〇一二两三四五六七八九十百" for ch in self.label)
 
     @property
+    def bullet(self) -> bool:
+        return self.label in BULLETS
+
+    @property
     def item_label(self) -> str:
-        """第（四）项 for items labelled with Chinese numerals, 第4项 for items labelled 4. / 4、 / (4) / 7.4."""
+        """第（四）项 for items labelled with Chinese numerals, 第4项 for items labelled 4. / 4、 / (4) / 7.4,
+        第4点 for the fourth bullet (• -) of a numbered section or paragraph."""
+        if self.bullet:
+            return f"第{self.number}点"
         return f"第（{int_to_cn(self.number)}）项" if self.chinese else f"第{self.number}项"
 
     @property
     def citation(self) -> str:
-        return f"{self.article.citation}{self.item_label}"
+        """《…》第七条第4项, 《…》4.1 第2点 (a space after a section number), 《…》第3段第2点."""
+        article = self.article.citation
+        return f"{article}{' ' if article[-1:].isdigit() else ''}{self.item_label}"
 
     @property
     def key(self) -> str:

@@ -172,6 +172,7 @@ def policy_import(
         source_name=source_name[:255],
         source_format=source_format,
         warnings=list(parsed.warnings),
+        shape=parsed.shape,
         created_by=actor,
     )
     chapters = Chapter.objects.bulk_create(
@@ -190,6 +191,7 @@ def policy_import(
                 title=a.title[:200],
                 text=a.text,
                 closing_text=a.closing,
+                section_label=a.label[:20],
                 order=n,
             )
             for n, a in enumerate(parsed.articles)
@@ -207,7 +209,14 @@ def policy_import(
         verb="policy_version.import",
         target=version,
         actor_label=_actor_label(actor, "system"),
-        after={"code": code, "number": number, "title": title, "source": source_name, **parsed.counts()},
+        after={
+            "code": code,
+            "number": number,
+            "title": title,
+            "source": source_name,
+            "shape": parsed.shape,
+            **parsed.counts(),
+        },
     )
     return version
 

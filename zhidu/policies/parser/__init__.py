@@ -23,6 +23,10 @@ The rules (also in docs/regulations.md):
   One file may hold several documents: a title line after body text starts a new document when the
   numbering restarts after it (第一章/第一条) or no more articles follow. `parse_documents` returns
   them all; `parse_text`/`parse_bytes` return one (the first that has articles, or `document=N`).
+* A document without any 第X条 gets another shape (`shapes`): numbered sections ("1. 引言", "4.1 客户开发") or,
+  under a title naming a regulation, prose paragraphs; each section or paragraph is one clause (numbered in
+  document order, labelled "4.1" or "第3段"), "•" / "- " bullets inside are its items. Numbered section headings
+  before the first 第X条 are an error naming the line (a document is numbered one way).
 * Markdown: "# T" is the title, "## 第一章 总则" or "## 总则" a chapter, "### 第一条 目的" an article
   with a heading; ** and __ emphasis is dropped. .docx: Title/Heading 1 → "#", Heading 2 → "##",
   Heading 3+ → "###", "List Number" paragraphs get "1." labels; for .docx a "line" is a paragraph.

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_noop
 
 from .numerals import cn_to_int, int_to_cn
+from .shapes import check_not_mixed, parse_shape
 from .sources import ERR_EMPTY, check_characters, source_text
-from .tree import ParsedArticle, ParsedChapter, ParsedItem, ParsedRegulation, ParseError
+from .tree import SHAPE_ARTICLES, SHAPE_PROSE, ParsedArticle, ParsedChapter, ParsedItem, ParsedRegulation, ParseError
 
 ERR_NO_DOCUMENT = gettext_noop("there is no document {document}; the file holds {count}")
 ERR_DOCUMENT_EMPTY = gettext_noop("document {document} («{title}») has no articles (第X条)")
-ERR_NO_ARTICLES = gettext_noop("no articles (第X条) found: this does not look like a regulation")
+ERR_NO_ARTICLES = gettext_noop(
+    "no articles (第X条), no numbered sections (1., 4.1) and no regulation title above the paragraphs: this does "
+    "not look like a regulation"
+)
 ERR_CHAPTER_RESTARTS = gettext_noop(
     "chapter numbering restarts at {label} after {previous}; if a new regulation starts here, put its title on its "
     "own line above it"
@@ -152,6 +156,7 @@ class _Doc:
     last_line: int = 0
     has_body: bool = False
     md_title: bool = False
+    body: list[tuple[int, int, str]] = field(default_factory=list)  # (line, heading level, text) after the title
 
     @property
     def last_article(self) -> int:
@@ -398,6 +403,7 @@ class _Parser:
             lineno = index + 1
             level, line = self._clean(raw)
             if not line:
+                self.doc.body.append((lineno, 0, ""))
                 continue
             self.new_line = True
             self.chapter_title_open = False
@@ -427,10 +433,12 @@ class _Parser:
                 self._text(line)
                 self.chapter_title_open = False
                 self.doc.last_line = lineno
+                self.doc.body.append((lineno, level, line))
                 self.prev_raw = line
                 continue
             self._scan(line, lineno, md_heading=level >= 2)
             self.doc.last_line = lineno
+            self.doc.body.append((lineno, level, line))
             self.prev_raw = line
         return self.docs
 
@@ -489,7 +497,29 @@ class _Parser:
         self._text(line[pos:])
 
 
+def _finish_shape(doc: _Doc) -> ParsedRegulation:
+    """A document without 第X条: numbered sections or paragraphs (see `shapes`)."""
+    shape, preamble, articles, warnings = parse_shape(doc.body)
+    if not (articles and (shape != SHAPE_PROSE or _REG_WORDS.search(doc.title))):
+        articles = []  # paragraphs count as clauses only under a title that names a regulation
+    return ParsedRegulation(
+        title=doc.title.strip(),
+        preamble=preamble,
+        chapters=[],
+        articles=articles,
+        warnings=[*doc.warnings, *warnings],
+        first_line=doc.first_line,
+        last_line=max(doc.last_line, doc.first_line),
+        shape=shape,
+        title_lines=list(doc.title_lines),
+    )
+
+
 def _finish(doc: _Doc) -> ParsedRegulation:
+    if not doc.articles:
+        return _finish_shape(doc)
+    firsts = [doc.articles[0].line] + ([doc.chapters[0].line] if doc.chapters else [])
+    check_not_mixed(doc.body, min(firsts))
     warnings = list(doc.warnings)
     chapters = [
         ParsedChapter(
@@ -533,6 +563,8 @@ def _finish(doc: _Doc) -> ParsedRegulation:
         warnings=warnings,
         first_line=doc.first_line,
         last_line=max(doc.last_line, doc.first_line),
+        shape=SHAPE_ARTICLES,
+        title_lines=list(doc.title_lines),
     )
 
 

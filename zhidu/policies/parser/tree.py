@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
@@ -10,6 +10,17 @@ from django.utils.translation import gettext, gettext_noop
 from .numerals import _CN_DIGITS, _CN_UNITS, int_to_cn
 
 LINE_PROBLEM = gettext_noop("line {line}: {problem}")
+
+# The shapes a regulation is written in (PolicyVersion.shape stores the key).
+SHAPE_ARTICLES = "articles"  # 第X章 / 第X条, items （一） 1. 7.1
+SHAPE_DECIMAL = "decimal"  # numbered sections 1. / 4.1, bullets • - inside
+SHAPE_PROSE = "prose"  # no numbering: one paragraph (or topic) per clause
+SHAPE_LABELS = {
+    SHAPE_ARTICLES: gettext_noop("articles (第X条)"),
+    SHAPE_DECIMAL: gettext_noop("numbered sections (1., 4.1)"),
+    SHAPE_PROSE: gettext_noop("paragraphs without numbering"),
+}
+BULLETS = "•·●▪◆■-－*"
 
 
 class ParseError(ValueError):
@@ -40,9 +51,13 @@ class ParseError(ValueError):
 @dataclass
 class ParsedItem:
     number: int
-    label: str  # as written: （一） (1) 1. 1、 7.1
+    label: str  # as written: （一） (1) 1. 1、 7.1, or the bullet (• -) in sections and paragraphs
     text: str
     line: int
+
+    @property
+    def bullet(self) -> bool:
+        return self.label in BULLETS
 
     @property
     def chinese(self) -> bool:
@@ -58,6 +73,7 @@ class ParsedArticle:
     items: list[ParsedItem]
     chapter: int | None
     line: int
+    label: str = ""  # the citation label when not 第X条: "4.1" for a numbered section, "第3段" for a paragraph
 
 
 @dataclass
@@ -77,6 +93,12 @@ class ParsedRegulation:
     warnings: list[str]
     first_line: int
     last_line: int
+    shape: str = SHAPE_ARTICLES
+    title_lines: list[str] = field(default_factory=list)  # every line read as the title (a heading may repeat)
+
+    @property
+    def shape_label(self) -> str:
+        return gettext(SHAPE_LABELS[self.shape])
 
     @property
     def item_count(self) -> int:
@@ -107,12 +129,15 @@ class ParsedRegulation:
                     groups.insert(0, found)
                 else:
                     groups.append(found)
-            found["articles"].append({"number": art.number, "title": art.title, "items": len(art.items)})
+            found["articles"].append(
+                {"number": art.number, "label": art.label, "title": art.title, "items": len(art.items)}
+            )
         return groups
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
+            "shape": self.shape,
             **self.counts(),
             "warnings": list(self.warnings),
             "outline": self.outline(),

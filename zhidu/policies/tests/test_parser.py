@@ -143,9 +143,9 @@ def test_arabic_article_numbers_and_no_chapters():
             "title": "",
             "heading": "",
             "articles": [
-                {"number": 1, "title": "", "items": 0},
-                {"number": 2, "title": "", "items": 0},
-                {"number": 3, "title": "", "items": 0},
+                {"number": 1, "label": "", "title": "", "items": 0},
+                {"number": 2, "label": "", "title": "", "items": 0},
+                {"number": 3, "label": "", "title": "", "items": 0},
             ],
         }
     ]

@@ -1,19 +1,23 @@
 """The parser on every customer regulation in ../shared/seed/ (domain input we do not ship).
 
 Each seed file holds several documents copied from web pages. `parse_documents` splits a file into its
-documents; the expected article counts below were made by reading the files line by line (documents that are
-prose or numbered sections without any 第X条 count 0). Locate the folder with ZHIDU_SHARED_DIR (its `seed`
-subfolder) or next to the repository (../shared/seed).
+documents; the expected shapes and clause counts below were made by reading the files line by line (a prose
+document has one clause per paragraph, a decimal one per numbered section). Locate the folder with
+ZHIDU_SHARED_DIR (its `seed` subfolder) or next to the repository (../shared/seed).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from zhidu.policies.parser import parse_bytes, parse_documents, source_text
+from zhidu.policies.parser.tree import SHAPE_ARTICLES as ART
+from zhidu.policies.parser.tree import SHAPE_DECIMAL as DEC
+from zhidu.policies.parser.tree import SHAPE_PROSE as PROSE
 
 REPO = Path(__file__).resolve().parents[3]
 SEED_DIR = (
@@ -22,18 +26,19 @@ SEED_DIR = (
     else REPO.parent / "shared" / "seed"
 )
 
-# file name → [(document title, articles, items), ...] in file order
-EXPECTED: dict[str, list[tuple[str, int, int]]] = {
+# file name → [(document title, shape, clauses, items), ...] in file order
+EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
     "000_c3740d2dc98768a6.txt": [
-        ("线上团队规章制度范本简单", 25, 0),  # lines 1–28, six chapters, headings run inline after the title
-        ("公司员工微商管理制度", 0, 0),  # lines 29–48, prose without articles
-        ("企业微信销售团队管理制度", 13, 11),  # lines 49–71, 第十一–十三条 with (一)… items
-        ("线上销售规章制度范本简单", 15, 7),  # lines 72–88, 第七条 with inline "1. …;2. …" items
-        ("销售微信群的规章制度", 6, 18),  # lines 89–110, no chapters, "第一条:heading1.1 …" sub-numbered items
-        ("企业微信部门管理制度范本", 15, 12),  # lines 111–127, inline (一)…(五) items
-        ("微信销售部门管理制度", 18, 0),  # lines 128–147
-        ("公司微信管理制度销售", 22, 0),  # lines 148–174 (ends with three lines of download-site boilerplate)
-        ("企业微信销售团队管理制度", 0, 0),  # lines 175–211, "1. 引言"-style sections, no articles
+        ("线上团队规章制度范本简单", ART, 25, 0),  # S1, lines 1–28, six chapters, headings inline after the title
+        ("公司员工微商管理制度", PROSE, 17, 0),  # S2, lines 29–48, one sentence-ending line per paragraph
+        ("企业微信销售团队管理制度", ART, 13, 11),  # S3, lines 49–71, 第十一–十三条 with (一)… items
+        ("线上销售规章制度范本简单", ART, 15, 7),  # S4, lines 72–88, 第七条 with inline "1. …;2. …" items
+        ("销售微信群的规章制度", ART, 6, 18),  # S5, lines 89–110, "第一条:heading1.1 …" sub-numbered items
+        ("企业微信部门管理制度范本", ART, 15, 12),  # S6, lines 111–127, inline (一)…(五) items
+        ("微信销售部门管理制度", ART, 18, 0),  # S7, lines 128–147
+        ("公司微信管理制度销售", ART, 22, 0),  # S8, lines 148–174 (ends with download-site boilerplate)
+        # S9, lines 175–211: sections 1–7 and 4.1–4.3; bullets "•" (4.1–4.3, 6: 4+4+4+3) and " - " (2, 3, 5: 3+3+5)
+        ("企业微信销售团队管理制度", DEC, 10, 26),
     ],
 }
 
@@ -64,7 +69,7 @@ def files() -> list[Path]:
 def test_every_seed_file_has_expected_counts(files):
     for path in files:
         docs = documents(path)
-        found = [(d.title, len(d.articles), d.item_count) for d in docs]
+        found = [(d.title, d.shape, len(d.articles), d.item_count) for d in docs]
         assert path.name in EXPECTED, f"new seed file {path.name}: read it and add its counts; parser found {found}"
         assert found == EXPECTED[path.name], path.name
 
@@ -82,11 +87,10 @@ def test_seed_import_picks_each_document(files):
         data = path.read_bytes()
         expected = EXPECTED.get(path.name, [])
         first = parse_bytes(data, path.name)
-        assert len(first.articles) == next(n for _t, n, _i in expected if n)
-        for index, (title, articles, _items) in enumerate(expected, 1):
-            if articles:
-                doc = parse_bytes(data, path.name, document=index)
-                assert (doc.title, len(doc.articles)) == (title, articles)
+        assert len(first.articles) == expected[0][2]
+        for index, (title, shape, articles, _items) in enumerate(expected, 1):
+            doc = parse_bytes(data, path.name, document=index)
+            assert (doc.title, doc.shape, len(doc.articles)) == (title, shape, articles)
 
 
 def test_seed_details(files):
@@ -112,3 +116,53 @@ def test_seed_details(files):
     assert online.text.endswith("必须遵循以下行为规范:") and len(online.items) == 7
     sanctions = docs[5].articles[14]
     assert [i.text.split(":")[0] for i in sanctions.items] == ["警告", "罚款", "停职", "辞退"]
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _kept(doc) -> str:
+    """Every piece of text the import stores for `doc` (titles, preamble, chapters, clauses), spaces removed."""
+    parts = [*doc.title_lines, doc.title, doc.preamble]
+    parts += [f"{c.title}{c.text}" for c in doc.chapters]
+    for a in doc.articles:
+        parts += [a.title, a.text, a.closing, *(i.text for i in a.items)]
+    return "\n".join(_SPACE.sub("", p) for p in parts)
+
+
+# What a line holds besides its text: headings, section and item labels, bullets (the clause keeps the number).
+_MARKERS = re.compile(
+    r"第[0-9零〇一二两三四五六七八九十百千]+[章条]|[（(][0-9零〇一二三四五六七八九十]{1,3}[）)]"
+    r"|^[0-9]{1,2}(?:[.．][0-9]{1,2})?[.．、]?|(?<![0-9.．])[0-9]{1,2}(?:[.．][0-9]{1,2})?[.．、]?(?![0-9])"
+    r"|•|(?:^|(?<=[\s;；:：。]))-(?=\s)"
+)
+
+
+def test_every_line_of_every_seed_document_is_kept(files):
+    """Each non-blank line's text (without its numbering) is found in some clause, the title or the preamble."""
+    for path in files:
+        text, fmt = source_text(path.read_bytes(), path.name)
+        lines = text.split("\n")
+        for doc in parse_documents(text, fmt=fmt):
+            assert doc.articles, (path.name, doc.title)
+            kept = _kept(doc)
+            for lineno in range(doc.first_line, doc.last_line + 1):
+                for piece in _MARKERS.split(lines[lineno - 1].strip()):
+                    piece = _SPACE.sub("", piece).strip(":：、.．,，;；")
+                    assert piece in kept, (path.name, doc.title, lineno, piece)
+
+
+def test_seed_citations_of_other_shapes(files):
+    """S9 cites 4.1 第2点, S2 第3段 (what the models build from these labels)."""
+    path = SEED_DIR / "000_c3740d2dc98768a6.txt"
+    if not path.exists():
+        pytest.skip("the reference seed file is not there")
+    docs = parse_documents(path.read_text(encoding="utf-8"))
+    numbered, prose = docs[8], docs[1]
+    assert [a.label for a in numbered.articles] == ["1", "2", "3", "4", "4.1", "4.2", "4.3", "5", "6", "7"]
+    assert [a.title for a in numbered.articles][:5] == ["引言", "目标", "销售团队组成", "工作流程", "客户开发"]
+    assert [a.line for a in numbered.articles][4:7] == [187, 192, 197]
+    assert [i.label for i in numbered.articles[4].items] == ["•"] * 4
+    assert numbered.articles[1].text.endswith(":") and len(numbered.articles[1].items) == 3
+    assert [a.label for a in prose.articles][:3] == ["第1段", "第2段", "第3段"]
+    assert all(a.label == "" for d in docs if d.shape == ART for a in d.articles)

@@ -16,6 +16,7 @@ from zhidu.core.errors import DomainError
 from zhidu.org.models import Member
 
 from ...parser import ParsedRegulation, ParseError, int_to_cn, parse_text, source_text
+from ...parser.tree import SHAPE_LABELS
 from ...selectors import article_resolve
 from ...services import policy_import, policy_load_demo
 from ...uploads import import_limits
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             self._fail(f"{path}: no title found in the file; give one with --title", options)
         result: dict[str, Any] = {
             "title": parsed.title,
+            "shape": parsed.shape,
             **parsed.counts(),
             "dry_run": options["dry_run"],
             "format": fmt,
@@ -133,12 +135,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def _report(self, parsed: ParsedRegulation, result: dict[str, Any]) -> str:
-        lines = [
-            f"《{parsed.title}》: {result['chapters']} chapters, {result['articles']} articles, {result['items']} items"
-        ]
+        counts = f"{result['chapters']} chapters, {result['articles']} articles, {result['items']} items"
+        lines = [f"《{parsed.title}》: {counts}", f"shape: {parsed.shape} — {SHAPE_LABELS[parsed.shape]}"]
         for group in parsed.outline():
-            numbers = [a["number"] for a in group["articles"]]
-            span = f"第{int_to_cn(numbers[0])}条–第{int_to_cn(numbers[-1])}条" if numbers else "no articles"
+            labels = [a["label"] or f"第{int_to_cn(a['number'])}条" for a in group["articles"]]
+            span = f"{labels[0]}–{labels[-1]}" if labels else "no articles"
             head = f"第{int_to_cn(group['chapter'])}章 {group['title']}" if group["chapter"] else "(no chapter)"
             items = sum(a["items"] for a in group["articles"])
             lines.append(f"  {head}: {span}" + (f", {items} items" if items else ""))
