@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/eval_abuse.py
+	$(BIN)/python bench/eval_rules.py
 
 clean:
 	rm -rf var/ .mypy_cache .ruff_cache
