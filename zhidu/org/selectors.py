@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from zhidu.core.errors import NotFound
 
 from .models import ApplicationStatus, Department, Member, MembershipApplication
 
 
-def member_list(*, viewer: Member, department_id: int | None = None, q: str = "", status: str = "") -> list[Member]:
+def member_list(*, viewer: Member, department_id: int | None = None, q: str = "", status: str = "") -> QuerySet[Member]:
+    """Members in the viewer's scope, filtered; a queryset, so callers bound it (API paging, page limits)."""
     qs = Member.objects.visible_to(viewer).select_related("department", "reports_to")
     if department_id:
         qs = qs.filter(department_id=department_id)
@@ -17,7 +18,7 @@ def member_list(*, viewer: Member, department_id: int | None = None, q: str = ""
         qs = qs.filter(Q(name__icontains=q) | Q(wecom_userid__icontains=q) | Q(position__icontains=q))
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("department_id", "role", "name"))
+    return qs.order_by("department_id", "role", "name")
 
 
 def member_get_for(viewer: Member, member_id: int) -> Member:
@@ -57,11 +58,12 @@ def department_tree(*, viewer: Member) -> list[dict[str, object]]:
     return build(None, 0)
 
 
-def application_list(*, viewer: Member, status: str = ApplicationStatus.PENDING) -> list[MembershipApplication]:
+def application_list(*, viewer: Member, status: str = ApplicationStatus.PENDING) -> QuerySet[MembershipApplication]:
+    """Applications the viewer may decide or see; a queryset, so callers bound it."""
     qs = MembershipApplication.objects.visible_to(viewer).select_related("department", "lead", "decided_by")
     if status:
         qs = qs.filter(status=status)
-    return list(qs)
+    return qs
 
 
 def application_get_for(viewer: Member, application_id: int) -> MembershipApplication:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,13 @@ from .forms import ApplyForm, ReasonForm
 from .models import ApiToken, ApplicationStatus, Role
 
 LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
+PAGE_ROWS_MAX = 200  # rows a page lists at most; past that it asks to narrow by department or search
+
+
+def _bounded(qs: Any) -> tuple[list[Any], bool]:
+    """At most PAGE_ROWS_MAX rows of `qs` (one query) and whether there were more."""
+    rows = list(qs[: PAGE_ROWS_MAX + 1])
+    return rows[:PAGE_ROWS_MAX], len(rows) > PAGE_ROWS_MAX
 
 
 @member_required()
@@ -24,7 +33,9 @@ def tree(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     params = clean_query(request)
     dept, q = params.get("department"), params.get("q", "")
-    members = selectors.member_list(viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None, q=q)
+    members, truncated = _bounded(
+        selectors.member_list(viewer=viewer, department_id=int(dept) if dept and dept.isdigit() else None, q=q)
+    )
     return render(
         request,
         "org/tree.html",
@@ -33,6 +44,8 @@ def tree(request: HttpRequest) -> HttpResponse:
             "members": members,
             "q": q,
             "department": dept,
+            "truncated": truncated,
+            "rows_max": PAGE_ROWS_MAX,
         },
     )
 
@@ -73,10 +86,9 @@ def member_transition(request: HttpRequest, member_id: int, action: str) -> Http
 def applications(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     status = clean_query(request, max_length=FILTER_MAX).get("status", ApplicationStatus.PENDING)
-    items = selectors.application_list(viewer=viewer, status=status)
-    return render(
-        request, "org/applications.html", {"items": items, "status": status, "statuses": ApplicationStatus.choices}
-    )
+    items, truncated = _bounded(selectors.application_list(viewer=viewer, status=status).order_by("-pk"))
+    context = {"items": items, "status": status, "statuses": ApplicationStatus.choices, "truncated": truncated}
+    return render(request, "org/applications.html", context | {"rows_max": PAGE_ROWS_MAX})
 
 
 @require_POST

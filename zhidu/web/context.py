@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,18 +15,27 @@ from zhidu.org.models import Role
 ALL = tuple(Role.values)
 LEADS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR)
 
-# (url name, label, roles allowed). Apps add their pages here; missing url names are skipped.
-NAV: list[tuple[str, Any, tuple[str, ...]]] = [
-    ("home", _("Home"), ALL),
-    ("core:notifications", _("Notifications"), ALL),
-    ("org:tree", _("Organisation"), ALL),
-    ("org:applications", _("Applications"), (*LEADS, Role.ADMIN)),
-    ("policies:list", _("Regulations"), ALL),
-    ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE)),
-    ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE)),
-    ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE)),
-    ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)),
-    ("core:audit", _("Audit log"), (Role.ADMIN, Role.COMPLIANCE)),
+
+def _unread_badge(member: Any) -> str:
+    """The inbox badge: the unread count (one bounded query), "99+" past the cap, "" when nothing is unread."""
+    unread = notification_unread_count(member)
+    return f"{UNREAD_BADGE_MAX}+" if unread > UNREAD_BADGE_MAX else str(unread or "")
+
+
+Badge = Callable[[Any], str]
+
+# (url name, label, roles allowed, optional badge). Apps add their pages here; missing url names are skipped.
+NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
+    ("home", _("Home"), ALL, None),
+    ("core:notifications", _("Notifications"), ALL, _unread_badge),
+    ("org:tree", _("Organisation"), ALL, None),
+    ("org:applications", _("Applications"), (*LEADS, Role.ADMIN), None),
+    ("policies:list", _("Regulations"), ALL, None),
+    ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
+    ("core:audit", _("Audit log"), (Role.ADMIN, Role.COMPLIANCE), None),
 ]
 
 
@@ -34,7 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if member is None or not member.is_active:
         return {"nav": []}
     items = []
-    for name, label, roles in NAV:
+    for name, label, roles, badge in NAV:
         if member.role not in roles:
             continue
         try:
@@ -46,8 +56,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "label": label,
             "active": request.path == url or (url != "/" and request.path.startswith(url)),
         }
-        if name == "core:notifications":
-            unread = notification_unread_count(member)  # the one query the badge costs
-            item["badge"] = f"{UNREAD_BADGE_MAX}+" if unread > UNREAD_BADGE_MAX else (unread or "")
+        if badge is not None:
+            item["badge"] = badge(member)
         items.append(item)
     return {"nav": items, "member": member}

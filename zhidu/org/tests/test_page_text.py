@@ -63,3 +63,31 @@ def test_a_token_name_with_bad_text_creates_no_token(login, actors, bad):
     response = client.post("/org/tokens/", {"name": bad}, follow=True)
     assert response.status_code == 200 and "文本" in response.content.decode()
     assert not ApiToken.objects.filter(member=actors.sales).exists()
+
+
+def test_the_organisation_page_lists_a_bounded_number_of_members(
+    login, actors, monkeypatch, django_assert_max_num_queries
+):
+    from zhidu.org import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS_MAX", 3)
+    client = login(actors.director)
+    with django_assert_max_num_queries(12):
+        html = client.get("/org/").content.decode()
+    assert html.count("data-member=") == 3
+    assert 'data-testid="truncated"' in html and "请选择部门或搜索" in html
+    narrowed = client.get(f"/org/?q={actors.sales.name}").content.decode()
+    assert narrowed.count("data-member=") == 1 and 'data-testid="truncated"' not in narrowed
+
+
+def test_the_applications_page_lists_a_bounded_number_newest_first(login, actors, monkeypatch):
+    from zhidu.org import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS_MAX", 2)
+    for n in range(3):
+        services.application_submit(
+            name=f"申请人{n}", username=f"applicant{n}", password="long-enough-1", department=actors.dept1
+        )
+    html = login(actors.director).get("/org/applications/").content.decode()
+    assert [f"申请人{n}" in html for n in range(3)] == [False, True, True]
+    assert 'data-testid="truncated"' in html
