@@ -216,16 +216,17 @@ def _ack_scope(viewer: Member) -> QuerySet[Member]:
     return members.filter(pk__in=work_scope_q(viewer))
 
 
-def version_unacknowledged(*, viewer: Member, version: PolicyVersion) -> list[Member]:
+def version_unacknowledged(*, viewer: Member, version: PolicyVersion) -> QuerySet[Member]:
     """Active members who have not acknowledged `version`: a lead sees their scope; director/admin/compliance all.
+    A queryset, so callers bound it (a whole company is thousands of members).
 
     Other roles get DomainError(code="forbidden").
     """
     scope = _ack_scope(viewer)
-    return list(
+    return (
         scope.exclude(policy_acknowledgements__version=version)
         .select_related("department")
-        .order_by("department_id", "name")
+        .order_by("department_id", "name", "pk")
     )
 
 

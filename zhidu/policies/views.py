@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -78,7 +79,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outline": selectors.version_outline(version),
             "versions": PolicyVersion.objects.visible_to(member).filter(policy=version.policy),
             "ack": selectors.acknowledgement_of(member, version),
-            "unacknowledged": selectors.version_unacknowledged(viewer=member, version=version) if show_ack else None,
+            **(_unacknowledged_summary(member, version) if show_ack else {"unacknowledged": None}),
             "can_discuss": role_in(member, EDITOR_ROLES) and version.status == VersionStatus.DRAFT,
             "can_approve": role_in(member, APPROVER_ROLES) and version.status == VersionStatus.DISCUSSION,
             "can_publish": role_in(member, PUBLISHER_ROLES) and version.status == VersionStatus.APPROVED,
@@ -151,14 +152,19 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def unacknowledged(request: HttpRequest, pk: int) -> HttpResponse:
     member = _me(request)
     version = selectors.version_get_for(member, pk)
-    return render(
-        request,
-        "policies/unacknowledged.html",
-        {
-            "version": version,
-            "members": selectors.version_unacknowledged(viewer=member, version=version),
-        },
-    )
+    members = selectors.version_unacknowledged(viewer=member, version=version)
+    context = {"version": version, "members": members[:UNACK_ROWS_MAX], "count": members.count()}
+    return render(request, "policies/unacknowledged.html", context | {"rows_max": UNACK_ROWS_MAX})
+
+
+UNACK_ROWS_MAX = 500  # the full list page shows this many; the API pages through the rest
+UNACK_PREVIEW = 30  # names on the version page
+
+
+def _unacknowledged_summary(member: Member, version: PolicyVersion) -> dict[str, Any]:
+    """The first names and the count of members yet to acknowledge: two bounded queries, never the whole list."""
+    members = selectors.version_unacknowledged(viewer=member, version=version)
+    return {"unacknowledged": list(members[:UNACK_PREVIEW]), "unacknowledged_count": members.count()}
 
 
 @member_required(*EDITOR_ROLES)

@@ -357,3 +357,19 @@ def test_demo_seed_path_still_needs_an_approved_version(actors):
     version = make_version(status=VersionStatus.DISCUSSION)
     with pytest.raises(DomainError):
         services.version_publish_demo_seed(version=version, effective_date=dt.date(2020, 1, 1))
+
+
+def test_unacknowledged_lists_are_bounded_on_pages(actors, login, monkeypatch):
+    from zhidu.org.tests.factories import MemberFactory
+    from zhidu.policies import views
+
+    MemberFactory.create_batch(33, department=actors.dept2)
+    version = make_version(status=VersionStatus.PUBLISHED)
+    total = selectors.version_unacknowledged(viewer=actors.director, version=version).count()
+    assert total > views.UNACK_PREVIEW
+    client = login(actors.director)
+    page = client.get(f"/policies/versions/{version.pk}/").content.decode()
+    assert f"({total})" in page and " …" in page
+    monkeypatch.setattr(views, "UNACK_ROWS_MAX", 5)
+    full = client.get(f"/policies/versions/{version.pk}/unacknowledged/").content.decode()
+    assert full.count("data-member=") == 5 and f"({total})" in full and 'data-testid="truncated"' in full
