@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from zhidu.core.models import Notification
 from zhidu.org.models import Member
@@ -57,8 +59,5 @@ def queue_notifications(notifications: Sequence[Notification]) -> None:
 
 
 def _button_text() -> str:
-    from django.utils import translation
-    from django.utils.translation import gettext
-
     with translation.override(settings.LANGUAGE_CODE):
         return gettext("Details")
