@@ -1,6 +1,6 @@
 """Names of the default rule pack, for the translation catalogue.
 
-The pack itself (engine/data/default_rules.json) is pure data read without Django; pages show a rule's
+The pack itself (engine/data/rules/<category>.json) is pure data read without Django; pages show a rule's
 name through `{% translate %}`, so built-in names read in the user's language and imported rules keep
 the name they were given. A test checks that this list matches the pack.
 """

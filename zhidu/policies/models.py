@@ -110,6 +110,9 @@ class PolicyVersion(BaseModel):
     source_name = models.CharField(max_length=255, blank=True)
     source_format = models.CharField(max_length=10, default="text")
     shape = models.CharField(_("shape"), max_length=10, choices=Shape.choices, default=Shape.ARTICLES)
+    template = models.CharField(
+        _("template"), max_length=60, blank=True, help_text="slug of the library template this version was adopted from"
+    )
     warnings = models.JSONField(default=list, blank=True)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     created_by = models.ForeignKey("org.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -105,6 +105,44 @@ def _resolve_in(version: PolicyVersion | None, article_no: int, item_no: int | N
     return item
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def clause_label_norm(label: str) -> str:
+    """A clause label without spaces and with ASCII parentheses made full-width: 第七条第（二）项, 4.1第2点."""
+    return _SPACES.sub("", label or "").replace("(", "（").replace(")", "）")
+
+
+def version_clauses(version: PolicyVersion) -> list[Article | Item]:
+    """Every citable clause of `version` in reading order: each article, then its items (2 queries)."""
+    out: list[Article | Item] = []
+    articles = Article.objects.filter(version=version).order_by("order").prefetch_related("items")
+    for article in articles:
+        article.version = version
+        out.append(article)
+        for item in article.items.all():
+            item.article = article
+            out.append(item)
+    return out
+
+
+def clause_label(clause: Article | Item) -> str:
+    """The label of a clause inside its regulation: 第七条, 第七条第（二）项, 4.1 第2点, 第3段."""
+    if isinstance(clause, Item):
+        article = clause.article.label
+        return f"{article}{' ' if article[-1:].isdigit() else ''}{clause.item_label}"
+    return clause.label
+
+
+def clause_resolve(version: PolicyVersion, label: str) -> Article | Item | None:
+    """The clause of `version` a label names ("第七条", "第七条第（二）项", "4.1 第2点", "第3段"), or None.
+    Spaces and the width of parentheses do not matter."""
+    wanted = clause_label_norm(label)
+    if not wanted:
+        return None
+    return next((c for c in version_clauses(version) if clause_label_norm(clause_label(c)) == wanted), None)
+
+
 def citation_for(key: str) -> str | None:
     """The citation string for an article key, or None when it does not resolve."""
     found = article_resolve(key)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
+from zhidu.core.events import publish as publish_event
 from zhidu.core.notifications import notify
 from zhidu.core.periods import local_today
 from zhidu.org.models import Member, MemberStatus
@@ -383,6 +384,8 @@ def _publish(
         actor_label=actor_label,
     )
     _sync_current(actor=actor, policy=policy, actor_label=actor_label)
+    # higher layers (compliance: citation maps) react after commit
+    publish_event("policy.version_published", id=version.pk)
     return version
 
 

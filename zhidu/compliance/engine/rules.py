@@ -37,7 +37,8 @@ SEVERITIES = ("low", "medium", "high")
 SIDES = ("staff", "customer")
 # "internal" in a scope: a group chat whose members are all staff (Message.internal); it is a group too
 CHAT_TYPES = ("single", "group", "internal")
-DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "data" / "default_rules.json"
+# The default pack: one file per category (data/rules/<category>.json), read in CATEGORIES order.
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "data" / "rules"
 
 
 class RuleError(ValueError):
@@ -293,5 +294,18 @@ def load_rules(path: str | Path) -> list[Rule]:
 
 
 def default_rules() -> list[Rule]:
-    """Our own default rule pack (package data, no network, no ../shared)."""
-    return load_rules(DEFAULT_RULES_PATH)
+    """Our own default rule pack (package data, no network, no ../shared): every category's file, in
+    CATEGORIES order; a file for a category the engine does not know is an error."""
+    files = {p.stem: p for p in DEFAULT_RULES_DIR.glob("*.json")}
+    unknown = sorted(set(files) - set(CATEGORIES))
+    if unknown:
+        raise RuleError(f"{DEFAULT_RULES_DIR}: files for unknown categories: {', '.join(unknown)}")
+    out: list[Rule] = []
+    for category in CATEGORIES:
+        if category in files:
+            rules = load_rules(files[category])
+            wrong = [r.code for r in rules if r.category != category]
+            if wrong:
+                raise RuleError(f"{files[category]}: rules of another category: {', '.join(wrong)}")
+            out.extend(rules)
+    return out

@@ -126,3 +126,31 @@ def test_citation_follows_the_title_of_the_version_in_force(db):
     make_version(status=VersionStatus.PUBLISHED)
     make_version(text=SMALL.replace("测试管理制度", "测试团队管理制度"), status=VersionStatus.PUBLISHED)
     assert citation_for("test-rules#3.2") == "《测试团队管理制度》第三条第（二）项"
+
+
+def test_clause_resolve_finds_articles_and_items_by_label() -> None:
+    version = services.policy_load_demo()
+    from zhidu.policies.selectors import clause_label, clause_resolve, version_clauses
+
+    article = clause_resolve(version, "第十九条")
+    assert article is not None and article.citation == "《销售团队管理制度》第十九条"
+    item = clause_resolve(version, "第十七条第(一)项")  # ASCII parentheses and spaces do not matter
+    assert item is not None and item.citation == "《销售团队管理制度》第十七条第（一）项"
+    assert clause_resolve(version, "第九十九条") is None
+    assert clause_resolve(version, "  ") is None
+    labels = [clause_label(c) for c in version_clauses(version)]
+    assert len(labels) == len(set(labels))  # every clause has its own label
+    assert all(clause_resolve(version, label) is not None for label in labels[:5])
+
+
+def test_clause_resolve_in_numbered_and_prose_regulations() -> None:
+    from zhidu.policies.parser import parse_text
+    from zhidu.policies.selectors import clause_resolve
+
+    text = "企业微信销售管理办法\n\n1. 总则\n本办法适用于全体销售。\n\n2. 职责\n2.1 销售经理\n负责团队目标。\n\n3. 客户\n3.1 客户开发\n- 主动添加客户\n- 记录客户需求\n3.2 跟进\n按时回访。\n"
+    parsed = parse_text(text, fmt="text")
+    version = services.policy_import(actor=None, parsed=parsed, source=text, source_name="x.txt", code="numbered")
+    item = clause_resolve(version, "3.1 第2点")
+    assert item is not None and "记录客户需求" in item.text
+    assert clause_resolve(version, "3.1第2点") == item
+    assert clause_resolve(version, "3.1 第3点") is None

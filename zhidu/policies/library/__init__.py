@@ -1,0 +1,70 @@
+"""The regulation library: templates a company can adopt, edit and publish as its own regulation.
+
+Each template is two files in this folder: `<slug>.md` (the regulation text, our own condensed wording)
+and `<slug>.json` (metadata: title, shape, summary, and `citations`, the template's citation map:
+rule code → clause labels such as "第七条", "第十三条第（二）项", "4.1 第2点", "第3段").
+
+This module is pure data access (no database): the adoption service lives in `policies.services`, and
+`compliance` reads a published version's `template` slug through `template_citations` to fill in the
+rules' citation maps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+LIBRARY_DIR = Path(__file__).resolve().parent
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+@dataclass(frozen=True)
+class Template:
+    slug: str
+    title: str
+    shape: str = ""
+    summary: str = ""
+    citations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return LIBRARY_DIR / f"{self.slug}.md"
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def _load(meta_path: Path) -> Template:
+    data = json.loads(meta_path.read_text(encoding="utf-8"))
+    citations = {str(code): tuple(str(x) for x in labels) for code, labels in (data.get("citations") or {}).items()}
+    return Template(
+        slug=meta_path.stem,
+        title=str(data["title"]),
+        shape=str(data.get("shape", "")),
+        summary=str(data.get("summary", "")),
+        citations=citations,
+    )
+
+
+@cache
+def templates() -> tuple[Template, ...]:
+    """Every template of the library, in the order of their `order` field, then slug."""
+    metas = sorted(LIBRARY_DIR.glob("*.json"))
+    order = {p.stem: json.loads(p.read_text(encoding="utf-8")).get("order", 999) for p in metas}
+    found = [_load(p) for p in metas if (LIBRARY_DIR / f"{p.stem}.md").exists()]
+    return tuple(sorted(found, key=lambda t: (order[t.slug], t.slug)))
+
+
+def template_get(slug: str) -> Template | None:
+    if not SLUG_RE.match(slug or ""):
+        return None
+    return next((t for t in templates() if t.slug == slug), None)
+
+
+def template_citations(slug: str) -> dict[str, tuple[str, ...]]:
+    """The citation map a template ships with (rule code → clause labels); {} for an unknown slug."""
+    found = template_get(slug)
+    return dict(found.citations) if found is not None else {}
