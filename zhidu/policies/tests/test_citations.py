@@ -147,7 +147,10 @@ def test_clause_resolve_in_numbered_and_prose_regulations() -> None:
     from zhidu.policies.parser import parse_text
     from zhidu.policies.selectors import clause_resolve
 
-    text = "企业微信销售管理办法\n\n1. 总则\n本办法适用于全体销售。\n\n2. 职责\n2.1 销售经理\n负责团队目标。\n\n3. 客户\n3.1 客户开发\n- 主动添加客户\n- 记录客户需求\n3.2 跟进\n按时回访。\n"
+    text = (
+        "企业微信销售管理办法\n\n1. 总则\n本办法适用于全体销售。\n\n2. 职责\n2.1 销售经理\n负责团队目标。\n\n"
+        "3. 客户\n3.1 客户开发\n- 主动添加客户\n- 记录客户需求\n3.2 跟进\n按时回访。\n"
+    )
     parsed = parse_text(text, fmt="text")
     version = services.policy_import(actor=None, parsed=parsed, source=text, source_name="x.txt", code="numbered")
     item = clause_resolve(version, "3.1 第2点")
