@@ -9,9 +9,11 @@ class ComplianceConfig(AppConfig):
         from zhidu.core.events import subscribe
         from zhidu.web.demo import register_demo_step
 
+        from .services.citations import on_version_published
         from .services.ingest import on_msgaudit_notify
 
         subscribe("wecom.msgaudit_notify", on_msgaudit_notify)
+        subscribe("policy.version_published", on_version_published)
         register_demo_step("compliance", _seed_default_rules, order=20)
 
 

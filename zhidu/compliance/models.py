@@ -4,6 +4,7 @@
 * `ArchiveCursor` — the last `seq` stored per archive source; moved in the same transaction as the batch.
 * `ArchiveAgreement` — cached `check_single_agree` answers: customers who refused archiving are skipped.
 * `Rule` / `RuleTerm` — the rule set the engine compiles (terms live in a child table: imports can be big).
+* `RuleCitation` — the citation map: which clauses of which published regulation version back a rule.
 * `Violation` — one finding per message and rule, citing the regulation article, reviewed by a lead.
 """
 
@@ -244,6 +245,81 @@ class RuleTerm(models.Model):
         return self.term
 
 
+# --------------------------------------------------------------------------------------------- citation maps
+
+
+class CitationStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CitationSource(models.TextChoices):
+    TEMPLATE = "template", _("Library template")
+    CARRIED = "carried", _("Carried over from the previous version")
+    SUGGESTED = "suggested", _("Keyword suggestion")
+    MANUAL = "manual", _("Added by hand")
+    LEGACY = "legacy", _("The rule's article key")
+
+
+class RuleCitation(BaseModel):
+    """One clause (an article, or one of its items) of a published regulation version that backs a rule.
+
+    Only confirmed rows are cited by violations; suggested rows wait for a compliance officer; rejected rows
+    (a refused suggestion or a removed clause) are kept so the same clause is not suggested again."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="citations", verbose_name=_("rule"))
+    version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.CASCADE, related_name="+", verbose_name=_("regulation version")
+    )
+    article = models.ForeignKey("policies.Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("article"))
+    item = models.ForeignKey(
+        "policies.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CitationStatus.choices, default=CitationStatus.SUGGESTED
+    )
+    score = models.FloatField(_("score"), default=0.0)
+    source = models.CharField(_("source"), max_length=10, choices=CitationSource.choices)
+    confirmed_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule_id", "version_id", "-score", "id"]
+        verbose_name = _("rule citation")
+        verbose_name_plural = _("rule citations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "version", "article", "item"],
+                condition=Q(item__isnull=False),
+                name="rulecitation_unique_item",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "version", "article"],
+                condition=Q(item__isnull=True),
+                name="rulecitation_unique_article",
+            ),
+            models.CheckConstraint(condition=Q(status__in=CitationStatus.values), name="rulecitation_status_valid"),
+            models.CheckConstraint(condition=Q(source__in=CitationSource.values), name="rulecitation_source_valid"),
+        ]
+        indexes = [models.Index(fields=["version", "status"], name="rulecitation_version_idx")]
+
+    def __str__(self) -> str:
+        return f"rule {self.rule_id} → article {self.article_id}" + (f" item {self.item_id}" if self.item_id else "")
+
+    @property
+    def clause(self) -> Any:
+        """The cited Article or Item (its `.citation` reads 《…》第十七条第（一）项)."""
+        if self.item_id is not None:
+            item = self.item
+            assert item is not None
+            item.article = self.article
+            return item
+        return self.article
+
+
 # --------------------------------------------------------------------------------------------- violations
 
 
@@ -270,7 +346,13 @@ class Violation(BaseModel):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     article = models.CharField(_("article"), max_length=100, blank=True)
-    citation = models.CharField(_("citation"), max_length=300, blank=True)
+    citation = models.TextField(_("citation"), blank=True, help_text="every regulation in force citing the rule")
+    cited = models.JSONField(
+        _("cited clauses"),
+        default=list,
+        blank=True,
+        help_text='at scan time: [{"version": id, "article": id, "item": id|null, "citation": "…", "anchor": "…"}]',
+    )
     start = models.PositiveIntegerField(_("span start"))
     end = models.PositiveIntegerField(_("span end"))
     matched = models.CharField(_("matched text"), max_length=500)

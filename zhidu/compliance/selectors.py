@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +13,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from zhidu.core.errors import NotFound
-from zhidu.core.periods import day_bounds
+from zhidu.core.periods import day_bounds, local_today
 from zhidu.org.models import Member, Role
+from zhidu.policies.models import PolicyVersion, VersionStatus
 
-from .models import ArchiveMessage, Rule, RuleTerm, Violation
+from .models import ArchiveMessage, CitationStatus, Rule, RuleCitation, RuleTerm, Violation
 
 EVIDENCE_AROUND = 5
 RULE_READERS = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
@@ -163,3 +166,140 @@ def rule_terms_preview(rule: Rule, limit: int = 20) -> list[str]:
 
 def rule_term_count(rule: Rule) -> int:
     return RuleTerm.objects.filter(rule=rule).count()
+
+
+# ---------------------------------------------------------------------------------------------- citation maps
+
+CITATION_READERS = (Role.COMPLIANCE, Role.ADMIN)
+CITATION_VERSIONS_MAX = 100
+
+
+def _citation_reader(viewer: Member) -> None:
+    if not viewer.is_active or viewer.role not in CITATION_READERS:
+        raise NotFound
+
+
+def versions_in_force(on: dt.date | None = None) -> list[PolicyVersion]:
+    """The version in force of every regulation (the latest published one whose effective date has come)."""
+    day = on or local_today()
+    latest: dict[int, PolicyVersion] = {}
+    for v in PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED, effective_date__lte=day).select_related(
+        "policy"
+    ):
+        if v.policy_id not in latest or v.number > latest[v.policy_id].number:
+            latest[v.policy_id] = v
+    return sorted(latest.values(), key=lambda v: v.policy.code)
+
+
+def citations_in_force(rule_ids: Iterable[int] | None = None, on: dt.date | None = None) -> dict[int, list[dict[str, Any]]]:
+    """Rule id → the confirmed clauses backing it in every regulation in force (published only, never a draft),
+    each as {"version", "article", "item", "citation", "anchor"}, by regulation code then reading order. 2 queries.
+    A rule missing from the answer is not backed by any regulation in force."""
+    versions = versions_in_force(on)
+    if not versions:
+        return {}
+    rank = {v.pk: i for i, v in enumerate(versions)}
+    rows = RuleCitation.objects.filter(status=CitationStatus.CONFIRMED, version__in=list(rank)).select_related(
+        "article", "item"
+    )
+    if rule_ids is not None:
+        rows = rows.filter(rule_id__in=list(rule_ids))
+    by_version = {v.pk: v for v in versions}
+    found: dict[int, list[tuple[tuple[int, int, int], dict[str, Any]]]] = defaultdict(list)
+    for row in rows:
+        row.article.version = by_version[row.version_id]
+        clause = row.clause
+        order = (rank[row.version_id], row.article.order, row.item.order + 1 if row.item else 0)
+        found[row.rule_id].append(
+            (
+                order,
+                {
+                    "version": row.version_id,
+                    "article": row.article_id,
+                    "item": row.item_id,
+                    "citation": clause.citation,
+                    "anchor": clause.anchor,
+                },
+            )
+        )
+    return {rule_id: [c for _, c in sorted(items, key=lambda x: x[0])] for rule_id, items in found.items()}
+
+
+def citation_text(cited: list[dict[str, Any]]) -> str:
+    """《线上团队规章制度》第十三条；《销售团队管理制度》第十七条第（一）项"""
+    return "；".join(c["citation"] for c in cited)
+
+
+def rules_with_citations(rules: list[Rule]) -> list[Rule]:
+    """Sets `r.cited` (the confirmed clauses in force, [] when no regulation in force backs it) on each rule."""
+    cited = citations_in_force([r.pk for r in rules])
+    for r in rules:
+        r.cited = cited.get(r.pk, [])  # type: ignore[attr-defined]
+    return rules
+
+
+def citation_versions(viewer: Member) -> list[PolicyVersion]:
+    """Published versions (in force or announced), newest first within each regulation; bounded."""
+    _citation_reader(viewer)
+    return list(
+        PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("policy")
+        .order_by("policy__code", "-number")[:CITATION_VERSIONS_MAX]
+    )
+
+
+def citation_version_get_for(viewer: Member, version_id: int) -> PolicyVersion:
+    """Any version, for citation readers (mapping a non-published one is refused by the services, not hidden)."""
+    _citation_reader(viewer)
+    try:
+        return PolicyVersion.objects.select_related("policy").get(pk=version_id)
+    except (PolicyVersion.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound from None
+
+
+def citation_get_for(viewer: Member, citation_id: int) -> RuleCitation:
+    _citation_reader(viewer)
+    try:
+        return RuleCitation.objects.select_related("version__policy", "rule").get(pk=citation_id)
+    except (RuleCitation.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound from None
+
+
+def citation_list(*, viewer: Member, version: PolicyVersion) -> QuerySet[RuleCitation]:
+    """Every row of a version's citation map (the API pages it by id)."""
+    _citation_reader(viewer)
+    return (
+        RuleCitation.objects.filter(version=version)
+        .select_related("rule", "article__version__policy", "item")
+        .order_by("id")
+    )
+
+
+@dataclass
+class RuleMap:
+    rule: Rule
+    confirmed: list[RuleCitation]
+    suggested: list[RuleCitation]
+
+
+def citation_map(*, viewer: Member, version: PolicyVersion, rules: list[Rule]) -> list[RuleMap]:
+    """For each rule: its confirmed clauses and its open suggestions in `version` (best first). 1 query."""
+    _citation_reader(viewer)
+    rows = (
+        RuleCitation.objects.filter(version=version, rule__in=rules)
+        .exclude(status=CitationStatus.REJECTED)
+        .select_related("article", "item")
+        .order_by("rule_id", "-score", "article__order", "item__order", "id")
+    )
+    by_rule: dict[int, list[RuleCitation]] = defaultdict(list)
+    for row in rows:
+        row.article.version = version
+        by_rule[row.rule_id].append(row)
+    return [
+        RuleMap(
+            rule=r,
+            confirmed=[c for c in by_rule[r.pk] if c.status == CitationStatus.CONFIRMED],
+            suggested=[c for c in by_rule[r.pk] if c.status == CitationStatus.SUGGESTED],
+        )
+        for r in rules
+    ]

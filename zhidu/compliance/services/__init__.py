@@ -4,6 +4,22 @@ Import from here: `from zhidu.compliance.services import archive_ingest, violati
 """
 
 from .agreements import AGREE_BATCH, AgreeChecker, agree_checker_from_settings, client_agree_checker
+from .citations import (
+    CITATION_ROLES,
+    ERR_ALREADY_CONFIRMED,
+    ERR_NOT_CITABLE,
+    ERR_NOT_CONFIRMED,
+    ERR_NOT_IN_VERSION,
+    ERR_NOT_SUGGESTED,
+    FillResult,
+    citation_add,
+    citation_confirm,
+    citation_map_fill,
+    citation_reject,
+    citation_remove,
+    citation_suggest,
+    citations_for_new_rules,
+)
 from .ingest import (
     KNOWN_MSGTYPES,
     IngestReport,
@@ -50,6 +66,20 @@ from .rules import (
 from .scan import EXTERNAL_PREFIXES, article_citation, is_external, notify_reviewers, scan_and_record
 
 __all__ = [
+    "CITATION_ROLES",
+    "ERR_ALREADY_CONFIRMED",
+    "ERR_NOT_CITABLE",
+    "ERR_NOT_CONFIRMED",
+    "ERR_NOT_IN_VERSION",
+    "ERR_NOT_SUGGESTED",
+    "FillResult",
+    "citation_add",
+    "citation_confirm",
+    "citation_map_fill",
+    "citation_reject",
+    "citation_remove",
+    "citation_suggest",
+    "citations_for_new_rules",
     "AGREE_BATCH",
     "CATEGORY_ARTICLE",
     "ERR_ALREADY_REVIEWED",

@@ -27,6 +27,8 @@ from ..models import (
     Severity,
 )
 
+from .citations import citations_for_new_rules
+
 log = logging.getLogger(__name__)
 
 ERR_NOT_ALLOWED = gettext_noop("You may not do this.")
@@ -134,6 +136,7 @@ def rules_seed_default(*, actor: Member | None = None) -> int:
     _require_rule_admin(actor)
     existing = set(Rule.objects.values_list("code", flat=True))
     created = 0
+    new_rules: list[Rule] = []
     for r in eng.default_rules():
         if r.code in existing:
             continue
@@ -155,8 +158,10 @@ def rules_seed_default(*, actor: Member | None = None) -> int:
         )
         RuleTerm.objects.bulk_create([RuleTerm(rule=rule, term=t) for t in dict.fromkeys(r.terms)])
         created += 1
+        new_rules.append(rule)
     if created:
         audit_record(actor=actor, verb="rule.seed", target_type="compliance.rule", after={"created": created})
+    citations_for_new_rules(new_rules)  # map them against the regulations already published
     return created
 
 
@@ -273,6 +278,7 @@ def rules_import(*, actor: Member | None, rows: Sequence[TermRow]) -> ImportResu
     if bad:
         raise DomainError(ERR_IMPORT_ROWS, field="file", count=len(bad), details=RowProblems(bad))
     result = ImportResult()
+    new_rules: list[Rule] = []
     for code, items in groups.items():
         rule = existing.get(code)
         first = items[0]
@@ -286,6 +292,7 @@ def rules_import(*, actor: Member | None, rows: Sequence[TermRow]) -> ImportResu
                 article=first.article or CATEGORY_ARTICLE.get(first.category, ""),  # type: ignore[call-overload]
             )
             result.rules_created += 1
+            new_rules.append(rule)
         have = set(RuleTerm.objects.filter(rule=rule).values_list("term", flat=True))
         new = [t for t in dict.fromkeys(r.term for r in items) if t not in have]
         RuleTerm.objects.bulk_create([RuleTerm(rule=rule, term=t) for t in new])
@@ -294,6 +301,7 @@ def rules_import(*, actor: Member | None, rows: Sequence[TermRow]) -> ImportResu
         result.rules.append(code)
         rule.save(update_fields=["updated_at"])  # bumps the rules version: engines rebuild
         audit_record(actor=actor, verb="rule.import", target=rule, after={"added": len(new)})
+    citations_for_new_rules(new_rules)  # map them against the regulations already published
     return result
 
 

@@ -24,6 +24,7 @@ from ..models import (
     Category,
     Violation,
 )
+from ..selectors import citation_text, citations_in_force
 from .rules import rules_engine
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
             first[key] = f
     by_msgid = {r.msgid: r for r in scanned}
     pks = dict(ArchiveMessage.objects.filter(msgid__in={k[0] for k in first}).values_list("msgid", "pk"))
-    citations: dict[str, str] = {}
+    # The company's regulations in force that back each rule (confirmed citation maps only, never a draft); a rule
+    # none of them backs is cited as nothing: pages show it as not backed by a regulation.
+    cited = citations_in_force({rules_by_code[code] for _, code in first if code in rules_by_code})
     out: list[Violation] = []
     for (msgid, code), f in first.items():
         rule_pk = rules_by_code.get(code)
@@ -128,8 +131,7 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
             continue
         row = by_msgid[msgid]
         staff = batch.members_by_pk.get(row.member_id) if row.member_id else None
-        if f.article not in citations:
-            citations[f.article] = article_citation(f.article)
+        clauses = cited.get(rule_pk, [])
         out.append(
             Violation(
                 message_id=pks[msgid],
@@ -137,7 +139,8 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
                 category=f.category,
                 severity=f.severity,
                 article=f.article,
-                citation=citations[f.article][:300],
+                citation=citation_text(clauses),
+                cited=clauses,
                 start=f.start,
                 end=f.end,
                 matched=f.matched[:500],
@@ -157,7 +160,8 @@ CITATION_TTL_SECONDS = 300.0
 
 
 def article_citation(key: str) -> str:
-    """The citation text of an article key via the policies app ("" if unknown or the app is absent).
+    """The citation text of a legacy article key ("sales-conduct#17.1") via the policies app ("" if unknown).
+    Violations no longer cite through keys (see `citations_in_force`); kept for callers of the key form.
 
     Cached in-process for a few minutes: resolving walks the published regulation, and a batch cites
     the same few articles again and again."""
@@ -192,7 +196,7 @@ def notify_reviewers(violations: list[Violation]) -> None:
                 v = items[0]
                 title = _("Possible violation: %(category)s") % {"category": Category(v.category).label}
                 url = reverse("compliance:violation_detail", args=[v.pk])
-                description = f"{v.citation or v.article}\n{v.matched}"
+                description = f"{v.citation or _('Not backed by a regulation')}\n{v.matched}"
             else:
                 title = _("%(count)d possible violations to review") % {"count": len(items)}
                 url = reverse("compliance:violations") + "?status=open"

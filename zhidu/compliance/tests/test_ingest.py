@@ -81,8 +81,10 @@ def test_violation_span_member_supervisor_and_notification(chat, actors):
 def test_violation_cites_the_regulation(actors, tmp_path):
     from zhidu.policies.services import policy_load_demo
 
+    from zhidu.compliance.services import citations_for_new_rules
+
     policy_load_demo(actor=None)
-    make_rule()
+    citations_for_new_rules([make_rule()])  # its article key names the demo regulation: a confirmed citation
     path = write_jsonl(tmp_path / "c.jsonl", [text_record(actors.sales.wecom_userid, CUSTOMER, "全网最低价！")])
     archive_ingest(source=JsonlFileSource(path))
     v = Violation.objects.get()
