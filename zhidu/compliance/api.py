@@ -1,4 +1,5 @@
-"""REST API of the compliance app: violations (list, detail with evidence, confirm, dismiss) and rules."""
+"""REST API of the compliance app: violations (list, detail with evidence, confirm, dismiss), rules, and the
+rules' citation maps (list a version's map, confirm, reject, add, remove)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from zhidu.core.schemas import FilterText, FreeText, Id, PageIn, Text, paginate
 from zhidu.core.text import model_max_length as _max
 
 from . import selectors, services
-from .models import Rule, RuleTerm, Violation
+from .models import Rule, RuleCitation, RuleTerm, Violation
 
 router = Router(tags=["compliance"])
 
@@ -28,6 +29,14 @@ class ViolationFilterIn(PageIn):
     date_to: dt.date | None = None
 
 
+class CitedOut(Schema):
+    version: int
+    article: int
+    item: int | None
+    citation: str
+    anchor: str
+
+
 class ViolationOut(Schema):
     id: int
     category: str
@@ -36,6 +45,8 @@ class ViolationOut(Schema):
     rule: str
     article: str
     citation: str
+    cited: list[CitedOut]
+    backed: bool
     matched: str
     start: int
     end: int
@@ -55,6 +66,8 @@ class ViolationOut(Schema):
             rule=v.rule.code,
             article=v.article,
             citation=v.citation,
+            cited=[CitedOut(**c) for c in v.cited or []],
+            backed=bool(v.citation),
             matched=v.matched,
             start=v.start,
             end=v.end,
@@ -216,3 +229,96 @@ def rules_import(request: HttpRequest, payload: RulesImportIn) -> RulesImportOut
         terms_existing=result.terms_existing,
         rules=result.rules,
     )
+
+
+# ---------------------------------------------------------------------------------------------- citation maps
+
+
+class CitationOut(Schema):
+    id: int
+    rule_id: int
+    rule: str
+    version_id: int
+    article_id: int
+    item_id: int | None
+    citation: str
+    text: str
+    status: str
+    source: str
+    score: float
+    confirmed_by_id: int | None
+    confirmed_at: dt.datetime | None
+
+    @staticmethod
+    def from_model(c: RuleCitation) -> CitationOut:
+        clause = c.clause
+        return CitationOut(
+            id=c.pk,
+            rule_id=c.rule_id,
+            rule=c.rule.code,
+            version_id=c.version_id,
+            article_id=c.article_id,
+            item_id=c.item_id,
+            citation=clause.citation,
+            text=clause.text,
+            status=c.status,
+            source=c.source,
+            score=c.score,
+            confirmed_by_id=c.confirmed_by_id,
+            confirmed_at=c.confirmed_at,
+        )
+
+
+class CitationAddIn(Schema):
+    rule_id: Id
+    version_id: Id
+    article_id: Id
+    item_id: Id | None = None
+
+
+def _citation(viewer: object, citation_id: int) -> CitationOut:
+    row = selectors.citation_get_for(viewer, citation_id)  # type: ignore[arg-type]
+    row = selectors.citation_list(viewer=viewer, version=row.version).get(pk=row.pk)  # type: ignore[arg-type]
+    return CitationOut.from_model(row)
+
+
+@router.get("/citations", response=list[CitationOut])
+def citations_list(request: HttpRequest, page: Query[PageIn], version: Id) -> list[CitationOut]:
+    """The citation map of one regulation version: every row (confirmed, suggested, rejected), by id."""
+    viewer = request.auth  # type: ignore[attr-defined]
+    rows = selectors.citation_list(viewer=viewer, version=selectors.citation_version_get_for(viewer, version))
+    return [CitationOut.from_model(c) for c in paginate(rows, page)]
+
+
+@router.post("/citations", response=CitationOut)
+def citation_add(request: HttpRequest, payload: CitationAddIn) -> CitationOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    row = services.citation_add(
+        actor=viewer,
+        rule=selectors.rule_get_for(viewer, payload.rule_id),
+        version=selectors.citation_version_get_for(viewer, payload.version_id),
+        article_id=payload.article_id,
+        item_id=payload.item_id,
+    )
+    return _citation(viewer, row.pk)
+
+
+@router.post("/citations/{citation_id}/confirm", response=CitationOut)
+def citation_confirm(request: HttpRequest, citation_id: int) -> CitationOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    services.citation_confirm(actor=viewer, citation=selectors.citation_get_for(viewer, citation_id))
+    return _citation(viewer, citation_id)
+
+
+@router.post("/citations/{citation_id}/reject", response=CitationOut)
+def citation_reject(request: HttpRequest, citation_id: int) -> CitationOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    services.citation_reject(actor=viewer, citation=selectors.citation_get_for(viewer, citation_id))
+    return _citation(viewer, citation_id)
+
+
+@router.post("/citations/{citation_id}/remove", response=CitationOut)
+def citation_remove(request: HttpRequest, citation_id: int) -> CitationOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    services.citation_remove(actor=viewer, citation=selectors.citation_get_for(viewer, citation_id))
+    return _citation(viewer, citation_id)

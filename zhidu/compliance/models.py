@@ -272,7 +272,9 @@ class RuleCitation(BaseModel):
     version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.CASCADE, related_name="+", verbose_name=_("regulation version")
     )
-    article = models.ForeignKey("policies.Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("article"))
+    article = models.ForeignKey(
+        "policies.Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
+    )
     item = models.ForeignKey(
         "policies.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
     )

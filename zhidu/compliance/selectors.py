@@ -191,7 +191,9 @@ def versions_in_force(on: dt.date | None = None) -> list[PolicyVersion]:
     return sorted(latest.values(), key=lambda v: v.policy.code)
 
 
-def citations_in_force(rule_ids: Iterable[int] | None = None, on: dt.date | None = None) -> dict[int, list[dict[str, Any]]]:
+def citations_in_force(
+    rule_ids: Iterable[int] | None = None, on: dt.date | None = None
+) -> dict[int, list[dict[str, Any]]]:
     """Rule id → the confirmed clauses backing it in every regulation in force (published only, never a draft),
     each as {"version", "article", "item", "citation", "anchor"}, by regulation code then reading order. 2 queries.
     A rule missing from the answer is not backed by any regulation in force."""

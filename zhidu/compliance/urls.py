@@ -11,4 +11,7 @@ urlpatterns = [
     path("rules/<int:rule_id>/toggle/", views.rule_toggle, name="rule_toggle"),
     path("rules/import/", views.rules_import, name="rules_import"),
     path("rules/export/", views.rules_export, name="rules_export"),
+    path("citations/", views.citations, name="citations"),
+    path("citations/add/", views.citation_add, name="citation_add"),
+    path("citations/<int:citation_id>/<slug:action>/", views.citation_decide, name="citation_decide"),
 ]

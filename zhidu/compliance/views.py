@@ -8,16 +8,20 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.periods import local_today
 from zhidu.core.text import FILTER_MAX, clean_query, clean_text, model_max_length
 from zhidu.org.models import Member, Role, work_scope_q
+from zhidu.policies.models import PolicyVersion, VersionStatus
+from zhidu.policies.selectors import version_clauses
 from zhidu.web.dashboard import register
 
 from . import selectors, services
@@ -107,7 +111,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     params = clean_query(request)
     category = params.get("category", "")
-    items = selectors.rule_list(viewer=viewer, category=category, q=params.get("q", ""))
+    items = selectors.rules_with_citations(selectors.rule_list(viewer=viewer, category=category, q=params.get("q", "")))
     return render(
         request,
         "compliance/rules.html",
@@ -118,6 +122,7 @@ def rules(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "severities": Severity.choices,
             "can_edit": viewer.role in services.RULE_ADMINS,
+            "can_map": viewer.role in CITATION_PAGE_ROLES,
         },
     )
 
@@ -133,6 +138,7 @@ def rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from None
     if _is_htmx(request):
         rule.term_count = selectors.rule_term_count(rule)  # type: ignore[attr-defined]
+        selectors.rules_with_citations([rule])
         return render(request, "compliance/_rule_row.html", {"r": rule, "can_edit": True})
     return redirect("compliance:rules")
 
@@ -179,3 +185,94 @@ def rules_export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="zhidu-rules.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------- citation maps
+
+CITATION_PAGE_ROLES = (Role.COMPLIANCE, Role.ADMIN)
+CITATION_RULES_PER_PAGE = 30
+
+
+def _citation_version(viewer: Member, params: QueryDict, versions: list[PolicyVersion]) -> PolicyVersion | None:
+    wanted = params.get("version", "")
+    if wanted.isdigit():
+        return selectors.citation_version_get_for(viewer, int(wanted))
+    return versions[0] if versions else None
+
+
+@member_required(*CITATION_PAGE_ROLES)
+def citations(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    params = clean_query(request)
+    versions = selectors.citation_versions(viewer)
+    version = _citation_version(viewer, params, versions)
+    ctx: dict[str, object] = {
+        "versions": versions,
+        "version": version,
+        "categories": Category.choices,
+        "today": local_today(),
+    }
+    if version is not None:
+        category = params.get("category", "")
+        rules = selectors.rule_list(viewer=viewer, category=category)
+        page = Paginator(rules, CITATION_RULES_PER_PAGE).get_page(params.get("page"))
+        ctx |= {
+            "page": page,
+            "category": category,
+            "maps": selectors.citation_map(viewer=viewer, version=version, rules=list(page)),
+            "clauses": version_clauses(version),
+            "add_rule": _int(params.get("rule")),
+            "not_citable": ""
+            if version.status == VersionStatus.PUBLISHED
+            else DomainError(services.ERR_NOT_CITABLE, status=version.get_status_display()).message,
+        }
+    return render(request, "compliance/citations.html", ctx)
+
+
+def _back_to_map(version_id: int, rule_id: int) -> HttpResponse:
+    return redirect(f"{reverse('compliance:citations')}?version={version_id}#rule-{rule_id}")
+
+
+@require_POST
+@member_required(*CITATION_PAGE_ROLES)
+def citation_decide(request: HttpRequest, citation_id: int, action: str) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    row = selectors.citation_get_for(viewer, citation_id)
+    act = {
+        "confirm": services.citation_confirm,
+        "reject": services.citation_reject,
+        "remove": services.citation_remove,
+    }.get(action)
+    if act is None:
+        raise NotFound
+    try:
+        act(actor=viewer, citation=row)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Citation map saved."))
+    return _back_to_map(row.version_id, row.rule_id)
+
+
+@require_POST
+@member_required(*CITATION_PAGE_ROLES)
+def citation_add(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    version = selectors.citation_version_get_for(viewer, _int(request.POST.get("version")))
+    rule = selectors.rule_get_for(viewer, _int(request.POST.get("rule")))
+    clause = request.POST.get("clause", "")
+    article_id, _sep, item_id = clause.partition(".")
+    try:
+        services.citation_add(
+            actor=viewer, rule=rule, version=version, article_id=_int(article_id), item_id=_int(item_id) or None
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Citation map saved."))
+    return _back_to_map(version.pk, rule.pk)
+
+
+def _int(value: object) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 12 else 0

@@ -144,13 +144,17 @@ def _apply_template(m: _Map, rules: list[Rule], by_label: dict[str, Clause]) -> 
         for label in labels:
             clause = by_label.get(clause_label_norm(label))
             if clause is None:
-                log.warning("template %s: %s → %r does not resolve in %s", m.version.template, rule.code, label, m.version)
+                log.warning(
+                    "template %s: %s → %r does not resolve in %s", m.version.template, rule.code, label, m.version
+                )
                 m.result.skipped.append(f"{rule.code}: {label}")
                 continue
             m.put(rule, _key(clause), status=CitationStatus.CONFIRMED, source=CitationSource.TEMPLATE, score=1.0)
 
 
-def _carry_over(m: _Map, rules: list[Rule], by_label: dict[str, Clause], previous: PolicyVersion) -> set[tuple[int, str]]:
+def _carry_over(
+    m: _Map, rules: list[Rule], by_label: dict[str, Clause], previous: PolicyVersion
+) -> set[tuple[int, str]]:
     """Carry the previous version's confirmed rows; returns (rule, label) pairs rejected there (not re-suggested)."""
     old = list(
         RuleCitation.objects.filter(version=previous, rule__in=rules)
@@ -208,7 +212,9 @@ def _suggest(m: _Map, rules: list[Rule], clauses: list[Clause], rejected: set[tu
     scorer = Scorer(
         ClauseText(
             key=_key(c),
-            text=clause_full_text(c) if isinstance(c, Item) else "\n".join(p for p in (c.title, c.text, c.closing_text) if p),
+            text=clause_full_text(c)
+            if isinstance(c, Item)
+            else "\n".join(p for p in (c.title, c.text, c.closing_text) if p),
             lead=c.article.text if isinstance(c, Item) else "",
         )
         for c in clauses
@@ -228,8 +234,9 @@ def _suggest(m: _Map, rules: list[Rule], clauses: list[Clause], rejected: set[tu
         found = scorer.suggest(
             RuleText(rule.category, terms.get(rule.pk, ()), rule.detectors or ()), top=TOP, exclude=taken
         )
-        for key, score in found:
-            m.put(rule, key, status=CitationStatus.SUGGESTED, source=CitationSource.SUGGESTED, score=score)  # type: ignore[arg-type]
+        for found_key, score in found:
+            clause_key: ClauseKey = found_key  # type: ignore[assignment]
+            m.put(rule, clause_key, status=CitationStatus.SUGGESTED, source=CitationSource.SUGGESTED, score=score)
 
 
 @transaction.atomic
@@ -292,7 +299,7 @@ def citations_for_new_rules(rules: Iterable[Rule]) -> None:
         citation_map_fill(version=version, rules=rule_list)
 
 
-def on_version_published(id: int) -> None:  # noqa: A002 - the event's payload key
+def on_version_published(id: int) -> None:
     """Handler of the `policy.version_published` event (subscribed in ComplianceConfig.ready())."""
     version = PolicyVersion.objects.filter(pk=id).first()
     if version is not None:
@@ -317,7 +324,9 @@ def _snapshot(c: RuleCitation) -> dict[str, object]:
     }
 
 
-def _decide(*, actor: Member, citation: RuleCitation, expected: str, status: str, verb: str, error: str) -> RuleCitation:
+def _decide(
+    *, actor: Member, citation: RuleCitation, expected: str, status: str, verb: str, error: str
+) -> RuleCitation:
     _require(actor)
     row = _locked(citation)
     _require_citable(row.version)
@@ -383,7 +392,8 @@ def citation_add(
         raise DomainError(ERR_NOT_IN_VERSION, field="clause")
     row = (
         RuleCitation.objects.select_for_update()
-        .filter(rule=rule, version=version, article_id=article_id, item_id=item_id)
+        .filter(rule=rule, version=version, article_id=article_id, item__isnull=item_id is None)
+        .filter(**({"item_id": item_id} if item_id is not None else {}))
         .first()
     )
     if row is not None and row.status == CitationStatus.CONFIRMED:

@@ -26,7 +26,6 @@ from ..models import (
     RuleTerm,
     Severity,
 )
-
 from .citations import citations_for_new_rules
 
 log = logging.getLogger(__name__)

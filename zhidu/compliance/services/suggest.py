@@ -3,8 +3,8 @@ terms, scored against each clause's text. Pure Python (no database): `services.c
 
 The score of a clause for a rule:
 * each keyword of the rule's category or of one of its detectors found in the clause's own text: 2 + its
-  length / 2 (longer keywords say more), × `DETECTOR_WEIGHT` for a detector's; found only in the lead-in of the article an item belongs to: a third
-  of that;
+  length / 2 (longer keywords say more), × `DETECTOR_WEIGHT` for a detector's; found only in the lead-in of
+  the article an item belongs to: a third of that;
 * each of the rule's terms found verbatim in the clause: 3;
 * the character pairs (bigrams) the clause shares with the rule's terms, each weighted by how rare it is among
   the regulation's clauses (log N/df), scaled by `TERM_WEIGHT`.
@@ -27,10 +27,30 @@ DETECTOR_WEIGHT = 1.5
 # What a regulation says about each category, in the words regulations use (not the words of a chat).
 CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     "false_claim": ("夸大", "虚构", "虚假宣传", "不实宣传", "绝对化", "最高级", "真实、准确", "承诺", "保证", "误导"),
-    "privacy": ("隐私", "个人信息", "泄露客户", "客户资料", "客户信息", "身份证", "银行卡", "手机号码", "住址", "第三方"),
+    "privacy": (
+        "隐私",
+        "个人信息",
+        "泄露客户",
+        "客户资料",
+        "客户信息",
+        "身份证",
+        "银行卡",
+        "手机号码",
+        "住址",
+        "第三方",
+    ),
     "secret": ("秘密", "保密", "机密", "泄密", "成本价", "内部文件", "内部资料", "非公开", "未发布"),
     "private_deal": (
-        "私下交易", "私单", "飞单", "绕过公司", "私收", "个人账户", "账外", "收款码", "个人微信", "非公司平台",
+        "私下交易",
+        "私单",
+        "飞单",
+        "绕过公司",
+        "私收",
+        "个人账户",
+        "账外",
+        "收款码",
+        "个人微信",
+        "非公司平台",
         "收款渠道",
     ),
     "price": ("价格政策", "改价", "私自改价", "折扣", "返现", "补贴", "降价", "赠品", "价格例外", "优惠"),
@@ -89,7 +109,7 @@ def _bigrams(text: str) -> set[str]:
 
 
 def rule_keywords(rule: RuleText) -> dict[str, float]:
-    """Keyword → weight: a category's keywords 1, a detector's `DETECTOR_WEIGHT` (they tell a category's rules apart)."""
+    """Keyword → weight: a category's keywords 1, a detector's `DETECTOR_WEIGHT` (they tell rules apart)."""
     words = dict.fromkeys(CATEGORY_KEYWORDS.get(rule.category, ()), 1.0)
     for detector in rule.detectors:
         words.update(dict.fromkeys(DETECTOR_KEYWORDS.get(detector, ()), DETECTOR_WEIGHT))

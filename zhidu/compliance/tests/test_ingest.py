@@ -79,9 +79,8 @@ def test_violation_span_member_supervisor_and_notification(chat, actors):
 
 
 def test_violation_cites_the_regulation(actors, tmp_path):
-    from zhidu.policies.services import policy_load_demo
-
     from zhidu.compliance.services import citations_for_new_rules
+    from zhidu.policies.services import policy_load_demo
 
     policy_load_demo(actor=None)
     citations_for_new_rules([make_rule()])  # its article key names the demo regulation: a confirmed citation
