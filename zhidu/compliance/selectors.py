@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,7 +16,7 @@ from zhidu.core.errors import NotFound
 from zhidu.core.periods import day_bounds
 from zhidu.org.models import Member, Role
 
-from .models import ArchiveMessage, Rule, RuleTerm, Violation
+from .models import ArchiveMessage, Rule, RuleRevision, RuleTerm, Violation, ViolationStatus
 
 EVIDENCE_AROUND = 5
 RULE_READERS = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
@@ -163,3 +165,53 @@ def rule_terms_preview(rule: Rule, limit: int = 20) -> list[str]:
 
 def rule_term_count(rule: Rule) -> int:
     return RuleTerm.objects.filter(rule=rule).count()
+
+
+# --------------------------------------------------------------------------------------------- rule editing
+
+RULE_EDITORS = (Role.COMPLIANCE, Role.ADMIN)
+REVISIONS_SHOWN = 50
+
+
+def rule_get_for_editor(viewer: Member, rule_id: int) -> Rule:
+    """A rule for a member who may edit rules; anyone else gets NotFound, as for a missing rule."""
+    if not viewer.is_active or viewer.role not in RULE_EDITORS:
+        raise NotFound
+    return rule_get_for(viewer, rule_id)
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    total: int = 0
+    confirmed: int = 0
+    dismissed: int = 0
+
+
+def rule_hit_counts(
+    *, viewer: Member, days: int | None = None, rule_ids: list[int] | None = None
+) -> dict[int, RuleHits]:
+    """Violations per rule over the last `days` (setting RULE_HITS_DAYS) that `viewer` may see, with how many
+    were confirmed and dismissed: one aggregate query."""
+    days = settings.RULE_HITS_DAYS if days is None else days
+    since = timezone.now() - dt.timedelta(days=days)
+    qs = Violation.objects.visible_to(viewer).filter(occurred_at__gte=since)
+    if rule_ids is not None:
+        qs = qs.filter(rule_id__in=rule_ids)
+    rows = qs.values("rule_id").annotate(
+        total=Count("id"),
+        confirmed=Count("id", filter=Q(status=ViolationStatus.CONFIRMED)),
+        dismissed=Count("id", filter=Q(status=ViolationStatus.DISMISSED)),
+    )
+    return {r["rule_id"]: RuleHits(r["total"], r["confirmed"], r["dismissed"]) for r in rows.order_by()}
+
+
+def rule_revisions(rule: Rule, limit: int = REVISIONS_SHOWN) -> list[RuleRevision]:
+    """The newest revisions of a rule (at most `limit`), newest first, with their authors."""
+    return list(RuleRevision.objects.filter(rule=rule).select_related("actor").order_by("-number")[:limit])
+
+
+def rule_revision_get(rule: Rule, number: int) -> RuleRevision:
+    revision = RuleRevision.objects.filter(rule=rule, number=number).first()
+    if revision is None:
+        raise NotFound
+    return revision
