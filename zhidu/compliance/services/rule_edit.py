@@ -9,9 +9,9 @@ hours). Every write bumps `Rule.updated_at` and adds a `RuleRevision`, and `rule
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-import dataclasses
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -60,14 +60,14 @@ ERR_EMPTY_RULE = gettext_noop(
 ERR_TOO_MANY = gettext_noop("Too many {what}: at most {max} are allowed, there are {count}.")
 ERR_TERM = gettext_noop("Term {value!r}: a term must be 1–{max} characters on one line.")
 ERR_TERM_EMPTY_NORMALISED = gettext_noop(
-    "Term {value!r} is made only of characters the engine ignores (spaces, punctuation); it can never match."
+    "Term {value!r} is made only of characters the engine ignores (zero-width or formatting characters); it can never match."
 )
 ERR_ALLOW = gettext_noop("Allowed phrase {value!r}: a phrase must be 1–{max} characters on one line.")
 ERR_PATTERN_SYNTAX = gettext_noop("Pattern {value!r} is not a valid regular expression: {error}.")
 ERR_PATTERN_LONG = gettext_noop("Pattern {value!r} is longer than {max} characters.")
 ERR_PATTERN_NO_LITERAL = gettext_noop(
     "Pattern {value!r} has no fixed text that every match must contain, so it would run on every message. "
-    "Make a literal word required, e.g. 加.{{0,3}}微信 instead of .{{0,3}}微信."
+    "Make a word required, e.g. 微信.{{0,3}}[a-z0-9]{{6,}} rather than [a-z0-9]{{6,}}."
 )
 ERR_PATTERN_NOT_NORMALISED = gettext_noop(
     "Pattern {value!r} contains {literal!r}, which never occurs in the text the engine searches "

@@ -1,0 +1,203 @@
+"""Editing rules: validation refuses bad input with the reason, saves write the rule, an audit event and a
+revision together, restore and diff, the engine sees every change, and the test box writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from zhidu.compliance import services
+from zhidu.compliance.models import Rule, RuleRevision, RuleTerm
+from zhidu.core.errors import DomainError
+from zhidu.core.models import AuditEvent
+
+from .factories import make_rule
+
+
+def terms_of(rule):
+    return list(RuleTerm.objects.filter(rule=rule).order_by("id").values_list("term", flat=True))
+
+
+def test_update_writes_rule_terms_revision_and_audit(actors):
+    rule = make_rule(terms=("全网最低价", "史上最强"))
+    services.rule_update(
+        actor=actors.compliance,
+        rule=rule,
+        terms=" 全网最低价\n\n绝对第一\n绝对第一\n",
+        severity="low",
+        allow=["不是全网最低价"],
+        reason="收紧",
+    )
+    rule.refresh_from_db()
+    assert terms_of(rule) == ["全网最低价", "绝对第一"] and rule.severity == "low"
+    revs = list(RuleRevision.objects.filter(rule=rule).order_by("number"))
+    assert [(r.number, r.baseline, r.actor) for r in revs] == [(1, True, None), (2, False, actors.compliance)]
+    assert revs[0].snapshot["terms"] == ["全网最低价", "史上最强"] and revs[1].snapshot["terms"] == terms_of(rule)
+    event = AuditEvent.objects.get(verb="rule.update", target_id=str(rule.pk))
+    assert event.before["severity"] == "high" and event.after["severity"] == "low" and event.reason == "收紧"
+    assert event.after["revision"] == 2
+
+
+def test_unchanged_save_writes_nothing(actors):
+    rule = make_rule()
+    services.rule_update(actor=actors.compliance, rule=rule, terms=["全网最低价"], name=rule.name)
+    assert not RuleRevision.objects.exists() and not AuditEvent.objects.filter(verb="rule.update").exists()
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"patterns": ["加(微信"]}, "patterns"),
+        ({"patterns": ["[0-9]{6,}"]}, "patterns"),
+        ({"patterns": ["WeChat\\d+"]}, "patterns"),
+        ({"patterns": ["a*"]}, "patterns"),
+        ({"terms": [], "patterns": [], "detectors": []}, "terms"),
+        ({"terms": "\n  \n"}, "terms"),
+        ({"terms": ["x" * 201]}, "terms"),
+        ({"terms": ["\u200b\u200b"]}, "terms"),
+        ({"detectors": ["telepathy"]}, "detectors"),
+        ({"sides": ["robot"]}, "sides"),
+        ({"severity": "fatal"}, "severity"),
+        ({"name": ""}, "name"),
+        ({"hour_start": 9}, "hour_start"),
+        ({"hour_start": 9, "hour_end": 9}, "hour_start"),
+        ({"article": "第七条"}, "article"),
+        ({"members": [999999]}, "members"),
+        ({"departments": [999999]}, "departments"),
+        ({"code": "x"}, "code"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_changes(actors, fields, field):
+    rule = make_rule()
+    before = (terms_of(rule), Rule.objects.values_list("severity", "patterns", "name").get(pk=rule.pk))
+    with pytest.raises(DomainError) as exc:
+        services.rule_update(actor=actors.compliance, rule=rule, **fields)
+    assert exc.value.field == field and exc.value.message
+    after = (terms_of(rule), Rule.objects.values_list("severity", "patterns", "name").get(pk=rule.pk))
+    assert after == before and not RuleRevision.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_reasons_are_explained_in_chinese(actors):
+    rule = make_rule()
+    with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
+        services.rule_update(actor=actors.compliance, rule=rule, terms=[], patterns=[])
+    assert "没有任何检测内容" in exc.value.message
+    with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
+        services.rule_update(actor=actors.compliance, rule=rule, patterns=["加(微信"])
+    assert "不是有效的正则表达式" in exc.value.message and "加(微信" in exc.value.message
+    with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
+        services.rule_update(actor=actors.compliance, rule=rule, patterns=["[0-9]{6,}"])
+    assert "固定文字" in exc.value.message
+
+
+def test_a_pattern_with_a_literal_is_accepted_and_the_engine_sees_it(actors):
+    rule = make_rule()
+    engine, _codes = services.rules_engine()
+    assert engine.scan_text("加我vx吧") == []
+    services.rule_update(actor=actors.compliance, rule=rule, patterns=["加.{0,3}vx"])
+    rebuilt, _codes = services.rules_engine()
+    assert rebuilt is not engine and [f.matched for f in rebuilt.scan_text("加我vx吧")] == ["加我vx"]
+
+
+def test_engine_sees_scope_only_changes(actors):
+    rule = make_rule()
+    assert services.rules_engine()[0].scan_text("全网最低价", side="customer")
+    services.rule_update(actor=actors.compliance, rule=rule, sides=["staff"])
+    assert services.rules_engine()[0].scan_text("全网最低价", side="customer") == []
+    services.rule_update(actor=actors.compliance, rule=rule, enabled=False)
+    assert services.rules_engine()[0].scan_text("全网最低价") == []
+
+
+@pytest.mark.parametrize("actor", ["director", "manager", "supervisor", "sales", "outsider"])
+def test_only_compliance_and_admin_edit(actors, actor):
+    rule = make_rule()
+    with pytest.raises(DomainError) as exc:
+        services.rule_update(actor=actors.by_name(actor), rule=rule, severity="low")
+    assert exc.value.code == "forbidden"
+    rule.refresh_from_db()
+    assert rule.severity == "high" and not AuditEvent.objects.exists()
+
+
+def test_create_custom_rule(actors):
+    rule = services.rule_create(
+        actor=actors.admin, code="custom-vx", category="private_deal", name="私下微信", terms="加我vx\n"
+    )
+    assert not rule.builtin and terms_of(rule) == ["加我vx"]
+    assert RuleRevision.objects.get(rule=rule).number == 1
+    assert AuditEvent.objects.filter(verb="rule.create", target_id=str(rule.pk)).exists()
+    with pytest.raises(DomainError) as exc:
+        services.rule_create(actor=actors.admin, code="custom-vx", category="private_deal", name="x", terms="y")
+    assert exc.value.field == "code"
+    with pytest.raises(DomainError) as exc:
+        services.rule_create(actor=actors.admin, code="custom-2", category="private_deal", name="空规则")
+    assert exc.value.field == "terms" and Rule.objects.count() == 1
+
+
+def test_restore_and_diff(actors):
+    rule = make_rule(terms=("全网最低价",))
+    services.rule_update(actor=actors.compliance, rule=rule, terms=["全网最低价", "绝对第一"], severity="low")
+    services.rule_update(actor=actors.compliance, rule=rule, terms=["绝对第一"])
+    revs = {r.number: r for r in RuleRevision.objects.filter(rule=rule)}
+    diff = {c.name: c for c in services.revision_diff(revs[1].snapshot, revs[3].snapshot)}
+    assert diff["terms"].added == ["绝对第一"] and diff["terms"].removed == ["全网最低价"]
+    assert (diff["severity"].before, diff["severity"].after) == ("high", "low")
+    services.rule_revision_restore(actor=actors.compliance, rule=rule, number=1)
+    rule.refresh_from_db()
+    assert terms_of(rule) == ["全网最低价"] and rule.severity == "high"
+    latest = RuleRevision.objects.filter(rule=rule).order_by("-number").first()
+    assert (latest.number, latest.restored_from) == (4, 1)
+    assert AuditEvent.objects.filter(verb="rule.restore", target_id=str(rule.pk)).count() == 1
+    with pytest.raises(DomainError):
+        services.rule_revision_restore(actor=actors.compliance, rule=rule, number=99)
+
+
+def test_test_box_scans_the_draft_and_writes_nothing(actors):
+    rule = make_rule(terms=("全网最低价",))
+    make_rule("other-vx", category="private_deal", terms=("加我微信",), severity="medium", article="")
+    counts = (Rule.objects.count(), RuleTerm.objects.count(), AuditEvent.objects.count(), RuleRevision.objects.count())
+    result = services.rule_test(
+        actor=actors.compliance,
+        rule=rule,
+        text="保证史上最强，但不是全网最低价哦，加我微信",
+        fields={"terms": "史上最强\n全网最低价", "allow": "不是全网最低价"},
+    )
+    assert [h.finding.matched for h in result.own] == ["史上最强"]
+    assert [(h.finding.rule, h.finding.matched) for h in result.all] == [
+        ("test-absolute", "史上最强"),
+        ("other-vx", "加我微信"),
+    ]
+    assert counts == (
+        Rule.objects.count(),
+        RuleTerm.objects.count(),
+        AuditEvent.objects.count(),
+        RuleRevision.objects.count(),
+    )
+    result = services.rule_test(
+        actor=actors.compliance, rule=rule, text="不是全网最低价", fields={"allow": "不是全网最低价"}
+    )
+    assert result.own == [] and [(s.finding.matched, s.phrase) for s in result.suppressed] == [
+        ("全网最低价", "不是全网最低价")
+    ]
+
+
+def test_test_box_bounds_and_bad_drafts(actors):
+    rule = make_rule()
+    with pytest.raises(DomainError) as exc:
+        services.rule_test(actor=actors.compliance, rule=rule, text="x" * 2001, fields={})
+    assert exc.value.field == "text"
+    with pytest.raises(DomainError) as exc:
+        services.rule_test(actor=actors.compliance, rule=rule, text="abc", fields={"patterns": "("})
+    assert exc.value.field == "patterns"
+    with pytest.raises(DomainError) as exc:
+        services.rule_test(actor=actors.sales, rule=rule, text="abc", fields={})
+    assert exc.value.code == "forbidden"
+
+
+def test_test_box_respects_chat_type_side_and_hours(actors):
+    rule = make_rule()
+    fields = {"chat_types": ["group"], "hour_start": 9, "hour_end": 18}
+    hit = services.rule_test(actor=actors.compliance, rule=rule, text="全网最低价", fields=fields, chat_type="group")
+    assert len(hit.own) == 1
+    for kw in ({"chat_type": "single"}, {"chat_type": "group", "hour": 20}):
+        miss = services.rule_test(actor=actors.compliance, rule=rule, text="全网最低价", fields=fields, **kw)
+        assert miss.own == []
