@@ -60,7 +60,8 @@ ERR_EMPTY_RULE = gettext_noop(
 ERR_TOO_MANY = gettext_noop("Too many {what}: at most {max} are allowed, there are {count}.")
 ERR_TERM = gettext_noop("Term {value!r}: a term must be 1–{max} characters on one line.")
 ERR_TERM_EMPTY_NORMALISED = gettext_noop(
-    "Term {value!r} is made only of characters the engine ignores (zero-width or formatting characters); it can never match."
+    "Term {value!r} is made only of characters the engine ignores (zero-width or formatting characters); "
+    "it can never match."
 )
 ERR_ALLOW = gettext_noop("Allowed phrase {value!r}: a phrase must be 1–{max} characters on one line.")
 ERR_PATTERN_SYNTAX = gettext_noop("Pattern {value!r} is not a valid regular expression: {error}.")
