@@ -30,6 +30,7 @@ from zhidu.core.text import text_problem
 from zhidu.org.models import Department, Member
 
 from ..models import Category, Rule, RuleRevision, RuleTerm, Severity
+from ..rule_labels import FIELD_LABELS
 from ..selectors import RULE_EDITORS
 from .ingest import KNOWN_MSGTYPES
 from .rules import _ARTICLE_RE, _CODE_RE, MAX_TERM, rules_engine
@@ -82,6 +83,7 @@ ERR_DEPARTMENTS = gettext_noop("Some of the chosen departments do not exist.")
 ERR_MEMBERS = gettext_noop("Some of the chosen members do not exist or have left.")
 ERR_REVISION = gettext_noop("That revision does not exist for this rule.")
 ERR_SAMPLE = gettext_noop("The sample must be 1–{max} characters.")
+ERR_SAMPLE_SCOPE = gettext_noop("Choose a chat type, a sender side and an hour (0–23) for the sample.")
 ERR_REASON = gettext_noop("The reason may have at most {max} characters.")
 
 
@@ -129,9 +131,9 @@ def _bad(template: str, where: str, **params: Any) -> DomainError:
     return DomainError(template, field=where, **params)
 
 
-def _check_count(items: Sequence[object], limit: int, what: str, field: str) -> None:
+def _check_count(items: Sequence[object], limit: int, name: str) -> None:
     if len(items) > limit:
-        raise _bad(ERR_TOO_MANY, field, what=what, max=limit, count=len(items))
+        raise _bad(ERR_TOO_MANY, name, what=FIELD_LABELS[name], max=limit, count=len(items))
 
 
 def _check_phrases(items: list[str], *, template: str, field: str) -> None:
@@ -169,20 +171,20 @@ def _clean_list(name: str, value: Any) -> list[Any]:
             ids = sorted({int(v) for v in (value or [])})
         except (TypeError, ValueError):
             raise _bad(ERR_DEPARTMENTS if name == "departments" else ERR_MEMBERS, name) from None
-        _check_count(ids, MAX_SCOPE_IDS, name, name)
+        _check_count(ids, MAX_SCOPE_IDS, name)
         return ids
     items = _lines(value)
     if name == "terms":
-        _check_count(items, MAX_TERMS, "terms", name)
+        _check_count(items, MAX_TERMS, name)
         _check_phrases(items, template=ERR_TERM, field=name)
         for t in items:
             if not normalize_text(t):
                 raise _bad(ERR_TERM_EMPTY_NORMALISED, name, value=t)
     elif name == "allow":
-        _check_count(items, MAX_ALLOW, "allowed phrases", name)
+        _check_count(items, MAX_ALLOW, name)
         _check_phrases(items, template=ERR_ALLOW, field=name)
     elif name == "patterns":
-        _check_count(items, MAX_PATTERNS, "patterns", name)
+        _check_count(items, MAX_PATTERNS, name)
         for p in items:
             problem = pattern_problem(p)
             if problem is not None:
@@ -196,7 +198,7 @@ def _clean_list(name: str, value: Any) -> list[Any]:
         choices = {"chat_types": CHAT_TYPES, "sides": SIDES, "msgtypes": tuple(KNOWN_MSGTYPES)}[name]
         for v in items:
             if v not in choices:
-                raise _bad(ERR_CHOICE, name, what=name, value=v)
+                raise _bad(ERR_CHOICE, name, what=FIELD_LABELS[name], value=v)
     return items
 
 
@@ -459,7 +461,7 @@ def rule_test(
     if not text or len(text) > MAX_SAMPLE or text_problem(text, max_length=MAX_SAMPLE):
         raise _bad(ERR_SAMPLE, "text", max=MAX_SAMPLE)
     if chat_type not in CHAT_TYPES or side not in SIDES or not 0 <= hour <= 23 or msgtype not in KNOWN_MSGTYPES:
-        raise _bad(ERR_CHOICE, "chat_type", what="scope", value=f"{chat_type}/{side}/{msgtype}/{hour}")
+        raise _bad(ERR_SAMPLE_SCOPE, "sample")
     if rule is not None:
         base, code, category = rule_snapshot(rule), rule.code, rule.category
     else:

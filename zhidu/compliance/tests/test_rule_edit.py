@@ -79,15 +79,19 @@ def test_bad_input_is_refused_and_nothing_changes(actors, fields, field):
 
 def test_reasons_are_explained_in_chinese(actors):
     rule = make_rule()
-    with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
-        services.rule_update(actor=actors.compliance, rule=rule, terms=[], patterns=[])
-    assert "没有任何检测内容" in exc.value.message
-    with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
-        services.rule_update(actor=actors.compliance, rule=rule, patterns=["加(微信"])
-    assert "不是有效的正则表达式" in exc.value.message and "加(微信" in exc.value.message
-    with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
-        services.rule_update(actor=actors.compliance, rule=rule, patterns=["[0-9]{6,}"])
-    assert "固定文字" in exc.value.message
+    cases = [
+        ({"terms": [], "patterns": []}, ["没有任何检测内容"]),
+        ({"patterns": ["加(微信"]}, ["不是有效的正则表达式", "加(微信"]),
+        ({"patterns": ["[0-9]{6,}"]}, ["固定文字"]),
+        ({"patterns": ["WeChat[0-9]+"]}, ["'wechat'"]),
+        ({"sides": ["robot"]}, ["未知的发送方"]),
+    ]
+    for fields, words in cases:
+        with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
+            services.rule_update(actor=actors.compliance, rule=rule, **fields)
+        with translation.override("zh-hans"):
+            message = exc.value.message
+        assert all(w in message for w in words), message
 
 
 def test_a_pattern_with_a_literal_is_accepted_and_the_engine_sees_it(actors):
