@@ -353,7 +353,7 @@ def _finding(f: Any, rule_name: str, allowed_by: str = "") -> FindingOut:
 
 
 @router.post("/rules", response={201: RuleDetailOut})
-def rule_create(request: HttpRequest, payload: RuleCreateIn) -> Status:
+def rule_create(request: HttpRequest, payload: RuleCreateIn) -> Status[RuleDetailOut]:
     viewer = request.auth  # type: ignore[attr-defined]
     selectors.rule_editor_check(viewer)
     rule = services.rule_create(
