@@ -223,6 +223,8 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "compliance/rule_edit.html", _editor_context(viewer, rule, services.rule_snapshot(rule)))
     fields = _rule_form(request.POST)
+    if rule.builtin and fields["name"] == _(rule.name):  # the page shows a default rule's name translated
+        fields["name"] = rule.name
     try:
         services.rule_update(actor=viewer, rule=rule, reason=request.POST.get("reason", ""), **fields)
     except DomainError as exc:

@@ -155,3 +155,18 @@ def test_hit_days_is_a_setting(actors, login, settings):
     assert client.get("/compliance/rules/").context["rules"][0].hits.total == 0
     settings.RULE_HITS_DAYS = 60
     assert client.get("/compliance/rules/").context["rules"][0].hits.total == 1
+
+
+def test_saving_a_default_rule_keeps_its_name_translatable(actors, login):
+    rule = make_rule(builtin=True)
+    Rule.objects.filter(pk=rule.pk).update(name="Absolute or superlative claims")
+    rule.refresh_from_db()
+    client = login(actors.compliance)
+    body = client.get(f"/compliance/rules/{rule.pk}/edit/", **ZH).content.decode()
+    assert 'name="name" value="绝对化用语"' in body and "Absolute or superlative claims" not in body
+    assert (
+        client.post(f"/compliance/rules/{rule.pk}/edit/", form(rule, name="绝对化用语", severity="low")).status_code
+        == 302
+    )
+    rule.refresh_from_db()
+    assert (rule.name, rule.severity) == ("Absolute or superlative claims", "low")
