@@ -4,6 +4,7 @@ revision together, restore and diff, the engine sees every change, and the test 
 from __future__ import annotations
 
 import pytest
+from django.db import connection  # noqa: F401  (pytest skipif expression)
 from django.utils import translation
 
 from zhidu.compliance import services
@@ -205,3 +206,36 @@ def test_test_box_respects_chat_type_side_and_hours(actors):
     for kw in ({"chat_type": "single"}, {"chat_type": "group", "hour": 20}):
         miss = services.rule_test(actor=actors.compliance, rule=rule, text="全网最低价", fields=fields, **kw)
         assert miss.own == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_get_distinct_revision_numbers(actors):
+    import threading
+
+    from django.db import connections
+
+    rule = make_rule()
+    barrier = threading.Barrier(3)
+    errors: list[Exception] = []
+
+    def edit(term):
+        try:
+            barrier.wait()
+            services.rule_update(actor=actors.compliance, rule=rule, terms=["全网最低价", term])
+        except Exception as exc:  # any failure fails the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit, args=(t,)) for t in ("甲", "乙", "丙")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = sorted(RuleRevision.objects.filter(rule=rule).values_list("number", flat=True))
+    assert numbers == [1, 2, 3, 4]
+    last = RuleRevision.objects.get(rule=rule, number=4)
+    assert last.snapshot["terms"] == terms_of(rule) and len(terms_of(rule)) == 2
