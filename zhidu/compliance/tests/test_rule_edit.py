@@ -239,3 +239,29 @@ def test_concurrent_edits_get_distinct_revision_numbers(actors):
     assert numbers == [1, 2, 3, 4]
     last = RuleRevision.objects.get(rule=rule, number=4)
     assert last.snapshot["terms"] == terms_of(rule) and len(terms_of(rule)) == 2
+
+
+def test_every_choice_has_a_label():
+    from zhidu.compliance.engine.detect import detector_names
+    from zhidu.compliance.engine.rules import CHAT_TYPES, SIDES
+    from zhidu.compliance.rule_labels import (
+        CHAT_TYPE_LABELS,
+        DETECTOR_LABELS,
+        FIELD_LABELS,
+        MSGTYPE_LABELS,
+        SIDE_LABELS,
+    )
+    from zhidu.compliance.services.ingest import KNOWN_MSGTYPES
+
+    assert set(DETECTOR_LABELS) == set(detector_names()) and set(MSGTYPE_LABELS) == set(KNOWN_MSGTYPES)
+    assert set(CHAT_TYPE_LABELS) == set(CHAT_TYPES) and set(SIDE_LABELS) == set(SIDES)
+    assert set(FIELD_LABELS) == set(services.EDITABLE)
+    with translation.override("zh-hans"):
+        labels = [
+            *DETECTOR_LABELS.values(),
+            *MSGTYPE_LABELS.values(),
+            *CHAT_TYPE_LABELS.values(),
+            *FIELD_LABELS.values(),
+        ]
+        untranslated = [str(v) for v in labels if str(v).isascii() and str(v) != "Markdown"]
+    assert untranslated == []
