@@ -123,6 +123,7 @@ def rules(request: HttpRequest) -> HttpResponse:
             "can_edit": viewer.role in services.RULE_ADMINS,
             "can_edit_rules": viewer.role in services.RULE_EDITORS,
             "hit_days": settings.RULE_HITS_DAYS,
+            "show_hits": viewer.role in VIOLATION_ROLES,
         },
     )
 
@@ -139,7 +140,12 @@ def rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
     if _is_htmx(request):
         rule.term_count = selectors.rule_term_count(rule)  # type: ignore[attr-defined]
         rule = selectors.rules_with_hits(viewer, [rule])[0]
-        ctx = {"r": rule, "can_edit": True, "can_edit_rules": viewer.role in services.RULE_EDITORS}
+        ctx = {
+            "r": rule,
+            "can_edit": True,
+            "can_edit_rules": viewer.role in services.RULE_EDITORS,
+            "show_hits": viewer.role in VIOLATION_ROLES,
+        }
         return render(request, "compliance/_rule_row.html", ctx)
     return redirect("compliance:rules")
 
@@ -211,6 +217,7 @@ def _editor_context(
     viewer: Member, rule: Rule | None, values: dict[str, Any], error: DomainError | None = None
 ) -> dict[str, Any]:
     return selectors.rule_editor_context(viewer=viewer, rule=rule, values=values) | {
+        "show_hits": viewer.role in VIOLATION_ROLES,
         "error": error.message if error else "",
         "error_field": error.field if error else "",
     }

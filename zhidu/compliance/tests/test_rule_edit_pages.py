@@ -170,3 +170,13 @@ def test_saving_a_default_rule_keeps_its_name_translatable(actors, login):
     )
     rule.refresh_from_db()
     assert (rule.name, rule.severity) == ("Absolute or superlative claims", "low")
+
+
+def test_admins_see_no_hit_counts(actors, login):
+    rule = make_rule()
+    v = make_violation(actors.sales, rule=rule)
+    Violation.objects.filter(pk=v.pk).update(occurred_at=timezone.now())
+    compliance = login(actors.compliance).get("/compliance/rules/").content.decode()
+    assert f'data-testid="hits-{rule.code}">1' in compliance
+    admin = login(actors.admin).get("/compliance/rules/").content.decode()
+    assert f'data-testid="hits-{rule.code}">—' in admin
