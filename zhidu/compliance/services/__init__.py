@@ -26,18 +26,16 @@ from .rule_edit import (
     ERR_EMPTY_RULE,
     ERR_PATTERN_NO_LITERAL,
     ERR_PATTERN_SYNTAX,
-    MAX_SAMPLE,
     RULE_EDITORS,
     FieldChange,
-    TestResult,
     revision_diff,
     rule_create,
     rule_fields_clean,
     rule_revision_restore,
     rule_snapshot,
-    rule_test,
     rule_update,
 )
+from .rule_test import MAX_SAMPLE, TestResult, rule_test
 from .rules import (
     CATEGORY_ARTICLE,
     ERR_BAD_ARTICLE,

@@ -1,5 +1,5 @@
 """Editing rules in the app: validate a rule's editable fields, save them with an audit event and a numbered
-revision, restore a revision, compare two, and test an unsaved draft on a sample text.
+revision, restore a revision, compare two (the test box is in `rule_test`).
 
 The editable fields (`EDITABLE`) are what a revision snapshots: name, severity, enabled, article, terms,
 patterns, allow phrases, detectors and the scope (departments, members, chat types, sides, message types,
@@ -12,14 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_noop
 
-from zhidu.compliance import engine as eng
 from zhidu.compliance.engine.detect import detector_names
 from zhidu.compliance.engine.match import required_literals
 from zhidu.compliance.engine.normalize import normalize_text
@@ -33,14 +32,13 @@ from ..models import Category, Rule, RuleRevision, RuleTerm, Severity
 from ..rule_labels import FIELD_LABELS
 from ..selectors import RULE_EDITORS
 from .ingest import KNOWN_MSGTYPES
-from .rules import _ARTICLE_RE, _CODE_RE, MAX_TERM, rules_engine
+from .rules import _ARTICLE_RE, _CODE_RE, MAX_TERM
 
 MAX_TERMS = 20_000
 MAX_PATTERNS = 50
 MAX_PATTERN = 500
 MAX_ALLOW = 500
 MAX_SCOPE_IDS = 500
-MAX_SAMPLE = 2_000
 MAX_REASON = 300
 
 LIST_FIELDS = ("terms", "patterns", "allow", "detectors", "departments", "members", "chat_types", "sides", "msgtypes")
@@ -82,8 +80,6 @@ ERR_HOURS = gettext_noop("Give both hours (0–24) or neither; they must differ.
 ERR_DEPARTMENTS = gettext_noop("Some of the chosen departments do not exist.")
 ERR_MEMBERS = gettext_noop("Some of the chosen members do not exist or have left.")
 ERR_REVISION = gettext_noop("That revision does not exist for this rule.")
-ERR_SAMPLE = gettext_noop("The sample must be 1–{max} characters.")
-ERR_SAMPLE_SCOPE = gettext_noop("Choose a chat type, a sender side and an hour (0–23) for the sample.")
 ERR_REASON = gettext_noop("The reason may have at most {max} characters.")
 
 
@@ -287,8 +283,15 @@ def _revise(rule: Rule, *, actor: Member | None, snapshot: dict[str, Any], **ext
 
 
 def _diff_for_audit(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    changed = [k for k in EDITABLE if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
+    """Changed fields: scalars as old and new values, lists as the items removed (before) and added (after)."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for c in revision_diff(before, after):
+        if c.name in LIST_FIELDS:
+            old[c.name], new[c.name] = c.removed, c.added
+        else:
+            old[c.name], new[c.name] = c.before, c.after
+    return old, new
 
 
 def rule_update(*, actor: Member | None, rule: Rule, reason: str = "", **fields: Any) -> Rule:
@@ -342,7 +345,9 @@ def rule_create(*, actor: Member | None, code: str, category: str, reason: str =
         actor=actor,
         verb="rule.create",
         target=rule,
-        after={"code": code, "category": category, "revision": revision.number} | data,
+        after={"code": code, "category": category, "revision": revision.number}
+        | {k: v for k, v in data.items() if k != "terms"}
+        | {"terms": len(data["terms"])},
         reason=reason,
     )
     return rule
@@ -388,118 +393,4 @@ def revision_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldC
                 out.append(FieldChange(name, added=added, removed=removed))
         else:
             out.append(FieldChange(name, before=a, after=b))
-    return out
-
-
-# --------------------------------------------------------------------------------------------- test box
-
-
-@dataclass(frozen=True)
-class TestHit:
-    finding: eng.Finding
-    rule_name: str
-    edited: bool  # a hit of the rule being edited (as drafted), not of another enabled rule
-
-
-@dataclass(frozen=True)
-class Suppressed:
-    finding: eng.Finding
-    phrase: str
-
-
-@dataclass
-class TestResult:
-    text: str
-    own: list[TestHit] = dataclasses.field(default_factory=list)
-    all: list[TestHit] = dataclasses.field(default_factory=list)
-    suppressed: list[Suppressed] = dataclasses.field(default_factory=list)
-
-
-def _engine_rule(code: str, category: str, data: Mapping[str, Any]) -> eng.Rule:
-    """The draft as an engine rule. Member and department scope are left out: the sample has no sender."""
-    hours = (data["hour_start"], data["hour_end"]) if data["hour_start"] is not None else None
-    return eng.Rule(
-        code=code,
-        name=data["name"],
-        category=category,
-        severity=data["severity"],
-        terms=tuple(data["terms"]),
-        patterns=tuple(data["patterns"]),
-        detectors=tuple(data["detectors"]),
-        allow=tuple(data["allow"]),
-        scope=eng.Scope(
-            chat_types=frozenset(data["chat_types"]),
-            sides=frozenset(data["sides"]),
-            hours=hours,
-            msgtypes=frozenset(data["msgtypes"]),
-        ),
-        article=data["article"],
-    )
-
-
-def sample_msgtime(hour: int) -> int:
-    """A time (ms) whose hour in the company's zone (UTC+8, as the engine counts) is `hour`."""
-    return 20_000 * 86_400_000 + ((hour - 8) % 24) * 3_600_000
-
-
-def rule_test(
-    *,
-    actor: Member | None,
-    text: str,
-    fields: Mapping[str, Any],
-    rule: Rule | None = None,
-    code: str = "draft",
-    category: str = "",
-    chat_type: str = "single",
-    side: str = "staff",
-    msgtype: str = "text",
-    hour: int = 10,
-) -> TestResult:
-    """Scan `text` with the rule as drafted (`fields` over the saved rule, nothing written) and with every
-    enabled rule (the saved one replaced by the draft). Reports hits the draft's allow phrases removed."""
-    _require_editor(actor)
-    if not text or len(text) > MAX_SAMPLE or text_problem(text, max_length=MAX_SAMPLE):
-        raise _bad(ERR_SAMPLE, "text", max=MAX_SAMPLE)
-    if chat_type not in CHAT_TYPES or side not in SIDES or not 0 <= hour <= 23 or msgtype not in KNOWN_MSGTYPES:
-        raise _bad(ERR_SAMPLE_SCOPE, "sample")
-    if rule is not None:
-        base, code, category = rule_snapshot(rule), rule.code, rule.category
-    else:
-        base = {k: ([] if k in LIST_FIELDS else None) for k in EDITABLE}
-        base |= {"name": code, "severity": Severity.MEDIUM, "enabled": True, "article": ""}
-        if category not in Category.values:
-            raise _bad(ERR_CATEGORY, "category")
-    data = rule_fields_clean(fields, base=base)
-    draft = _engine_rule(code, category, data)
-    message = eng.Message(
-        "sample",
-        text,
-        side=side,
-        chat_type="group" if chat_type == "internal" else chat_type,
-        internal=chat_type == "internal",
-        msgtime=sample_msgtime(hour),
-        msgtype=msgtype,
-    )
-    own = eng.Engine([draft]).scan([message])
-    result = TestResult(text=text, own=[TestHit(f, draft.name, True) for f in own])
-    saved, _codes = rules_engine()
-    names = {r.code: r.name for r in saved.rules}
-    others = [TestHit(f, names.get(f.rule, f.rule), False) for f in saved.scan([message]) if f.rule != code]
-    mine = result.own if data["enabled"] else []
-    result.all = sorted(others + mine, key=lambda h: (h.finding.start, h.finding.rule))
-    if draft.allow:
-        result.suppressed = _suppressed(draft, message, own)
-    return result
-
-
-def _suppressed(draft: eng.Rule, message: eng.Message, kept: list[eng.Finding]) -> list[Suppressed]:
-    bare = eng.Engine([replace(draft, allow=())]).scan([message])
-    normalised = normalize_text(message.text)
-    present = [p for p in draft.allow if normalize_text(p) and normalize_text(p) in normalised]
-    out = []
-    for f in bare:
-        if f in kept:
-            continue
-        phrase = next((p for p in present if f not in eng.Engine([replace(draft, allow=(p,))]).scan([message])), "")
-        out.append(Suppressed(f, phrase))
     return out
