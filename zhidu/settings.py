@@ -274,6 +274,8 @@ ZHIDU_BASE_URL = env_str("ZHIDU_BASE_URL", "" if PRODUCTION else "http://127.0.0
 # Business settings
 ZHIDU_COMPANY_NAME = env_str("ZHIDU_COMPANY_NAME", "示例科技有限公司")
 POLICY_NOTICE_DAYS = env_int("POLICY_NOTICE_DAYS", 7)
+# The rules pages count each rule's violations over the last RULE_HITS_DAYS days.
+RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker

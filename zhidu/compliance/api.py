@@ -4,16 +4,21 @@ rules' citation maps (list a version's map, confirm, reject, add, remove)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
-from zhidu.core.schemas import FilterText, FreeText, Id, PageIn, Text, paginate
+from zhidu.core.schemas import Bounded, FilterText, FreeText, Id, PageIn, Text, paginate
+from zhidu.core.text import FILTER_MAX
 from zhidu.core.text import model_max_length as _max
 
 from . import selectors, services
 from .models import Rule, RuleCitation, RuleTerm, Violation
+from .models import Rule, RuleTerm, Violation
+from .services.rule_edit import MAX_ALLOW, MAX_PATTERN, MAX_PATTERNS, MAX_REASON, MAX_SCOPE_IDS, MAX_TERMS
+from .services.rule_test import MAX_SAMPLE
 
 router = Router(tags=["compliance"])
 
@@ -322,3 +327,200 @@ def citation_remove(request: HttpRequest, citation_id: int) -> CitationOut:
     viewer = request.auth  # type: ignore[attr-defined]
     services.citation_remove(actor=viewer, citation=selectors.citation_get_for(viewer, citation_id))
     return _citation(viewer, citation_id)
+
+
+# --------------------------------------------------------------------------------------------- rule editing
+
+Term = Annotated[str, Text(_max(RuleTerm, "term"))]
+Short = Annotated[str, Text(FILTER_MAX)]
+Pattern = Annotated[str, Text(MAX_PATTERN)]
+
+
+class RuleEditIn(Schema):
+    """The fields to change; a field left out keeps its value. Lists replace the whole list."""
+
+    name: Annotated[str, Text(_max(Rule, "name"))] | None = None
+    severity: Short | None = None
+    enabled: bool | None = None
+    article: Annotated[str, Text(_max(Rule, "article"))] | None = None
+    terms: Annotated[list[Term], Field(max_length=MAX_TERMS)] | None = None
+    patterns: Annotated[list[Pattern], Field(max_length=MAX_PATTERNS)] | None = None
+    allow: Annotated[list[Term], Field(max_length=MAX_ALLOW)] | None = None
+    detectors: Annotated[list[Short], Field(max_length=50)] | None = None
+    chat_types: Annotated[list[Short], Field(max_length=10)] | None = None
+    sides: Annotated[list[Short], Field(max_length=10)] | None = None
+    msgtypes: Annotated[list[Short], Field(max_length=50)] | None = None
+    departments: Annotated[list[Id], Field(max_length=MAX_SCOPE_IDS)] | None = None
+    members: Annotated[list[Id], Field(max_length=MAX_SCOPE_IDS)] | None = None
+    hour_start: Annotated[int, Bounded("hour_start", 0, 24)] | None = None
+    hour_end: Annotated[int, Bounded("hour_end", 0, 24)] | None = None
+    reason: Annotated[str, Text(MAX_REASON)] = ""
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, exclude={"reason", "code", "category"})
+
+
+class RuleCreateIn(RuleEditIn):
+    code: Annotated[str, Text(_max(Rule, "code"))]
+    category: Short
+
+
+class RuleDetailOut(Schema):
+    id: int
+    code: str
+    category: str
+    builtin: bool
+    revision: int
+    name: str
+    severity: str
+    enabled: bool
+    article: str
+    terms: list[str]
+    patterns: list[str]
+    allow: list[str]
+    detectors: list[str]
+    departments: list[int]
+    members: list[int]
+    chat_types: list[str]
+    sides: list[str]
+    msgtypes: list[str]
+    hour_start: int | None
+    hour_end: int | None
+
+
+class RevisionOut(Schema):
+    number: int
+    created_at: dt.datetime
+    actor_id: int | None
+    actor_name: str
+    reason: str
+    restored_from: int | None
+    baseline: bool
+    snapshot: dict[str, Any]
+
+
+class RuleTestIn(Schema):
+    """Scan `text` with a draft: the saved rule `rule_id` (if given) changed by `fields`, or a new rule."""
+
+    text: Annotated[str, Text(MAX_SAMPLE, 1)]
+    rule_id: Id | None = None
+    code: Annotated[str, Text(_max(Rule, "code"))] = "draft"
+    category: Short = ""
+    fields: RuleEditIn = RuleEditIn()
+    chat_type: Short = "single"
+    side: Short = "staff"
+    msgtype: Short = "text"
+    hour: Annotated[int, Bounded("hour", 0, 23)] = 10
+
+
+class FindingOut(Schema):
+    rule: str
+    rule_name: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    matched: str
+    detector: str
+    confidence: float
+    allowed_by: str = ""
+
+
+class RuleTestOut(Schema):
+    own: list[FindingOut]
+    all: list[FindingOut]
+    suppressed: list[FindingOut]
+
+
+def _rule_detail(rule: Rule) -> RuleDetailOut:
+    snap = services.rule_snapshot(rule)
+    revision = selectors.rule_revisions(rule, limit=1)
+    return RuleDetailOut(
+        id=rule.pk,
+        code=rule.code,
+        category=rule.category,
+        builtin=rule.builtin,
+        revision=revision[0].number if revision else 0,
+        **snap,
+    )
+
+
+def _finding(f: Any, rule_name: str, allowed_by: str = "") -> FindingOut:
+    return FindingOut(
+        rule=f.rule,
+        rule_name=rule_name,
+        category=f.category,
+        severity=f.severity,
+        start=f.start,
+        end=f.end,
+        matched=f.matched,
+        detector=f.detector,
+        confidence=f.confidence,
+        allowed_by=allowed_by,
+    )
+
+
+@router.post("/rules", response={201: RuleDetailOut})
+def rule_create(request: HttpRequest, payload: RuleCreateIn) -> Status[RuleDetailOut]:
+    viewer = request.auth  # type: ignore[attr-defined]
+    selectors.rule_editor_check(viewer)
+    rule = services.rule_create(
+        actor=viewer, code=payload.code, category=payload.category, reason=payload.reason, **payload.fields()
+    )
+    return Status(201, _rule_detail(rule))
+
+
+@router.post("/rules/test", response=RuleTestOut)
+def rule_test(request: HttpRequest, payload: RuleTestIn) -> RuleTestOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    selectors.rule_editor_check(viewer)
+    rule = selectors.rule_get_for_editor(viewer, payload.rule_id) if payload.rule_id else None
+    result = services.rule_test(
+        actor=viewer,
+        rule=rule,
+        text=payload.text,
+        fields=payload.fields.fields(),
+        code=payload.code,
+        category=payload.category,
+        chat_type=payload.chat_type,
+        side=payload.side,
+        msgtype=payload.msgtype,
+        hour=payload.hour,
+    )
+    return RuleTestOut(
+        own=[_finding(h.finding, h.rule_name) for h in result.own],
+        all=[_finding(h.finding, h.rule_name) for h in result.all],
+        suppressed=[_finding(s.finding, "", s.phrase) for s in result.suppressed],
+    )
+
+
+@router.get("/rules/{rule_id}", response=RuleDetailOut)
+def rule_get(request: HttpRequest, rule_id: int) -> RuleDetailOut:
+    return _rule_detail(selectors.rule_get_for_editor(request.auth, rule_id))  # type: ignore[attr-defined]
+
+
+@router.patch("/rules/{rule_id}", response=RuleDetailOut)
+def rule_update(request: HttpRequest, rule_id: int, payload: RuleEditIn) -> RuleDetailOut:
+    viewer = request.auth  # type: ignore[attr-defined]
+    rule = selectors.rule_get_for_editor(viewer, rule_id)
+    rule = services.rule_update(actor=viewer, rule=rule, reason=payload.reason, **payload.fields())
+    return _rule_detail(rule)
+
+
+@router.get("/rules/{rule_id}/revisions", response=list[RevisionOut])
+def rule_revisions(request: HttpRequest, rule_id: int) -> list[RevisionOut]:
+    """The newest revisions (at most 50), newest first."""
+    rule = selectors.rule_get_for_editor(request.auth, rule_id)  # type: ignore[attr-defined]
+    return [
+        RevisionOut(
+            number=r.number,
+            created_at=r.created_at,
+            actor_id=r.actor_id,
+            actor_name=r.actor.name if r.actor else "",
+            reason=r.reason,
+            restored_from=r.restored_from,
+            baseline=r.baseline,
+            snapshot=r.snapshot,
+        )
+        for r in selectors.rule_revisions(rule)
+    ]

@@ -5,6 +5,7 @@
 * `ArchiveAgreement` — cached `check_single_agree` answers: customers who refused archiving are skipped.
 * `Rule` / `RuleTerm` — the rule set the engine compiles (terms live in a child table: imports can be big).
 * `RuleCitation` — the citation map: which clauses of which published regulation version back a rule.
+* `RuleRevision` — every edit of a rule as a numbered snapshot (history, diff, restore).
 * `Violation` — one finding per message and rule, citing the regulation article, reviewed by a lead.
 """
 
@@ -320,6 +321,30 @@ class RuleCitation(BaseModel):
             item.article = self.article
             return item
         return self.article
+
+
+class RuleRevision(BaseModel):
+    """One saved state of a rule's editable fields (terms included), numbered per rule; restoring one
+    writes a new revision. `snapshot` is what `services.rule_snapshot` returns."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("rule"))
+    number = models.PositiveIntegerField(_("revision"))
+    snapshot = models.JSONField(_("snapshot"))
+    actor = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("changed by")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    restored_from = models.PositiveIntegerField(_("restored from revision"), null=True, blank=True)
+    baseline = models.BooleanField(default=False, help_text="the rule as it was before its first edit in the app")
+
+    class Meta:
+        ordering = ["rule_id", "-number"]
+        verbose_name = _("rule revision")
+        verbose_name_plural = _("rule revisions")
+        constraints = [models.UniqueConstraint(fields=["rule", "number"], name="rulerevision_unique_rule_number")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}#{self.number}"
 
 
 # --------------------------------------------------------------------------------------------- violations

@@ -8,16 +8,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from zhidu.core.errors import NotFound
 from zhidu.core.periods import day_bounds, local_today
 from zhidu.org.models import Member, Role
 from zhidu.policies.models import PolicyVersion, VersionStatus
 
-from .models import ArchiveMessage, CitationStatus, Rule, RuleCitation, RuleTerm, Violation
+from .models import (
+    ArchiveMessage,
+    Category,
+    CitationStatus,
+    Rule,
+    RuleCitation,
+    RuleRevision,
+    RuleTerm,
+    Severity,
+    Violation,
+    ViolationStatus,
+)
 
 EVIDENCE_AROUND = 5
 RULE_READERS = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
@@ -305,3 +319,199 @@ def citation_map(*, viewer: Member, version: PolicyVersion, rules: list[Rule]) -
         )
         for r in rules
     ]
+
+
+# --------------------------------------------------------------------------------------------- rule editing
+
+RULE_EDITORS = (Role.COMPLIANCE, Role.ADMIN)
+REVISIONS_SHOWN = 50
+
+
+def rule_get_for_editor(viewer: Member, rule_id: int) -> Rule:
+    """A rule for a member who may edit rules; anyone else gets NotFound, as for a missing rule."""
+    if not viewer.is_active or viewer.role not in RULE_EDITORS:
+        raise NotFound
+    return rule_get_for(viewer, rule_id)
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    total: int = 0
+    confirmed: int = 0
+    dismissed: int = 0
+
+
+def rule_hit_counts(
+    *, viewer: Member, days: int | None = None, rule_ids: list[int] | None = None
+) -> dict[int, RuleHits]:
+    """Violations per rule over the last `days` (setting RULE_HITS_DAYS) that `viewer` may see, with how many
+    were confirmed and dismissed: one aggregate query."""
+    days = settings.RULE_HITS_DAYS if days is None else days
+    since = timezone.now() - dt.timedelta(days=days)
+    qs = Violation.objects.visible_to(viewer).filter(occurred_at__gte=since)
+    if rule_ids is not None:
+        qs = qs.filter(rule_id__in=rule_ids)
+    rows = qs.values("rule_id").annotate(
+        total=Count("id"),
+        confirmed=Count("id", filter=Q(status=ViolationStatus.CONFIRMED)),
+        dismissed=Count("id", filter=Q(status=ViolationStatus.DISMISSED)),
+    )
+    return {r["rule_id"]: RuleHits(r["total"], r["confirmed"], r["dismissed"]) for r in rows.order_by()}
+
+
+def rule_revisions(rule: Rule, limit: int = REVISIONS_SHOWN) -> list[RuleRevision]:
+    """The newest revisions of a rule (at most `limit`), newest first, with their authors."""
+    return list(RuleRevision.objects.filter(rule=rule).select_related("actor").order_by("-number")[:limit])
+
+
+def rule_revision_get(rule: Rule, number: int) -> RuleRevision:
+    revision = RuleRevision.objects.filter(rule=rule, number=number).first()
+    if revision is None:
+        raise NotFound
+    return revision
+
+
+MEMBER_CHOICES = 500
+
+
+def rule_editor_check(viewer: Member) -> None:
+    """NotFound unless `viewer` may edit rules (the new-rule page and its test box)."""
+    if not viewer.is_active or viewer.role not in RULE_EDITORS:
+        raise NotFound
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "\n".join(str(v) for v in value or [])
+
+
+def rule_editor_context(*, viewer: Member, rule: Rule | None, values: dict[str, Any]) -> dict[str, Any]:
+    """Everything the rule editor shows: the values (saved or as posted), the choices with their labels, and
+    for a saved rule its hit counts and newest revisions. A bounded number of queries."""
+    from zhidu.compliance.engine.detect import detector_names
+    from zhidu.compliance.engine.rules import CHAT_TYPES, SIDES
+    from zhidu.org.models import Department
+
+    from .rule_labels import CHAT_TYPE_LABELS, DETECTOR_LABELS, MSGTYPE_LABELS, SIDE_LABELS
+
+    selected = {k: {str(v) for v in values.get(k) or []} for k in ("detectors", "chat_types", "sides", "msgtypes")}
+    chosen_ids = {k: {int(v) for v in values.get(k) or [] if str(v).isdigit()} for k in ("departments", "members")}
+    members = list(Member.objects.active().order_by("name", "pk").values_list("pk", "name")[:MEMBER_CHOICES])
+    shown = {pk for pk, _name in members}
+    members += list(
+        Member.objects.filter(pk__in=chosen_ids["members"] - shown).order_by("name").values_list("pk", "name")
+    )
+    ctx: dict[str, Any] = {
+        "rule": rule,
+        "v": {k: values.get(k) for k in ("name", "severity", "article", "code", "category", "hour_start", "hour_end")},
+        "enabled": bool(values.get("enabled")),
+        "texts": {k: _text(values.get(k)) for k in ("terms", "patterns", "allow")},
+        "detectors": [(n, DETECTOR_LABELS.get(n, n), n in selected["detectors"]) for n in detector_names()],
+        "chat_types": [(n, CHAT_TYPE_LABELS[n], n in selected["chat_types"]) for n in CHAT_TYPES],
+        "sides": [(n, SIDE_LABELS[n], n in selected["sides"]) for n in SIDES],
+        "msgtypes": [(n, label, n in selected["msgtypes"]) for n, label in MSGTYPE_LABELS.items()],
+        "departments": [
+            (pk, name, pk in chosen_ids["departments"])
+            for pk, name in Department.objects.order_by("name", "pk").values_list("pk", "name")[:MEMBER_CHOICES]
+        ],
+        "members": [(pk, name, pk in chosen_ids["members"]) for pk, name in members],
+        "hours": list(range(25)),
+        "severities": Severity.choices,
+        "categories": Category.choices,
+        "hit_days": settings.RULE_HITS_DAYS,
+    }
+    if rule is not None:
+        ctx["hits"] = rule_hit_counts(viewer=viewer, rule_ids=[rule.pk]).get(rule.pk, RuleHits())
+        ctx["revisions"] = rule_revisions(rule)
+    return ctx
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    before: str = ""
+    after: str = ""
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+def labelled_changes(changes: list[Any]) -> list[ChangeLine]:
+    """`services.revision_diff` output in words: field labels, names of departments and members, choice labels."""
+    from zhidu.org.models import Department
+
+    from .rule_labels import CHAT_TYPE_LABELS, DETECTOR_LABELS, FIELD_LABELS, MSGTYPE_LABELS, SIDE_LABELS
+
+    ids = {c.name: {*c.added, *c.removed} for c in changes if c.name in ("departments", "members")}
+    names: dict[str, dict[Any, Any]] = {
+        "departments": dict(Department.objects.filter(pk__in=ids.get("departments", ())).values_list("pk", "name")),
+        "members": dict(Member.objects.filter(pk__in=ids.get("members", ())).values_list("pk", "name")),
+        "detectors": dict(DETECTOR_LABELS),
+        "chat_types": dict(CHAT_TYPE_LABELS),
+        "sides": dict(SIDE_LABELS),
+        "msgtypes": dict(MSGTYPE_LABELS),
+        "severity": dict(Severity.choices),
+    }
+
+    def word(name: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        return str(names.get(name, {}).get(value, value))
+
+    return [
+        ChangeLine(
+            str(FIELD_LABELS.get(c.name, c.name)),
+            word(c.name, c.before),
+            word(c.name, c.after),
+            tuple(word(c.name, v) for v in c.added),
+            tuple(word(c.name, v) for v in c.removed),
+        )
+        for c in changes
+    ]
+
+
+@dataclass(frozen=True)
+class TestLine:
+    html: SafeString  # the sample with the matched span marked
+    matched: str
+    rule: str
+    code: str
+    category: str
+    severity: str
+    severity_label: str
+    detector: str
+    phrase: str = ""
+
+
+def rule_test_lines(result: Any) -> dict[str, list[TestLine]]:
+    """A `services.TestResult` in words for the test box: own hits, all hits, suppressed hits."""
+    from .rule_labels import DETECTOR_LABELS
+
+    categories, severities = dict(Category.choices), dict(Severity.choices)
+
+    def line(f: Any, rule_name: str, phrase: str = "") -> TestLine:
+        return TestLine(
+            highlight(result.text, f.start, f.end),
+            f.matched,
+            _(rule_name) if rule_name else f.rule,
+            f.rule,
+            str(categories.get(f.category, f.category)),
+            f.severity,
+            str(severities.get(f.severity, f.severity)),
+            str(DETECTOR_LABELS.get(f.detector, f.detector)) if f.detector else "",
+            phrase,
+        )
+
+    return {
+        "own": [line(h.finding, h.rule_name) for h in result.own],
+        "all": [line(h.finding, h.rule_name) for h in result.all],
+        "suppressed": [line(s.finding, "", s.phrase) for s in result.suppressed],
+    }
+
+
+def rules_with_hits(viewer: Member, rules: list[Rule]) -> list[Rule]:
+    """`rules` with `.hits` (a RuleHits over the last RULE_HITS_DAYS days): one aggregate query for all."""
+    counts = rule_hit_counts(viewer=viewer, rule_ids=[r.pk for r in rules]) if rules else {}
+    for r in rules:
+        r.hits = counts.get(r.pk, RuleHits())  # type: ignore[attr-defined]
+    return rules

@@ -15,3 +15,12 @@ urlpatterns = [
     path("citations/add/", views.citation_add, name="citation_add"),
     path("citations/<int:citation_id>/<slug:action>/", views.citation_decide, name="citation_decide"),
 ]
+
+urlpatterns += [
+    path("rules/new/", views.rule_new, name="rule_new"),
+    path("rules/test/", views.rule_test, name="rule_test_new"),
+    path("rules/<int:rule_id>/edit/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:rule_id>/test/", views.rule_test, name="rule_test"),
+    path("rules/<int:rule_id>/revisions/<int:number>/", views.rule_revision, name="rule_revision"),
+    path("rules/<int:rule_id>/revisions/<int:number>/restore/", views.rule_restore, name="rule_restore"),
+]

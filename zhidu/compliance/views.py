@@ -4,7 +4,9 @@ and the rule list with enable toggles, term import and export."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -111,7 +113,8 @@ def rules(request: HttpRequest) -> HttpResponse:
     viewer = request.member  # type: ignore[attr-defined]
     params = clean_query(request)
     category = params.get("category", "")
-    items = selectors.rules_with_citations(selectors.rule_list(viewer=viewer, category=category, q=params.get("q", "")))
+    items = selectors.rule_list(viewer=viewer, category=category, q=params.get("q", ""))
+    items = selectors.rules_with_citations(selectors.rules_with_hits(viewer, items))
     return render(
         request,
         "compliance/rules.html",
@@ -123,6 +126,9 @@ def rules(request: HttpRequest) -> HttpResponse:
             "severities": Severity.choices,
             "can_edit": viewer.role in services.RULE_ADMINS,
             "can_map": viewer.role in CITATION_PAGE_ROLES,
+            "can_edit_rules": viewer.role in services.RULE_EDITORS,
+            "hit_days": settings.RULE_HITS_DAYS,
+            "show_hits": viewer.role in VIOLATION_ROLES,
         },
     )
 
@@ -138,8 +144,14 @@ def rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from None
     if _is_htmx(request):
         rule.term_count = selectors.rule_term_count(rule)  # type: ignore[attr-defined]
-        selectors.rules_with_citations([rule])
-        return render(request, "compliance/_rule_row.html", {"r": rule, "can_edit": True})
+        rule = selectors.rules_with_citations(selectors.rules_with_hits(viewer, [rule]))[0]
+        ctx = {
+            "r": rule,
+            "can_edit": True,
+            "can_edit_rules": viewer.role in services.RULE_EDITORS,
+            "show_hits": viewer.role in VIOLATION_ROLES,
+        }
+        return render(request, "compliance/_rule_row.html", ctx)
     return redirect("compliance:rules")
 
 
@@ -276,3 +288,124 @@ def citation_add(request: HttpRequest) -> HttpResponse:
 def _int(value: object) -> int:
     text = str(value or "")
     return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
+# --------------------------------------------------------------------------------------------- rule editing
+
+EDIT_TEXTAREAS = ("terms", "patterns", "allow")
+EDIT_LISTS = ("detectors", "chat_types", "sides", "msgtypes", "departments", "members")
+
+
+def _rule_form(post: QueryDict) -> dict[str, Any]:
+    """The editor's fields as `services.rule_update` takes them (checking is the service's job)."""
+    fields: dict[str, Any] = {name: post.get(name, "") for name in ("name", "severity", "article")}
+    fields |= {name: post.get(name, "") for name in EDIT_TEXTAREAS}
+    fields |= {name: post.getlist(name) for name in EDIT_LISTS}
+    fields |= {
+        "enabled": post.get("enabled") == "1",
+        "hour_start": post.get("hour_start"),
+        "hour_end": post.get("hour_end"),
+    }
+    return fields
+
+
+def _editor_context(
+    viewer: Member, rule: Rule | None, values: dict[str, Any], error: DomainError | None = None
+) -> dict[str, Any]:
+    return selectors.rule_editor_context(viewer=viewer, rule=rule, values=values) | {
+        "show_hits": viewer.role in VIOLATION_ROLES,
+        "error": error.message if error else "",
+        "error_field": error.field if error else "",
+    }
+
+
+@member_required()
+def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    rule = selectors.rule_get_for_editor(viewer, rule_id)
+    if request.method != "POST":
+        return render(request, "compliance/rule_edit.html", _editor_context(viewer, rule, services.rule_snapshot(rule)))
+    fields = _rule_form(request.POST)
+    if rule.builtin and fields["name"] == _(rule.name):  # the page shows a default rule's name translated
+        fields["name"] = rule.name
+    try:
+        services.rule_update(actor=viewer, rule=rule, reason=request.POST.get("reason", ""), **fields)
+    except DomainError as exc:
+        return render(request, "compliance/rule_edit.html", _editor_context(viewer, rule, fields, exc), status=400)
+    messages.success(request, _("Rule saved."))
+    return redirect("compliance:rule_edit", rule_id=rule.pk)
+
+
+@member_required()
+def rule_new(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    selectors.rule_editor_check(viewer)
+    if request.method != "POST":
+        return render(request, "compliance/rule_edit.html", _editor_context(viewer, None, {"enabled": True}))
+    fields = _rule_form(request.POST)
+    code, category = request.POST.get("code", ""), request.POST.get("category", "")
+    try:
+        rule = services.rule_create(
+            actor=viewer, code=code, category=category, reason=request.POST.get("reason", ""), **fields
+        )
+    except DomainError as exc:
+        ctx = _editor_context(viewer, None, fields | {"code": code, "category": category}, exc)
+        return render(request, "compliance/rule_edit.html", ctx, status=400)
+    messages.success(request, _("Rule created."))
+    return redirect("compliance:rule_edit", rule_id=rule.pk)
+
+
+@require_POST
+@member_required()
+def rule_test(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
+    """The test box (HTMX): scans the sample with the form's unsaved values; writes nothing."""
+    viewer = request.member  # type: ignore[attr-defined]
+    selectors.rule_editor_check(viewer)
+    rule = selectors.rule_get_for_editor(viewer, rule_id) if rule_id else None
+    post = request.POST
+    ctx: dict[str, Any] = {}
+    try:
+        hour = int(post.get("sample_hour") or 10)
+        result = services.rule_test(
+            actor=viewer,
+            rule=rule,
+            fields=_rule_form(post),
+            text=post.get("sample", ""),
+            code=post.get("code") or "draft",
+            category=post.get("category", ""),
+            chat_type=post.get("sample_chat_type", "single"),
+            side=post.get("sample_side", "staff"),
+            hour=hour,
+        )
+        ctx["lines"] = selectors.rule_test_lines(result)
+    except (DomainError, ValueError) as exc:
+        ctx["error"] = exc.message if isinstance(exc, DomainError) else _("Choose an hour between 0 and 23.")
+    return render(request, "compliance/_rule_test.html", ctx)
+
+
+@require_POST
+@member_required()
+def rule_restore(request: HttpRequest, rule_id: int, number: int) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    rule = selectors.rule_get_for_editor(viewer, rule_id)
+    try:
+        services.rule_revision_restore(actor=viewer, rule=rule, number=number, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Revision %(number)d restored as a new revision.") % {"number": number})
+    return redirect("compliance:rule_edit", rule_id=rule.pk)
+
+
+@member_required()
+def rule_revision(request: HttpRequest, rule_id: int, number: int) -> HttpResponse:
+    """One revision and what changed against another (`?against=`, by default the one before it)."""
+    viewer = request.member  # type: ignore[attr-defined]
+    rule = selectors.rule_get_for_editor(viewer, rule_id)
+    revision = selectors.rule_revision_get(rule, number)
+    against = request.GET.get("against", "")
+    number_b = int(against) if against.isdigit() and len(against) < 9 else number - 1
+    other = selectors.rule_revision_get(rule, number_b) if number_b >= 1 else None
+    changes = services.revision_diff(other.snapshot if other else {}, revision.snapshot)
+    ctx = {"rule": rule, "revision": revision, "other": other, "changes": selectors.labelled_changes(changes)}
+    return render(request, "compliance/rule_revision.html", ctx)

@@ -23,6 +23,7 @@ from zhidu.org.models import Department, Member, Role, department_subtree_ids
 from ..models import (
     Category,
     Rule,
+    RuleRevision,
     RuleTerm,
     Severity,
 )
@@ -71,11 +72,12 @@ _ENGINE: dict[str, Any] = {"version": None, "engine": None, "codes": {}}
 
 
 def rules_version() -> tuple[Any, ...]:
-    """Changes whenever rules, their terms, or the department tree change (cheap aggregates)."""
+    """Changes whenever rules, their terms, their revisions or the department tree change (cheap aggregates)."""
     r = Rule.objects.aggregate(n=Count("id"), t=Max("updated_at"))
     t = RuleTerm.objects.aggregate(n=Count("id"), m=Max("id"))
     d = Department.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    return (r["n"], r["t"], t["n"], t["m"], d["n"], d["t"])
+    v = RuleRevision.objects.aggregate(m=Max("id"))  # edits in the app (scope changes touch no term row)
+    return (r["n"], r["t"], t["n"], t["m"], d["n"], d["t"], v["m"])
 
 
 def rules_compile() -> list[eng.Rule]:
