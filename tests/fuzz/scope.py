@@ -53,7 +53,7 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ImportOut": [("version", "version_id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
-UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut"}
+UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut"}
 
 
 def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
