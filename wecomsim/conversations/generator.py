@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .media import media_message
+from .overlay import Overlay
+from .overlay import internal_rooms as make_internal_rooms
 from .slots import (
     P_AFTER_C,
     P_AFTER_S,
@@ -135,10 +137,17 @@ def generate_messages(
     start_ms: int,
     violation_share: float = 0.06,
     hard_negative_share: float = 0.04,
+    internal_rooms: Sequence[RoomInfo] | None = None,
 ) -> Iterator[tuple[dict, tuple[str, ...]]]:
-    """Yield `count` (record, labels) pairs; see the module docstring."""
+    """Yield `count` (record, labels) pairs; see the module docstring. `rooms` are customer groups;
+    `internal_rooms` are groups of staff only (None: made from `staff`, see overlay.internal_rooms)."""
     rng = random.Random(seed)
     slots = Slots(rng)
+    if internal_rooms is None:
+        staff_only = make_internal_rooms([s.userid for s in staff])
+    else:
+        staff_only = tuple((r.roomid, tuple(dict.fromkeys((r.owner, *r.member_ids)))) for r in internal_rooms)
+    overlay = Overlay(seed, staff_only)
     names = {s.userid: s.name for s in staff}
     staff_ids = frozenset(names)
     pairs = [c for c in customers if c.follow_userid]
@@ -238,6 +247,7 @@ def generate_messages(
         ctx = conv.ctx
         r = rand()
         special = ""
+        rare = None
         if r < violation_share:
             if conv.chat == "group":
                 cat = rng.choices(cat_names, cat_weights)[0]
@@ -255,12 +265,14 @@ def generate_messages(
                 text = ""
             else:
                 text = tpl.format_map(ctx)
+            rare = overlay.pick(violation=True, chat=conv.chat)
         elif r < violation_share + hard_negative_share:
             options_h = [h for h in P_HARD if h[1] == "any" or conv.chat == "single"]
             role, _chat, tpl, extra = choice(options_h)
             if extra:
                 slots.fill(ctx, extra)
             text = tpl.format_map(ctx)
+            rare = overlay.pick(violation=False, chat=conv.chat)
         else:
             tpl, extra = choice(pool)
             if extra:
@@ -307,6 +319,11 @@ def generate_messages(
         else:
             record["msgtype"] = "text"
             record["text"] = {"content": text}
+        if rare is not None:
+            labels = rare[0]
+            people = (conv.staff, conv.customer) if conv.chat == "single" else (conv.roomid, *conv.members)
+            overlay.apply(record, rare, conv.chat, people, ctx)
+            sender, tolist, roomid = record["from"], record["tolist"], record["roomid"]
         if not labels and recent and rand() < 0.002:
             pre = choice(recent)
             record["action"] = "recall"

@@ -31,17 +31,17 @@ from .violations import HARD_NEGATIVES, VIOLATIONS
 from .vocabulary import HONORIFICS, ID_AREAS, MOBILE_PREFIXES, SURNAMES
 
 
-def _fields(tpl: str) -> frozenset[str]:
+def template_fields(tpl: str) -> frozenset[str]:
     return frozenset(f for _, f, _, _ in string.Formatter().parse(tpl) if f)
 
 
-_EXTRA_SLOTS = frozenset(
+EXTRA_SLOTS = frozenset(
     {"mobile", "mobile_spaced", "idno", "idno_spaced", "card", "wx", "other", "orderno", "tracking", "tracking_digits"}
 )
 
 
 def _prep(pool: Sequence[str]) -> tuple[tuple[str, frozenset[str]], ...]:
-    return tuple((t, _fields(t) & _EXTRA_SLOTS) for t in pool)
+    return tuple((t, template_fields(t) & EXTRA_SLOTS) for t in pool)
 
 
 P_GREET_S, P_GREET_C, P_INQ_C, P_INTRO_S = _prep(GREET_S), _prep(GREET_C), _prep(INQUIRY_C), _prep(INTRO_S)
@@ -50,9 +50,10 @@ P_ORDER_C, P_ORDER_S, P_DEL_S, P_DEL_C = _prep(ORDER_C), _prep(ORDER_S), _prep(D
 P_AFTER_C, P_AFTER_S, P_FOLLOW_S, P_FOLLOW_C = _prep(AFTER_C), _prep(AFTER_S), _prep(FOLLOW_S), _prep(FOLLOW_C)
 P_CLOSE, P_GROUP_S, P_GROUP_C = _prep(CLOSE), _prep(GROUP_S), _prep(GROUP_C)
 P_VIOLATIONS = {
-    k: tuple((lab, role, grp, t, _fields(t) & _EXTRA_SLOTS) for lab, role, grp, t in v) for k, v in VIOLATIONS.items()
+    k: tuple((lab, role, grp, t, template_fields(t) & EXTRA_SLOTS) for lab, role, grp, t in v)
+    for k, v in VIOLATIONS.items()
 }
-P_HARD = tuple((role, chat, t, _fields(t) & _EXTRA_SLOTS) for role, chat, t in HARD_NEGATIVES)
+P_HARD = tuple((role, chat, t, template_fields(t) & EXTRA_SLOTS) for role, chat, t in HARD_NEGATIVES)
 
 _ALNUM = string.ascii_lowercase + string.digits
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -212,3 +212,107 @@ HARD_NEGATIVES: tuple[tuple[str, str, str], ...] = (
     ("c", "single", "我是第一次在你们家买"),
     ("c", "any", "我的快递单号是{tracking_digits}吗"),
 )
+
+# --- rarer lines, added later: the serious categories, dangerous files, staff ads in internal groups ---
+# They are drawn from a second random stream (see overlay.py), so adding lines here does not change the
+# rest of a seed's corpus. (labels, role, where, template); where: "any" | "single" | "group" |
+# "internal" (a group of staff only); a template "FILE:<name>" is sent as a file message with that name.
+
+RARE_SHARE = 0.25  # share of the violation slots that take a rare line
+RARE_HARD_SHARE = 0.3  # share of the hard-negative slots that take a rare hard negative
+# how often a category is drawn among the rare lines (then a line of it, evenly)
+RARE_WEIGHTS = {
+    "ads": 3,  # staff selling their own things in internal groups: the most common of these
+    "malware": 2,
+    "rumor": 1,
+    "resource_misuse": 1,
+    "unfair_competition": 1,
+    "counterfeit": 1,
+    "politics": 1,
+    "violence": 1,
+    "ethnic": 1,
+    "prohibited": 1,
+}
+
+RARE_VIOLATIONS: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
+    (("rumor",), "s", "any", "据说老板{day}就要出国了，会员卡里的钱赶紧用掉"),
+    (("rumor",), "s", "any", "公司资金链断了，预存的钱能退就退吧"),
+    (("rumor",), "s", "single", "小道消息，下个月仓库要关，别再续费了"),
+    (("rumor",), "s", "any", "听说公司要裁员一半，以后售后没人管了"),
+    (("rumor",), "s", "single", "老板卷钱跑了你还不知道？赶紧把{p}退了"),
+    (("resource_misuse",), "s", "single", "这款{p}你别在公司下单，我自己的小店卖得更便宜"),
+    (("resource_misuse",), "s", "any", "我自己也在卖一款{p}，比公司的实惠"),
+    (("resource_misuse",), "s", "single", "我私人代购的{p}，要的话跟我说"),
+    (("resource_misuse",), "s", "group", "顺便卖我自己的土特产，{n}元一箱"),
+    (("resource_misuse",), "s", "single", "我老婆的店也有这个，链接我单独发你"),
+    (("unfair_competition",), "s", "any", "隔壁家那个牌子黑心得很，别去买"),
+    (("unfair_competition",), "s", "single", "这套课程我这有破解版，不用花钱"),
+    (("unfair_competition",), "s", "group", "同行那家都是黑心货，千万别买"),
+    (("unfair_competition",), "s", "single", "详情页那几张是盗图来的，别声张"),
+    (("unfair_competition",), "s", "any", "竞品有毒你知道吗，我们的才安全"),
+    (("counterfeit",), "s", "single", "这批{p}是原单货，所以没有中文说明"),
+    (("counterfeit",), "s", "any", "一比一复刻的，外观和专柜一模一样"),
+    (("counterfeit",), "s", "single", "这个是水货，没有报关所以便宜{n}块"),
+    (("counterfeit",), "s", "group", "三无产品价格低，要不要试试"),
+    (("counterfeit",), "s", "single", "有犀牛角做的摆件，要的话单独问我"),
+    (("politics",), "c", "group", "周末组织游行，有空的一起来"),
+    (("politics",), "s", "single", "翻墙看新闻才知道真相，我教你"),
+    (("politics",), "s", "group", "港独那帮人又在网上发帖了"),
+    (("politics",), "c", "group", "有人在群里煽动罢工，说要一起去"),
+    (("violence",), "c", "single", "再拖着不发货，我找人打你"),
+    (("violence",), "c", "single", "你等着，我去你们店里放火烧了"),
+    (("violence",), "s", "single", "再投诉我就打断你的腿"),
+    (("violence",), "c", "group", "谁敢在群里卖假货我就杀你全家"),
+    (("violence",), "c", "group", "有人知道炸药哪里能买吗"),
+    (("ethnic",), "s", "single", "蒙古族都是没文化的，跟他们讲不清"),
+    (("ethnic",), "s", "any", "少数民族就是事多，别接他们的单"),
+    (("ethnic",), "s", "group", "清真的要求真多，什么破习俗"),
+    (("ethnic",), "s", "single", "穆斯林都是麻烦客户，你自己看着办"),
+    (("malware",), "c", "any", "FILE:{p}报价单.pdf.exe"),
+    (("malware",), "s", "any", "FILE:订单明细{orderno}.xlsx.scr"),
+    (("malware",), "c", "single", "FILE:售后退款申请.docm"),
+    (("malware",), "s", "any", "FILE:会员积分兑换.apk"),
+    (("malware",), "c", "group", "FILE:对账单.pdf.exe.zip"),
+    (("malware",), "s", "single", "FILE:{p}安装包.bat"),
+    (("malware",), "s", "single", "说明书下载 http://45.77.30.2:8080/manual.apk"),
+    (("prohibited",), "c", "group", "有人要办假证吗，价格好说"),
+    (("prohibited",), "c", "group", "这个平台押注足球，稳赚"),
+    (("prohibited",), "c", "group", "想要仿真枪的私聊，货到付款"),
+    (("prohibited",), "c", "single", "朋友开了个博彩网站，首充翻倍"),
+    (("ads",), "s", "internal", "老家特产的脐橙，十斤一箱，需要的同事说一声"),
+    (("ads",), "s", "internal", "出闲置跑步机，自提价{n}元"),
+    (("ads",), "s", "internal", "帮我砍一刀吧，谢谢各位同事"),
+    (("ads",), "s", "internal", "我朋友在卖{p}，比外面便宜，支持一下我朋友"),
+    (("ads",), "s", "internal", "保险了解一下，我兼职在做"),
+    (("ads",), "s", "internal", "拼单买车厘子的扣1"),
+    (("ads",), "s", "internal", "自家果园的桃子熟了，同事八折"),
+)
+
+# (role, where, template); where as above
+RARE_HARD_NEGATIVES: tuple[tuple[str, str, str], ...] = (
+    ("s", "internal", "公司福利团购{day}截止，大家在内部系统报名"),
+    ("s", "internal", "下午三点开周会，记得带上本月的数据"),
+    ("s", "internal", "本群禁止发广告，谢谢配合"),
+    ("s", "internal", "这周的客户回访表大家今天填一下"),
+    ("s", "any", "FILE:{p}报价单.pdf"),
+    ("s", "any", "FILE:发货清单{orderno}.xlsx"),
+    ("s", "single", "FILE:{p}产品手册.zip"),
+    ("c", "single", "FILE:退货运单截图.png"),
+    ("s", "single", "网上说公司要倒闭是谣言，我们一切正常"),
+    ("s", "any", "公司经营很稳定，您放心续费"),
+    ("s", "any", "这款我自己也在用，效果挺好"),
+    ("s", "single", "您可以去官方旗舰店看看，价格是一样的"),
+    ("s", "single", "我们不评价别家，您可以自己对比一下"),
+    ("s", "any", "我们只卖正版授权的课程，拒绝盗版"),
+    ("s", "any", "我们不卖高仿，都是专柜同款正品"),
+    ("s", "single", "这款是复刻版型的衬衫，面料是新的"),
+    ("s", "single", "门店那条街周末有花车游行，快递可能会晚一点"),
+    ("c", "single", "这价格笑死我了，太划算了"),
+    ("s", "any", "秒杀活动十点开始，记得定闹钟"),
+    ("c", "single", "打死我也不买别家的了"),
+    ("s", "any", "门店新品爆浆炸弹面包，欢迎来尝"),
+    ("s", "single", "我们尊重少数民族的饮食习惯，清真款单独包装"),
+    ("s", "single", "穆斯林客户可以选有清真认证的款"),
+    ("s", "any", "不要点陌生链接，也不要打开后缀是exe的文件"),
+    ("s", "group", "我们店楼下禁止赌博，大家注意"),
+)
