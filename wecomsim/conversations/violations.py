@@ -278,7 +278,7 @@ RARE_VIOLATIONS: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
     (("prohibited",), "c", "group", "有人要办假证吗，价格好说"),
     (("prohibited",), "c", "group", "这个平台押注足球，稳赚"),
     (("prohibited",), "c", "group", "想要仿真枪的私聊，货到付款"),
-    (("prohibited",), "c", "single", "朋友开了个博彩网站，首充翻倍"),
+    (("prohibited",), "c", "group", "朋友开了个博彩网站，首充翻倍"),
     (("ads",), "s", "internal", "老家特产的脐橙，十斤一箱，需要的同事说一声"),
     (("ads",), "s", "internal", "出闲置跑步机，自提价{n}元"),
     (("ads",), "s", "internal", "帮我砍一刀吧，谢谢各位同事"),
