@@ -53,6 +53,7 @@ class Overlay:
         self.rng = random.Random(f"{seed}:rare")
         self.slots = Slots(self.rng)
         self.rooms = tuple(r for r in rooms if len(r[1]) >= 2)
+        self.bag: list[str] = []
 
     def pick(self, *, violation: bool, chat: str) -> Line | None:
         """A rare line for this slot (a violation slot or a hard-negative one), or None."""
@@ -65,10 +66,20 @@ class Overlay:
             return None
         if not violation:
             return rng.choice(options)
-        # a category first (RARE_WEIGHTS), so its rate does not depend on how many lines it has
-        categories = sorted({v[0][0] for v in options})
-        category = rng.choices(categories, [RARE_WEIGHTS[c] for c in categories])[0]
+        category = self._next_category({v[0][0] for v in options})
         return rng.choice([v for v in options if v[0][0] == category])
+
+    def _next_category(self, available: set[str]) -> str:
+        """Categories come from a shuffled bag holding each RARE_WEIGHTS[c] times, refilled when empty:
+        every category shows up once a round (a small demo archive has them all), in random order. The
+        first one in the bag that has a line for this chat is taken."""
+        if not any(c in available for c in self.bag):
+            self.bag = [c for c in sorted(RARE_WEIGHTS) for _ in range(RARE_WEIGHTS[c])]
+            self.rng.shuffle(self.bag)
+        for i, c in enumerate(self.bag):
+            if c in available:
+                return self.bag.pop(i)
+        return self.rng.choice(sorted(available))  # a category RARE_WEIGHTS does not know
 
     def apply(self, record: dict[str, Any], line: Line, chat: str, people: Any, ctx: dict[str, Any]) -> None:
         """Rewrite `record` (msgid and time kept) to carry `line`. `people` is (staff, customer) for a
