@@ -9,12 +9,15 @@ slot-filled templates (products, prices, names, dates, addresses), interleaved i
 inside business hours (Asia/Shanghai). A `violation_share` of messages is replaced by a labelled
 violation (labels = category codes, see zhidu.compliance.engine.CATEGORIES) and a
 `hard_negative_share` by look-alikes that are NOT violations (最佳保质期, 追求最好的服务, a customer's
-own phone number for delivery, 第一次购买 …; labels = ()). All texts are our own. Deterministic for a
-seed; pure Python; about 1M messages in ~10 s.
+own phone number for delivery, 第一次购买 …; labels = ()). Some of those slots take the rarer lines
+of `overlay` (serious categories, file messages with executable names, staff advertising in groups
+of staff only) from a second random stream. All texts are our own. Deterministic for a seed; pure
+Python; about 1M messages in ~10 s.
 
 Modules: `vocabulary` (products, names, places), `pools` (ordinary chat lines per step), `violations`
 (the labelled catalogue, category weights, hard negatives), `slots` (prepared pools, rare slot
-values), `media` (other message types), `generator` (generate_messages).
+values), `media` (other message types), `overlay` (the rare lines and the staff-only groups),
+`generator` (generate_messages).
 """
 
 from __future__ import annotations
@@ -40,7 +43,14 @@ from .pools import (
     PRICE_C,
     PRICE_S,
 )
-from .violations import CATEGORY_WEIGHTS, HARD_NEGATIVES, SINGLE_CATEGORIES, VIOLATIONS
+from .violations import (
+    CATEGORY_WEIGHTS,
+    HARD_NEGATIVES,
+    RARE_HARD_NEGATIVES,
+    RARE_VIOLATIONS,
+    SINGLE_CATEGORIES,
+    VIOLATIONS,
+)
 from .vocabulary import PRODUCTS
 
 __all__ = [
@@ -65,6 +75,8 @@ __all__ = [
     "PRICE_C",
     "PRICE_S",
     "PRODUCTS",
+    "RARE_HARD_NEGATIVES",
+    "RARE_VIOLATIONS",
     "SINGLE_CATEGORIES",
     "VIOLATIONS",
     "CustomerInfo",
