@@ -107,7 +107,7 @@ def demo_sim() -> Iterator[SimulatorServer]:
     pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    server = make_sim(pem, archive_messages=DEMO_MESSAGES).start()
+    server = make_sim(pem, corp_id="wwzhidudemo", archive_messages=DEMO_MESSAGES).start()
     yield server
     server.stop()
 
