@@ -240,7 +240,7 @@ RARE_VIOLATIONS: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
     (("rumor",), "s", "single", "小道消息，下个月仓库要关，别再续费了"),
     (("rumor",), "s", "any", "听说公司要裁员一半，以后售后没人管了"),
     (("rumor",), "s", "single", "老板卷钱跑了你还不知道？赶紧把{p}退了"),
-    (("resource_misuse",), "s", "single", "这款{p}你别在公司下单，我自己的小店卖得更便宜"),
+    (("resource_misuse",), "s", "single", "{p}我自己的小店也有，比公司便宜一点"),
     (("resource_misuse",), "s", "any", "我自己也在卖一款{p}，比公司的实惠"),
     (("resource_misuse",), "s", "single", "我私人代购的{p}，要的话跟我说"),
     (("resource_misuse",), "s", "group", "顺便卖我自己的土特产，{n}元一箱"),

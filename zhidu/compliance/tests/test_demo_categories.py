@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from wecomsim import SimulatorServer
-from wecomsim.conversations import RARE_HARD_NEGATIVES, RARE_VIOLATIONS
+from wecomsim.conversations import PRODUCTS, RARE_HARD_NEGATIVES, RARE_VIOLATIONS
 from zhidu.compliance.engine import CATEGORIES, Engine, Finding, Message, default_rules, message_from_archive
 from zhidu.wecom.tests.conftest import SIM_EPOCH, client_for, make_sim
 
@@ -64,12 +65,18 @@ def test_every_category_fires_on_the_demo_archive(engine: Engine, epoch: int) ->
     assert rare_hard & clean_texts, "the demo archive carries some of the new hard negatives"
 
 
-def _message(tpl: str, role: str, chat: str) -> Message:
+def _messages(tpl: str, role: str, where: str) -> list[Message]:
+    """The messages a rare line becomes, with every product, in the chats it goes to."""
+    chats = ["single", "group"] if where == "any" else [where]
+    return [_message(tpl, role, chat, {**CTX, "p": p[0]}) for chat in chats for p in PRODUCTS]
+
+
+def _message(tpl: str, role: str, chat: str, ctx: dict) -> Message:
     """The message a rare line becomes in `chat` ("single", "group" or "internal")."""
     staff = role == "s"
     return Message(
         msgid="m",
-        text=tpl.removeprefix("FILE:").format_map(CTX),
+        text=tpl.removeprefix("FILE:").format_map(ctx),
         sender="sales1" if staff else "wmCustomer1",
         side="staff" if staff else "customer",
         chat_type="single" if chat == "single" else "group",
@@ -79,24 +86,18 @@ def _message(tpl: str, role: str, chat: str) -> Message:
     )
 
 
-def _chats(where: str) -> list[str]:
-    return ["single", "group"] if where == "any" else [where]
-
-
 @pytest.mark.parametrize("line", RARE_VIOLATIONS, ids=lambda v: v[3][:12])
 def test_each_rare_line_fires_its_category_only(engine: Engine, line: tuple) -> None:
     labels, role, where, tpl = line
-    for chat in _chats(where):
-        msg = _message(tpl, role, chat)
-        assert {f.category for f in engine.scan([msg])} == set(labels), (chat, msg.text)
+    for msg in _messages(tpl, role, where):
+        assert {f.category for f in engine.scan([msg])} == set(labels), (msg.chat_type, msg.internal, msg.text)
 
 
 @pytest.mark.parametrize("line", RARE_HARD_NEGATIVES, ids=lambda v: v[2][:12])
 def test_each_rare_hard_negative_is_clean(engine: Engine, line: tuple) -> None:
     role, where, tpl = line
-    for chat in _chats(where):
-        msg = _message(tpl, role, chat)
-        assert engine.scan([msg]) == [], (chat, msg.text)
+    for msg in _messages(tpl, role, where):
+        assert engine.scan([msg]) == [], (msg.chat_type, msg.internal, msg.text)
 
 
 # --- end to end: the demo archive pulled over HTTP and ingested ------------------------------------
@@ -113,24 +114,24 @@ def demo_sim() -> Iterator[SimulatorServer]:
 
 
 @pytest.mark.django_db
-def test_demo_archive_ingested_over_http_has_every_category(demo_sim: SimulatorServer, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_archive_ingested_over_http_has_every_category(demo_sim: SimulatorServer, settings: Any) -> None:
     from zhidu.compliance.models import ArchiveMessage, Violation
     from zhidu.compliance.services import archive_ingest, client_agree_checker, rules_seed_default
     from zhidu.wecom.archive import SimulatorArchiveSource, load_private_keys
     from zhidu.wecom.sync import sync_all
 
     sim = demo_sim
+    key = sim.archive_private_key_pem
+    assert key is not None
     settings.WECOM_API_BASE = sim.url
     settings.WECOM_CORP_ID = sim.company.corp_id
     for kind, name in [("contact", "CONTACT"), ("customer", "CUSTOMER"), ("app", "APP"), ("archive", "ARCHIVE")]:
         setattr(settings, f"WECOM_{name}_SECRET", sim.secrets[kind])
-    settings.WECOM_ARCHIVE_PRIVATE_KEYS = json.dumps({"1": sim.archive_private_key_pem.decode()})
+    settings.WECOM_ARCHIVE_PRIVATE_KEYS = json.dumps({"1": key.decode()})
     sync_all(what=("contacts", "groups"))
     rules_seed_default(actor=None)
     client = client_for(sim, sim.secrets["archive"])
-    source = SimulatorArchiveSource(
-        client=client, private_keys=load_private_keys({1: sim.archive_private_key_pem.decode()})
-    )
+    source = SimulatorArchiveSource(client=client, private_keys=load_private_keys({1: key.decode()}))
     report = archive_ingest(source=source, agree_checker=client_agree_checker(client))
     assert report.error == "" and report.fetched == DEMO_MESSAGES
 
