@@ -72,10 +72,12 @@ class Overlay:
     def _next_category(self, available: set[str]) -> str:
         """Categories come from a shuffled bag holding each RARE_WEIGHTS[c] times, refilled when empty:
         every category shows up once a round (a small demo archive has them all), in random order. The
-        first one in the bag that has a line for this chat is taken."""
+        first one in the bag that has a line for this chat is taken; a few left waiting for another
+        kind of chat (group-only ones while single chats come) carry over to the next round."""
         if not any(c in available for c in self.bag):
-            self.bag = [c for c in sorted(RARE_WEIGHTS) for _ in range(RARE_WEIGHTS[c])]
-            self.rng.shuffle(self.bag)
+            fresh = [c for c in sorted(RARE_WEIGHTS) for _ in range(RARE_WEIGHTS[c])]
+            self.rng.shuffle(fresh)
+            self.bag = self.bag[: len(RARE_WEIGHTS)] + fresh
         for i, c in enumerate(self.bag):
             if c in available:
                 return self.bag.pop(i)
