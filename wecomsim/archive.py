@@ -78,7 +78,7 @@ def _fallback_messages(
     start_ms: int,
     **_: Any,
 ) -> Iterator[tuple[dict[str, Any], tuple[str, ...]]]:
-    """Plain clean chats, used only while conversations.py is absent."""
+    """Plain clean chats, used only while the conversations package is absent."""
     import random
 
     rng = random.Random(f"fallback:{seed}")

@@ -128,7 +128,7 @@ def test_engine_agrees_with_labels(corpus: list) -> None:
 
 
 def test_single_chats_only_and_group_only() -> None:
-    single = generate(3000, rooms=[])
+    single = generate(3000, rooms=[], internal_rooms=[])
     assert all(not r["roomid"] for r, _ in single)
     assert not {c for _, labels in single for c in labels} & {"ads", "prohibited"}
     group = generate(2000, customers=[])
