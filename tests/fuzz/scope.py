@@ -51,6 +51,8 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ResolveOut": [("article", "article_id")],
     "AckOut": [("version", "version_id")],
     "ImportOut": [("version", "version_id")],
+    "CitationOut": [("version", "version_id"), ("article", "article_id")],
+    "CitedOut": [("version", "version"), ("article", "article")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut"}

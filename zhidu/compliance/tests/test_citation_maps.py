@@ -289,3 +289,22 @@ def test_suggestions_on_the_demo_regulation_find_the_template_clauses():
         if rule.category in ("privacy", "false_claim", "private_deal"):
             assert keys[0].split(".")[0] == expected.split(".")[0], (rule.code, keys)
     assert top3 >= 27 and first >= 23, (first, top3)
+
+
+def test_the_command_fills_and_resuggests():
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    version = publish_in_force(ONLINE, "online-rules")
+    make_rule("test-privacy", category="privacy", terms=["客户名单"], article="")
+    out = io.StringIO()
+    call_command("citations", "fill", str(version.pk), stdout=out)
+    assert "0 confirmed, 1 suggested" in out.getvalue()
+    RuleCitation.objects.all().delete()
+    call_command("citations", "suggest", "all", stdout=out)
+    assert RuleCitation.objects.filter(status=CitationStatus.SUGGESTED, article__number=4).exists()
+    draft = make_version(text=ONLINE, code="draft-rules")
+    with pytest.raises(CommandError):
+        call_command("citations", "fill", str(draft.pk), stdout=out)
