@@ -289,8 +289,8 @@ def version_edit_text(
     with transaction.atomic():
         version = _locked(version)
         _check_status(version, VersionStatus.DRAFT, ACTION_EDIT)
-        before = {"title": version.title, "shape": version.shape, "sha1": _sha1(version.source_text)}
-        before |= _version_counts(version)
+        before: dict[str, object] = {"title": version.title, "shape": version.shape}
+        before |= {"sha1": _sha1(version.source_text), **_version_counts(version)}
         version.articles.all().delete()  # items and (draft-less) comments go with them
         version.chapters.all().delete()
         version.title = (title or "").strip()[:200] or version.title
