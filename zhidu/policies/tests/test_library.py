@@ -91,7 +91,7 @@ def test_templates_exercise_each_way_of_numbering():
 
 
 def test_demo_text_is_the_library_template():
-    assert services.DEMO_FIXTURE == template_get("sales-conduct").path
+    assert template_get("sales-conduct").path == services.DEMO_FIXTURE
     parsed = parse_text(services.DEMO_FIXTURE.read_text(encoding="utf-8"), fmt="md")
     assert (len(parsed.chapters), len(parsed.articles)) == (7, 29)
 
@@ -159,8 +159,9 @@ def test_adopt_imports_a_draft_with_the_template_slug(actors):
 
 @pytest.mark.django_db
 def test_adopt_with_a_title_and_code_and_a_text_without_a_title_line(actors):
-    version = services.template_adopt(actor=actors.admin, slug="wecom-department", title="我司企微使用制度", code="wecom")
-    assert (version.policy.code, version.title, version.policy.title) == ("wecom", "我司企微使用制度", "我司企微使用制度")
+    title = "我司企微使用制度"
+    version = services.template_adopt(actor=actors.admin, slug="wecom-department", title=title, code="wecom")
+    assert (version.policy.code, version.title, version.policy.title) == ("wecom", title, title)
     plain = services.template_adopt(actor=actors.admin, slug="wecom-department")
     assert plain.title == "企业微信部门管理制度" and plain.policy.code == "wecom-department"
     assert selectors.article_resolve("wecom-department#7.3").citation == "《企业微信部门管理制度》第七条第（三）项"
@@ -211,7 +212,8 @@ def test_edit_reads_the_new_shape_and_warnings(actors):
     assert edited.chapters.count() == 0
     gap = "团队规章\n第一条 甲。\n第三条 乙。\n"
     edited = services.version_edit_text(actor=actors.manager, version=edited, text=gap)
-    assert edited.shape == Shape.ARTICLES and edited.warnings == ["line 3: article numbering jumps from 第一条 to 第三条"]
+    assert edited.shape == Shape.ARTICLES
+    assert edited.warnings == ["line 3: article numbering jumps from 第一条 to 第三条"]
 
 
 @pytest.mark.django_db
@@ -398,7 +400,8 @@ def test_api_edit_text(actors, login):
     version = services.template_adopt(actor=None, slug="online-team")
     client = login(actors.manager)
     url = f"/api/policies/versions/{version.pk}/text"
-    resp = client.put(url, data=json.dumps({"text": "团队规章\n第一条 甲。\n第三条 乙。\n"}), content_type="application/json")
+    gap = {"text": "团队规章\n第一条 甲。\n第三条 乙。\n"}
+    resp = client.put(url, data=json.dumps(gap), content_type="application/json")
     assert resp.status_code == 200 and resp.json()["articles"] == 2 and len(resp.json()["warnings"]) == 1
     resp = client.put(
         url,
@@ -407,7 +410,8 @@ def test_api_edit_text(actors, login):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert resp.status_code == 400 and "line 3" in resp.json()["detail"] and resp.json()["field"] == "text"
-    denied = login(actors.sales).put(url, data=json.dumps({"text": "制度\n第一条 甲。\n"}), content_type="application/json")
+    other = {"text": "制度\n第一条 甲。\n"}
+    denied = login(actors.sales).put(url, data=json.dumps(other), content_type="application/json")
     assert denied.status_code == 404  # a salesperson cannot see a draft
 
 
