@@ -262,12 +262,12 @@ def template_adopt(
     )
 
 
-def version_text_parse(text: str, *, fmt: str) -> ParsedRegulation:
-    """Parse an edited source text (within the import limits; in a worker when there is one). DomainError naming
-    the line when it cannot be read as a regulation."""
+def version_text_parse(text: str, *, fmt: str) -> tuple[ParsedRegulation, str]:
+    """(parsed, text as read) of an edited source text (within the import limits; in a worker when there is one).
+    DomainError naming the line when it cannot be read as a regulation."""
     try:
         source, fmt = upload_source(text.encode(), "source.md" if fmt == "md" else "source.txt")
-        return parse_text(source, fmt=fmt)
+        return parse_text(source, fmt=fmt), source
     except ParseError as exc:
         raise DomainError(ERR_TEXT_UNPARSEABLE, code="unparseable", field="text", problem=exc) from None
 
@@ -283,7 +283,7 @@ def version_edit_text(
     _require(actor, EDITOR_ROLES)
     _check_status(version, VersionStatus.DRAFT, ACTION_EDIT)  # early answer; checked again under the lock
     fmt = version.source_format if version.source_format in ("text", "md") else "md"
-    parsed = version_text_parse(text, fmt=fmt)  # before the transaction: it may wait for a worker
+    parsed, text = version_text_parse(text, fmt=fmt)  # before the transaction: it may wait for a worker
     if not parsed.articles:
         raise DomainError(ERR_NO_ARTICLES, code="unparseable", field="text")
     with transaction.atomic():

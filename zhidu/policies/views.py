@@ -283,25 +283,24 @@ def _import_step(request: HttpRequest) -> dict[str, object]:
 
 @member_required(*EDITOR_ROLES)
 def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the draft's source text in a textarea. POST: save it (re-parsed); a text that cannot be read stays in
-    the form with the parser's error naming the line."""
+    """GET: the draft's source text in a textarea, the shape recognised and the warnings. POST: save it (re-parsed)
+    and come back here; a text that cannot be read stays in the form with the parser's error naming the line."""
     version = selectors.version_get_for(_me(request), pk)
     ctx: dict[str, object] = {"version": version, "text": version.source_text, "title": version.title}
     if request.method == "POST":
-        ctx["text"], ctx["title"] = request.POST.get("text", ""), request.POST.get("title", "")
         try:
-            ctx["version"] = _edit_step(request, version)
+            _edit_step(request, version)
+            return redirect("policies:edit", version.pk)
         except DomainError as exc:
             if exc.code == "forbidden":
                 raise PermissionDenied from None
-            ctx["error"] = exc.message
-    ctx["editable"] = ctx["version"].status == VersionStatus.DRAFT  # type: ignore[attr-defined]
+            ctx.update(text=request.POST.get("text", ""), title=request.POST.get("title", ""), error=exc.message)
+    ctx["editable"] = version.status == VersionStatus.DRAFT
     return render(request, "policies/edit.html", ctx)
 
 
-def _edit_step(request: HttpRequest, version: PolicyVersion) -> PolicyVersion:
+def _edit_step(request: HttpRequest, version: PolicyVersion) -> None:
     text = clean_text(request.POST.get("text", ""), field="text", max_length=SOURCE_MAX, min_length=1)
     title = clean_text(request.POST.get("title", ""), field="title", max_length=model_max_length(Policy, "title"))
-    version = services.version_edit_text(actor=_me(request), version=version, text=text, title=title)
+    services.version_edit_text(actor=_me(request), version=version, text=text, title=title)
     messages.success(request, _("Saved: the articles were read again from the text."))
-    return version
