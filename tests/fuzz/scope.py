@@ -51,6 +51,7 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ResolveOut": [("article", "article_id")],
     "AckOut": [("version", "version_id")],
     "ImportOut": [("version", "version_id")],
+    "TextOut": [("version", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut"}
