@@ -53,6 +53,7 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ImportOut": [("version", "version_id")],
     "CitationOut": [("version", "version_id"), ("article", "article_id")],
     "CitedOut": [("version", "version"), ("article", "article")],
+    "TextOut": [("version", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut"}

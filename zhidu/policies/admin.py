@@ -30,7 +30,7 @@ class ChapterInline(admin.TabularInline):
 class PolicyVersionAdmin(admin.ModelAdmin):
     """Read-mostly: the lifecycle goes through the app (audited services), not through this screen."""
 
-    list_display = ("policy", "number", "title", "status", "effective_date", "published_at")
+    list_display = ("policy", "number", "title", "status", "template", "effective_date", "published_at")
     list_filter = ("status",)
     search_fields = ("policy__code", "title")
     readonly_fields = (
@@ -46,6 +46,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         "superseded_at",
         "discussion_opened_at",
         "warnings",
+        "template",
     )
     inlines = [ChapterInline]
 

@@ -132,6 +132,37 @@ class ResolveOut(Schema):
     text: str
 
 
+class TemplateOut(Schema):
+    slug: str
+    title: str
+    shape: str  # articles (第X条), decimal (1., 4.1) or prose (paragraphs)
+    summary: str
+    chapters: int
+    articles: int
+    items: int
+    outline: list[dict]  # chapters with their clauses (number, label, title, items)
+    adopted: str | None = None  # the code of the regulation adopted from it, when there is one
+
+
+class AdoptIn(Schema):
+    title: Annotated[str, Text(_max(Policy, "title"))] = ""  # default: the template's title
+    code: Annotated[str, Text(_max(Policy, "code"))] = ""  # default: the template's slug
+
+
+class TextIn(Schema):
+    text: Annotated[str, Text(SOURCE_MAX, min_length=1)]
+    title: Annotated[str, Text(_max(Policy, "title"))] = ""  # blank: keep the version's title
+
+
+class TextOut(VersionBrief):
+    policy_code: str
+    template: str
+    chapters: int
+    articles: int
+    items: int
+    warnings: list[str]
+
+
 def _me(request: HttpRequest) -> Member:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
@@ -312,4 +343,50 @@ def publish(request: HttpRequest, version_id: int, payload: PublishIn) -> Versio
         services.version_publish(
             actor=me, version=version, effective_date=payload.effective_date, reason=payload.reason
         )
+    )
+
+
+@router.get("/library", response=list[TemplateOut])
+def library(request: HttpRequest) -> list[TemplateOut]:
+    """The regulation library (members who may create regulations)."""
+    return [
+        TemplateOut(
+            slug=e.template.slug,
+            title=e.template.title,
+            shape=e.parsed.shape,
+            summary=e.template.summary,
+            outline=e.parsed.outline(),
+            adopted=e.adopted.code if e.adopted is not None else None,
+            **e.parsed.counts(),
+        )
+        for e in selectors.library_list(viewer=_me(request))
+    ]
+
+
+@router.post("/library/{slug}/adopt", response={201: TextOut})
+def adopt(request: HttpRequest, slug: str, payload: AdoptIn) -> Status[TextOut]:
+    """Adopt a template as a new draft (a new version of the regulation with that code when it exists). The body
+    may be `{}`: title and code default to the template's."""
+    version = services.template_adopt(actor=_me(request), slug=slug, title=payload.title, code=payload.code)
+    return Status(201, _text_out(version))
+
+
+@router.put("/versions/{version_id}/text", response=TextOut)
+def edit_text(request: HttpRequest, version_id: int, payload: TextIn) -> TextOut:
+    """Replace a draft's source text; its articles are read again (400 naming the line when it cannot be)."""
+    version = selectors.version_get_for(_me(request), version_id)
+    return _text_out(
+        services.version_edit_text(actor=_me(request), version=version, text=payload.text, title=payload.title)
+    )
+
+
+def _text_out(version: PolicyVersion) -> TextOut:
+    return TextOut(
+        **_brief(version).dict(),
+        policy_code=version.policy.code,
+        template=version.template,
+        chapters=version.chapters.count(),
+        articles=version.articles.count(),
+        items=Item.objects.filter(article__version=version).count(),
+        warnings=version.warnings,
     )

@@ -11,8 +11,10 @@ from zhidu.core.errors import DomainError, NotFound
 from zhidu.core.periods import local_today
 from zhidu.org.models import Member, MemberStatus, Role, work_scope_q
 
+from .library import Template, template_get, templates
 from .models import (
     ACK_REPORT_ROLES,
+    EDITOR_ROLES,
     Acknowledgement,
     Article,
     Chapter,
@@ -22,9 +24,11 @@ from .models import (
     PolicyNotice,
     PolicyVersion,
     VersionStatus,
+    role_in,
     version_in_force,
     versions_upcoming,
 )
+from .parser import ParsedRegulation, int_to_cn
 from .services import ERR_FORBIDDEN
 
 _KEY_RE = re.compile(r"^\s*(?P<code>[a-z0-9][a-z0-9-]*)#(?P<article>\d+)(?:\.(?P<item>\d+))?\s*$")
@@ -285,3 +289,54 @@ def notice_list(*, viewer: Member, limit: int = 10) -> list[PolicyNotice]:
         .filter(Q(version__status=VersionStatus.PUBLISHED) | Q(version__status=VersionStatus.SUPERSEDED))
         .select_related("version__policy")[:limit]
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The regulation library
+
+
+@dataclass
+class LibraryEntry:
+    template: Template
+    parsed: ParsedRegulation  # the template's text, parsed (its outline is the preview)
+    adopted: Policy | None  # the regulation with the template's slug as its code, when there is one
+
+    @property
+    def preview(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(chapter heading or "", [(clause label, its title or the start of its text)]) in reading order."""
+        chapters: dict[int, tuple[str, list[tuple[str, str]]]] = {
+            c.number: (f"第{int_to_cn(c.number)}章 {c.title}".strip(), []) for c in self.parsed.chapters
+        }
+        loose: tuple[str, list[tuple[str, str]]] = ("", [])
+        for a in self.parsed.articles:
+            label = a.label or f"第{int_to_cn(a.number)}条"
+            text = a.title or (a.text or (a.items[0].text if a.items else "")).split("\n")[0]
+            snippet = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
+            chapters.get(a.chapter or 0, loose)[1].append((label, snippet))
+        return ([loose] if loose[1] else []) + list(chapters.values())
+
+
+PREVIEW_CHARS = 40  # of a clause's text in the library's preview
+
+
+def _library_access(viewer: Member) -> None:
+    """The library is for members who may create regulations (EDITOR_ROLES)."""
+    if not role_in(viewer, EDITOR_ROLES):
+        raise DomainError(ERR_FORBIDDEN, code="forbidden")
+
+
+def library_list(*, viewer: Member) -> list[LibraryEntry]:
+    """Every template of the library with its parsed text and the regulation adopted from it (one query)."""
+    _library_access(viewer)
+    found = templates()
+    policies = Policy.objects.visible_to(viewer).filter(code__in=[t.slug for t in found])
+    adopted = {p.code: p for p in policies}
+    return [LibraryEntry(t, t.parsed(), adopted.get(t.slug)) for t in found]
+
+
+def library_get(*, viewer: Member, slug: str) -> LibraryEntry:
+    _library_access(viewer)
+    template = template_get(slug)
+    if template is None:
+        raise NotFound
+    return LibraryEntry(template, template.parsed(), Policy.objects.visible_to(viewer).filter(code=slug).first())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -21,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhidu.core.audit import audit_record
-from zhidu.core.errors import DomainError
+from zhidu.core.errors import DomainError, NotFound
 from zhidu.core.events import publish as publish_event
+from zhidu.core.models import AuditEvent
 from zhidu.core.notifications import notify
 from zhidu.core.periods import local_today
 from zhidu.org.models import Member, MemberStatus
 
+from .library import LIBRARY_DIR, template_get
 from .models import (
     APPROVER_ROLES,
     EDITOR_ROLES,
@@ -62,16 +63,18 @@ ERR_ACK_STATUS = gettext_noop("Only a published version can be acknowledged.")
 ERR_UNPARSEABLE = gettext_noop("The file cannot be imported: {problem}")
 ERR_NO_ARTICLES = gettext_noop("The file cannot be imported: no articles (第X条) found")
 ERR_NO_DATE = gettext_noop("An effective date is required.")
+ERR_TEXT_UNPARSEABLE = gettext_noop("The text cannot be read as a regulation: {problem}")
 # The {action} of ERR_BAD_STATUS, translated when the message is read.
 ACTION_OPEN_DISCUSSION = gettext_noop("open the discussion")
 ACTION_APPROVE = gettext_noop("be approved")
 ACTION_PUBLISH = gettext_noop("be published")
+ACTION_EDIT = gettext_noop("be edited")
 
 COMMENT_MAX = 2000
 DEMO_CODE = "sales-conduct"
-DEMO_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sales_conduct.md"
+DEMO_FIXTURE = LIBRARY_DIR / f"{DEMO_CODE}.md"  # the library template the demo adopts
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-RESERVED_CODES = {"import", "versions", "articles", "notices"}  # page paths under /policies/
+RESERVED_CODES = {"import", "versions", "articles", "notices", "library"}  # page paths under /policies/
 
 
 def _require(actor: Member | None, roles: tuple[str, ...]) -> None:
@@ -141,8 +144,11 @@ def policy_import(
     source_format: str = "text",
     code: str = "",
     title: str = "",
+    template: str = "",
 ) -> PolicyVersion:
-    """Store a parsed regulation as a new draft version (creating the Policy when the code is new)."""
+    """Store a parsed regulation as a new draft version (creating the Policy when the code is new).
+
+    `template` is the slug of the library template the text comes from (see `template_adopt`)."""
     _require(actor, EDITOR_ROLES)
     title = (title or parsed.title).strip()[:200]
     if not title:
@@ -174,8 +180,30 @@ def policy_import(
         source_format=source_format,
         warnings=list(parsed.warnings),
         shape=parsed.shape,
+        template=template,
         created_by=actor,
     )
+    _write_clauses(version, parsed)
+    audit_record(
+        actor=actor,
+        verb="policy_version.adopt" if template else "policy_version.import",
+        target=version,
+        actor_label=_actor_label(actor, "system"),
+        after={
+            "code": code,
+            "number": number,
+            "title": title,
+            "source": source_name,
+            "shape": parsed.shape,
+            **({"template": template} if template else {}),
+            **parsed.counts(),
+        },
+    )
+    return version
+
+
+def _write_clauses(version: PolicyVersion, parsed: ParsedRegulation) -> None:
+    """Create the chapters, articles and items of `parsed` under `version` (which has none)."""
     chapters = Chapter.objects.bulk_create(
         [
             Chapter(version=version, number=c.number, title=c.title, text=c.text, order=n)
@@ -205,21 +233,92 @@ def policy_import(
             for n, i in enumerate(a.items)
         ]
     )
-    audit_record(
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The regulation library: adopt a template, then edit the draft's text
+
+
+def template_adopt(
+    *, actor: Member | None, slug: str, title: str | None = None, code: str | None = None
+) -> PolicyVersion:
+    """Import library template `slug` as a new draft (`template=slug`), audited as `policy_version.adopt`.
+
+    The code defaults to the slug: adopting a template whose regulation exists already adds a new draft version of
+    it (the library text, e.g. after the library gained articles). Unknown slug → NotFound."""
+    _require(actor, EDITOR_ROLES)
+    template = template_get(slug)
+    if template is None:
+        raise NotFound
+    return policy_import(
         actor=actor,
-        verb="policy_version.import",
-        target=version,
-        actor_label=_actor_label(actor, "system"),
-        after={
-            "code": code,
-            "number": number,
-            "title": title,
-            "source": source_name,
-            "shape": parsed.shape,
-            **parsed.counts(),
-        },
+        parsed=template.parsed(),
+        source=template.text(),
+        source_name=template.path.name,
+        source_format="md",
+        code=(code or "").strip() or template.slug,
+        title=(title or "").strip() or template.title,
+        template=template.slug,
     )
+
+
+def version_text_parse(text: str, *, fmt: str) -> tuple[ParsedRegulation, str]:
+    """(parsed, text as read) of an edited source text (within the import limits; in a worker when there is one).
+    DomainError naming the line when it cannot be read as a regulation."""
+    try:
+        source, fmt = upload_source(text.encode(), "source.md" if fmt == "md" else "source.txt")
+        return parse_text(source, fmt=fmt), source
+    except ParseError as exc:
+        raise DomainError(ERR_TEXT_UNPARSEABLE, code="unparseable", field="text", problem=exc) from None
+
+
+def version_edit_text(
+    *, actor: Member | None, version: PolicyVersion, text: str, title: str | None = None
+) -> PolicyVersion:
+    """Replace a draft's source text and, re-parsed, its chapters, articles and items (audited).
+
+    Only drafts can be edited. `title` None or blank keeps the version's title (a template's text may have no
+    title line, and an adopted regulation may carry its own title). Returns the version with `shape` and
+    `warnings` of the new text."""
+    _require(actor, EDITOR_ROLES)
+    _check_status(version, VersionStatus.DRAFT, ACTION_EDIT)  # early answer; checked again under the lock
+    fmt = version.source_format if version.source_format in ("text", "md") else "md"
+    parsed, text = version_text_parse(text, fmt=fmt)  # before the transaction: it may wait for a worker
+    if not parsed.articles:
+        raise DomainError(ERR_NO_ARTICLES, code="unparseable", field="text")
+    with transaction.atomic():
+        version = _locked(version)
+        _check_status(version, VersionStatus.DRAFT, ACTION_EDIT)
+        before: dict[str, object] = {"title": version.title, "shape": version.shape}
+        before |= {"sha1": _sha1(version.source_text), **_version_counts(version)}
+        version.articles.all().delete()  # items and (draft-less) comments go with them
+        version.chapters.all().delete()
+        version.title = (title or "").strip()[:200] or version.title
+        version.preamble, version.source_text = parsed.preamble, text
+        version.shape, version.warnings = parsed.shape, list(parsed.warnings)
+        version.save(update_fields=["title", "preamble", "source_text", "shape", "warnings", "updated_at"])
+        _write_clauses(version, parsed)
+        audit_record(
+            actor=actor,
+            verb="policy_version.edit",
+            target=version,
+            before=before,
+            after={"title": version.title, "shape": parsed.shape, "sha1": _sha1(text), **parsed.counts()},
+            actor_label=_actor_label(actor, "system"),
+        )
     return version
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _version_counts(version: PolicyVersion) -> dict[str, int]:
+    return {
+        "chapters": version.chapters.count(),
+        "articles": version.articles.count(),
+        "items": Item.objects.filter(article__version=version).count(),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -495,19 +594,32 @@ def policies_apply_effective_dates(*, on: dt.date | None = None) -> list[PolicyV
 
 @transaction.atomic
 def policy_load_demo(*, actor: Member | None = None, effective_date: dt.date | None = None) -> PolicyVersion:
-    """Import and publish our demo regulation 《销售团队管理制度》 (code `sales-conduct`). Idempotent.
+    """Adopt and publish our demo regulation 《销售团队管理制度》 (library template and code `sales-conduct`).
 
-    Goes through the real lifecycle (import → discussion → approve) and then publishes through the demo-only
-    path, so the regulation is in force at once (effective date today unless given).
+    Goes through the real lifecycle (adopt → discussion → approve) and then publishes through the demo-only path, so
+    the regulation is in force at once (effective date today unless given). Idempotent: when the version in force
+    has the template's text nothing happens. When it has another text and was itself published by the demo loader
+    (an older demo database, before the template gained articles), the template's text is published as a new
+    version; a version the company published itself is left alone.
     """
+    template = template_get(DEMO_CODE)
+    if template is None:  # pragma: no cover - the library ships it
+        raise NotFound
     existing = Policy.objects.filter(code=DEMO_CODE, current_version__isnull=False).first()
-    if existing is not None and existing.current_version is not None:
-        return existing.current_version
-    text = DEMO_FIXTURE.read_text(encoding="utf-8")
-    parsed = parse_text(text, fmt="md")
-    version = policy_import(
-        actor=actor, parsed=parsed, source=text, source_name=DEMO_FIXTURE.name, source_format="md", code=DEMO_CODE
-    )
+    current = existing.current_version if existing is not None else None
+    if current is not None and (current.source_text == template.text() or not _demo_seeded(current)):
+        return current
+    version = template_adopt(actor=actor, slug=DEMO_CODE, code=DEMO_CODE)
     version = version_open_discussion(actor=actor, version=version)
     version = version_approve(actor=actor, version=version, reason="demo seeding")
     return version_publish_demo_seed(version=version, effective_date=effective_date or today_local())
+
+
+def _demo_seeded(version: PolicyVersion) -> bool:
+    """Whether `version` was published by the demo loader (its publish audit is labelled demo-seed)."""
+    return AuditEvent.objects.filter(
+        verb="policy_version.publish",
+        target_type="policies.policyversion",
+        target_id=str(version.pk),
+        actor_label="demo-seed",
+    ).exists()

@@ -18,6 +18,7 @@ from zhidu.core.text import SOURCE_MAX, clean_text, model_max_length
 from zhidu.org.models import Member
 
 from . import selectors, services
+from .library import template_get
 from .models import (
     ACK_REPORT_ROLES,
     APPROVER_ROLES,
@@ -59,6 +60,24 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@member_required(*EDITOR_ROLES)
+def library(request: HttpRequest) -> HttpResponse:
+    return render(request, "policies/library.html", {"entries": selectors.library_list(viewer=_me(request))})
+
+
+@member_required(*EDITOR_ROLES)
+@require_POST
+def library_adopt(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        title = clean_text(request.POST.get("title", ""), field="title", max_length=model_max_length(Policy, "title"))
+        version = services.template_adopt(actor=_me(request), slug=slug, title=title)
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("policies:library")
+    messages.success(request, _("Adopted as a draft. Edit its text if needed, then open the discussion."))
+    return _back(version)
+
+
 @member_required()
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     member = _me(request)
@@ -81,6 +100,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ack": selectors.acknowledgement_of(member, version),
             **(_unacknowledged_summary(member, version) if show_ack else {"unacknowledged": None}),
             "can_discuss": role_in(member, EDITOR_ROLES) and version.status == VersionStatus.DRAFT,
+            "template": template_get(version.template) if version.template else None,
             "can_approve": role_in(member, APPROVER_ROLES) and version.status == VersionStatus.DISCUSSION,
             "can_publish": role_in(member, PUBLISHER_ROLES) and version.status == VersionStatus.APPROVED,
             "earliest": services.earliest_effective_date(),
@@ -259,3 +279,28 @@ def _import_step(request: HttpRequest) -> dict[str, object]:
     )
     messages.success(request, _("Imported as a draft. Open the discussion when it is ready."))
     return {"version": version}
+
+
+@member_required(*EDITOR_ROLES)
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the draft's source text in a textarea, the shape recognised and the warnings. POST: save it (re-parsed)
+    and come back here; a text that cannot be read stays in the form with the parser's error naming the line."""
+    version = selectors.version_get_for(_me(request), pk)
+    ctx: dict[str, object] = {"version": version, "text": version.source_text, "title": version.title}
+    if request.method == "POST":
+        try:
+            _edit_step(request, version)
+            return redirect("policies:edit", version.pk)
+        except DomainError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied from None
+            ctx.update(text=request.POST.get("text", ""), title=request.POST.get("title", ""), error=exc.message)
+    ctx["editable"] = version.status == VersionStatus.DRAFT
+    return render(request, "policies/edit.html", ctx)
+
+
+def _edit_step(request: HttpRequest, version: PolicyVersion) -> None:
+    text = clean_text(request.POST.get("text", ""), field="text", max_length=SOURCE_MAX, min_length=1)
+    title = clean_text(request.POST.get("title", ""), field="title", max_length=model_max_length(Policy, "title"))
+    services.version_edit_text(actor=_me(request), version=version, text=text, title=title)
+    messages.success(request, _("Saved: the articles were read again from the text."))
