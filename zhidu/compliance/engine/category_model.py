@@ -4,9 +4,10 @@ NORMALISED text, the signal for the kinds of misconduct a term list or slot patt
 Trained by `scripts/train_categories.py` on bench/data/chats_train.jsonl only (our own hand-written
 sales chats, see bench/data/README.md); each category's decision threshold was chosen on the dev
 split as the lowest probability on a grid (0.50, 0.55 … 0.95, 0.96 … 0.99) where the model alone
-reaches precision ≥ 0.95 (with ≥ 3 true positives) on the dev messages its rules see. A category whose model never reaches that has no threshold
-(None) and no rule. Shipped as data/category_model.json.gz: {category: {n-gram: weight}} (small
-weights pruned), biases and thresholds.
+reaches precision ≥ 0.95 (with ≥ 3 true positives) on the dev messages its rules see. A category
+whose model never reaches that has no threshold (None) and no rule. Shipped as
+data/category_model.json.gz: {category: {n-gram: weight}} (small weights pruned), biases and
+thresholds.
 
 Scoring is vectorised over a whole chunk like abuse.py: every n-gram of the chunk's code points
 gets one exact integer key (c1, c1<<21|c2, c1<<42|c2<<21|c3 — the orders cannot collide because
