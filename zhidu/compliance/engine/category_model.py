@@ -93,9 +93,11 @@ class CategoryModel:
         keys = np.array([_key(g) for g in grams], dtype=np.uint64)
         self._build_table(keys, np.arange(1, len(grams) + 1, dtype=np.int32))
         # probability thresholds as logits; +inf for categories without one
-        self._cut = np.array(
-            [math.log(t / (1 - t)) if t is not None else math.inf for t in (thresholds.get(c) for c in self.categories)]
+        # the categories with a threshold (the engine scores only these), and their thresholds as logits
+        self._shipped = np.array(
+            [j for j, c in enumerate(self.categories) if thresholds.get(c) is not None], dtype=np.intp
         )
+        self._cut = np.array([math.log(t / (1 - t)) for t in (thresholds[self.categories[j]] for j in self._shipped)])
 
     def _build_table(self, keys: np.ndarray, rows: np.ndarray) -> None:
         bits = max(_TABLE_BITS, int(len(keys) * _SLOTS_PER_KEY).bit_length())
@@ -154,23 +156,30 @@ class CategoryModel:
         out = np.where(self._tkeys[s1] == keys, self._trow[s1], 0)
         return np.where(self._tkeys[s2] == keys, self._trow[s2], out)
 
-    def chunk_logits(self, chunk: Chunk) -> np.ndarray:
-        """(texts × categories) logits of a normalised chunk."""
+    def chunk_logits(self, chunk: Chunk, columns: np.ndarray | None = None) -> np.ndarray:
+        """(texts × categories) logits of a normalised chunk; `columns` limits the categories (indexes)."""
+        w = self._w if columns is None else self._w[:, columns]
+        b = self._b if columns is None else self._b[columns]
         c = chunk.codes.astype(np.uint64)
-        n = c.shape[0]
-        contrib = self._w[self._rows(c)]
-        key = c.copy()
+        starts, ends = chunk.starts_array, chunk.ends_array
+        out = np.repeat(b[None, :], len(starts), axis=0)
+        key = c
         shift = np.uint64(21)
-        for k in range(1, self.ngram_max):
-            if n <= k:
-                break
-            # n-gram of length k+1 starting at i: key(i) = key_k(i) << 21 | c[i+k]
-            key = (key[:-1] << shift) | c[k:]
-            contrib[: n - k] += self._w[self._rows(key)]
-        cs = np.zeros((n + 1, len(self.categories)))
-        np.cumsum(contrib, axis=0, out=cs[1:])
-        # n-grams that start inside a text but run past its end contain the NUL separator → no row
-        return self._b + cs[chunk.ends_array] - cs[chunk.starts_array]
+        for k in range(self.ngram_max):
+            if k:
+                if c.shape[0] <= k:
+                    break
+                # n-gram of length k+1 starting at i: key_k+1(i) = key_k(i) << 21 | c[i+k]
+                key = (key[:-1] << shift) | c[k:]
+            rows = self._rows(key)
+            at = np.flatnonzero(rows)  # positions whose n-gram has weights (most have none)
+            if not at.shape[0]:
+                continue
+            cs = np.zeros((at.shape[0] + 1, w.shape[1]))
+            np.cumsum(w[rows[at]], axis=0, out=cs[1:])
+            # n-grams that start inside a text but run past its end contain the NUL separator → no row
+            out += cs[np.searchsorted(at, ends)] - cs[np.searchsorted(at, starts)]
+        return out
 
     def predict(self, texts: Iterable[str], chunk_size: int = 4000) -> np.ndarray:
         """(texts × categories) probabilities for raw texts (normalised here)."""
@@ -182,15 +191,18 @@ class CategoryModel:
     def chunk_hits(self, chunk: Chunk) -> dict[str, dict[int, list[Hit]]]:
         """Per category: the messages of the chunk at or above the category's threshold, each with one
         hit over the whole message (normalised coordinates) and the probability as confidence."""
-        z = self.chunk_logits(chunk)
-        passed = z >= self._cut
         out: dict[str, dict[int, list[Hit]]] = {c: {} for c in self.categories}
+        if not self._shipped.shape[0]:
+            return out
+        z = self.chunk_logits(chunk, self._shipped)
+        passed = z >= self._cut
         lengths = (chunk.ends_array - chunk.starts_array).tolist()
-        for i, j in zip(*(a.tolist() for a in np.nonzero(passed)), strict=True):
+        for i, k in zip(*(a.tolist() for a in np.nonzero(passed)), strict=True):
             if lengths[i] == 0:
                 continue
+            j = int(self._shipped[k])
             c = self.categories[j]
-            out[c][i] = [Hit(0, lengths[i], DETECTOR_PREFIX + c, round(_sigmoid(float(z[i, j])), 4))]
+            out[c][i] = [Hit(0, lengths[i], DETECTOR_PREFIX + c, round(_sigmoid(float(z[i, k])), 4))]
         return out
 
 
