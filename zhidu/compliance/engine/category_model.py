@@ -92,12 +92,12 @@ class CategoryModel:
         self._b = np.array([bias.get(c, 0.0) for c in self.categories], dtype=np.float64)
         keys = np.array([_key(g) for g in grams], dtype=np.uint64)
         self._build_table(keys, np.arange(1, len(grams) + 1, dtype=np.int32))
-        # probability thresholds as logits; +inf for categories without one
         # the categories with a threshold (the engine scores only these), and their thresholds as logits
         self._shipped = np.array(
             [j for j, c in enumerate(self.categories) if thresholds.get(c) is not None], dtype=np.intp
         )
-        self._cut = np.array([math.log(t / (1 - t)) for t in (thresholds[self.categories[j]] for j in self._shipped)])
+        cuts = [thresholds.get(self.categories[j]) for j in self._shipped]
+        self._cut = np.array([math.log(t / (1 - t)) for t in cuts if t is not None])
 
     def _build_table(self, keys: np.ndarray, rows: np.ndarray) -> None:
         bits = max(_TABLE_BITS, int(len(keys) * _SLOTS_PER_KEY).bit_length())
