@@ -17,6 +17,8 @@ Two engines in the same run:
   scopes, allow phrases);
 * terms: the same rules with patterns and detectors removed (rules left without terms dropped),
   the plain term-list baseline.
+A third, "model off", is the full pack without the category classifier's rules (the rules whose
+detectors are "model:<category>", data/model_rules.json): its table shows what the classifier adds.
 
 COLD: the offensive-language F1 of the pack's `abuse` rules (scopes removed, as in
 bench/eval_abuse.py) on the COLD test split when it exists, else on the dev split (the model is
@@ -63,6 +65,11 @@ def terms_only(rules: Sequence[Rule]) -> list[Rule]:
         if r.terms:
             out.append(dataclasses.replace(r, patterns=(), detectors=()))
     return out
+
+
+def model_off(rules: Sequence[Rule]) -> list[Rule]:
+    """The pack without the category classifier's rules."""
+    return [r for r in rules if not any(d.startswith("model:") for d in r.detectors)]
 
 
 def predict(engine: Engine, records: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
@@ -221,13 +228,34 @@ def print_table(split: str, full: dict[str, Any], terms: dict[str, Any]) -> None
     )
 
 
+def print_model_table(split: str, full: dict[str, Any], off: dict[str, Any]) -> None:
+    print(f"\n{split}: full pack vs model off (without the category classifier's rules)")
+    print(f"{'category':<19}{'support':>8}  {'P':>6} {'R':>6} {'F1':>6}  | model off {'P':>6} {'R':>6} {'F1':>6}")
+    for c in ALL_CATEGORIES:
+        a, b = full["categories"][c], off["categories"][c]
+        print(
+            f"{c:<19}{a['support']:>8}  {_f(a['precision'])} {_f(a['recall'])} {_f(a['f1'])}  |"
+            f"           {_f(b['precision'])} {_f(b['recall'])} {_f(b['f1'])}"
+        )
+    m, n = full["micro"], off["micro"]
+    print(
+        f"{'micro':<19}{m['tp'] + m['fn']:>8}  {_f(m['precision'])} {_f(m['recall'])} {_f(m['f1'])}  |"
+        f"           {_f(n['precision'])} {_f(n['recall'])} {_f(n['f1'])}"
+    )
+    print(
+        f"categories meeting target: {full['categories_meeting_target']} (model off "
+        f"{off['categories_meeting_target']}); hard negatives flagged {full['hard_negatives_flagged']} "
+        f"(model off {off['hard_negatives_flagged']})"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--no-cold", action="store_true", help="skip the COLD offensive-language figure")
     args = parser.parse_args(argv)
 
     rules = default_rules()
-    engines = {"full": Engine(rules), "terms": Engine(terms_only(rules))}
+    engines = {"full": Engine(rules), "terms": Engine(terms_only(rules)), "model_off": Engine(model_off(rules))}
     result: dict[str, Any] = {
         "categories": list(ALL_CATEGORIES),
         "engine_categories": list(CATEGORIES),
@@ -239,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         found = {name: predict(engine, records) for name, engine in engines.items()}
         scores = {name: score(records, f) for name, f in found.items()}
         print_table(split, scores["full"], scores["terms"])
+        print_model_table(split, scores["full"], scores["model_off"])
         result[split] = scores
         if split == "dev":
             result["dev_errors"] = errors(records, found["full"])
@@ -276,6 +305,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "test_hard_neg_flagged": test["full"]["hard_negatives_flagged"],
                 "terms_test_micro_precision": test["terms"]["micro"]["precision"],
                 "terms_test_micro_recall": test["terms"]["micro"]["recall"],
+                "model_off_test_micro_precision": test["model_off"]["micro"]["precision"],
+                "model_off_test_micro_recall": test["model_off"]["micro"]["recall"],
                 "categories": len(ALL_CATEGORIES),
                 "cold_split": cold.get("split", "skipped"),
                 "cold_abuse_f1": cold["full"]["f1"] if "full" in cold else "skipped",

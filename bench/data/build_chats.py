@@ -1,4 +1,4 @@
-"""Build bench/data/chats_{dev,test}.jsonl from the hand-written sources in bench/data/src/.
+"""Build bench/data/chats_{dev,test,train}.jsonl from the hand-written sources in bench/data/src/.
 
     .venv/bin/python bench/data/build_chats.py
 
@@ -23,6 +23,8 @@ HERE = Path(__file__).resolve().parent
 STAFF = ("zhangwei", "liuyang", "wangfang", "chenjing", "zhaolei", "sunli", "zhouqiang", "wuxia")
 ROOMS = ("wrKc7dQ1aa", "wrKc7dQ2bb", "wrKc7dQ3cc", "wrKc7dQ4dd", "wrKc7dQ5ee")
 START_MS = 1_767_225_600_000  # 2026-01-01 00:00 UTC
+# dev and test are for evaluation (test held out); train only fits the category classifier
+SPLITS = ("dev", "test", "train")
 
 
 def _customer(seed: str) -> str:
@@ -85,5 +87,5 @@ def build(split: str) -> int:
 
 
 if __name__ == "__main__":
-    for s in sys.argv[1:] or ("dev", "test"):
+    for s in sys.argv[1:] or SPLITS:
         print(s, build(s))

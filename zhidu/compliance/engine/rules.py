@@ -39,6 +39,9 @@ SIDES = ("staff", "customer")
 CHAT_TYPES = ("single", "group", "internal")
 # The default pack: one file per category (data/rules/<category>.json), read in CATEGORIES order.
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "data" / "rules"
+# The category classifier's rules ("<category>.model", detectors "model:<category>"), written by
+# scripts/train_categories.py and appended to the pack after the category files.
+MODEL_RULES_PATH = Path(__file__).resolve().parent / "data" / "model_rules.json"
 
 
 class RuleError(ValueError):
@@ -295,7 +298,8 @@ def load_rules(path: str | Path) -> list[Rule]:
 
 def default_rules() -> list[Rule]:
     """Our own default rule pack (package data, no network, no ../shared): every category's file, in
-    CATEGORIES order; a file for a category the engine does not know is an error."""
+    CATEGORIES order, then the category classifier's rules (data/model_rules.json); a file for a
+    category the engine does not know is an error."""
     files = {p.stem: p for p in DEFAULT_RULES_DIR.glob("*.json")}
     unknown = sorted(set(files) - set(CATEGORIES))
     if unknown:
@@ -308,4 +312,10 @@ def default_rules() -> list[Rule]:
             if wrong:
                 raise RuleError(f"{files[category]}: rules of another category: {', '.join(wrong)}")
             out.extend(rules)
+    if MODEL_RULES_PATH.exists():
+        model_rules = load_rules(MODEL_RULES_PATH)
+        taken = {r.code for r in out} & {r.code for r in model_rules}
+        if taken:
+            raise RuleError(f"{MODEL_RULES_PATH}: codes already used by the category files: {', '.join(sorted(taken))}")
+        out.extend(model_rules)
     return out

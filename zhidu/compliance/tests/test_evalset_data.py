@@ -1,6 +1,7 @@
-"""The labelled evaluation chats in bench/data/ (issue #8): they parse, their labels are known
-categories, and they meet the minimums the issue sets. No engine results are asserted here:
-bench/eval_rules.py measures those."""
+"""The labelled chats in bench/data/ (issue #8): the dev and test splits (evaluation) and the train
+split (fitting the category classifier only). They parse, their labels are known categories, and
+they meet the minimums the issue sets; train shares no message with dev or test. No engine results
+are asserted here: bench/eval_rules.py measures those."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from zhidu.compliance.engine import CATEGORIES, message_from_archive
 DATA = Path(__file__).resolve().parents[3] / "bench" / "data"
 KNOWN = frozenset(CATEGORIES)
 MINIMUM = {"dev": 600, "test": 300}
+SPLITS = (*MINIMUM, "train")
+TRAIN_POSITIVES_PER_CATEGORY = 60
 KINDS = {"positive", "hard_negative", "negative"}
 
 
@@ -31,10 +34,10 @@ def _text(rec: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def splits() -> dict[str, list[dict[str, Any]]]:
-    return {s: _load(s) for s in MINIMUM}
+    return {s: _load(s) for s in SPLITS}
 
 
-@pytest.mark.parametrize("split", sorted(MINIMUM))
+@pytest.mark.parametrize("split", sorted(SPLITS))
 def test_records_parse_as_archive_messages(splits, split):
     for rec in splits[split]:
         assert {"msgid", "action", "from", "tolist", "roomid", "msgtime", "msgtype", "labels", "kind", "note"} <= set(
@@ -47,7 +50,7 @@ def test_records_parse_as_archive_messages(splits, split):
         assert msg.chat_type == ("group" if rec["roomid"] else "single")
 
 
-@pytest.mark.parametrize("split", sorted(MINIMUM))
+@pytest.mark.parametrize("split", sorted(SPLITS))
 def test_labels_and_kinds_are_consistent(splits, split):
     for rec in splits[split]:
         assert isinstance(rec["labels"], list)
@@ -76,11 +79,30 @@ def test_counts_meet_the_minimums(splits, split):
     assert {r["from"][:2] == "wm" for r in recs} == {True, False}, "customers and staff both speak"
 
 
+def test_train_split_counts(splits):
+    """At least 60 positives per category, and at least as many hard negatives and as many ordinary
+    negatives as positives; single and group chats, staff and customers."""
+    recs = splits["train"]
+    labelled = Counter(c for r in recs for c in r["labels"])
+    assert set(labelled) == KNOWN
+    assert min(labelled.values()) >= TRAIN_POSITIVES_PER_CATEGORY, labelled
+    kinds = Counter(r["kind"] for r in recs)
+    assert kinds["hard_negative"] >= kinds["positive"] and kinds["negative"] >= kinds["positive"], kinds
+    for kind in KINDS:
+        assert {bool(r["roomid"]) for r in recs if r["kind"] == kind} == {True, False}, kind
+    assert {r["from"][:2] == "wm" for r in recs} == {True, False}
+
+
 def test_ids_unique_and_test_split_held_out(splits):
     ids = [r["msgid"] for s in splits.values() for r in s]
     assert len(ids) == len(set(ids))
     dev_texts = {_text(r) for r in splits["dev"]}
-    assert not [_text(r) for r in splits["test"] if _text(r) in dev_texts]
+    test_texts = {_text(r) for r in splits["test"]}
+    # counts only: the held-out messages are never printed
+    assert sum(t in dev_texts for t in test_texts) == 0
+    train_texts = {_text(r) for r in splits["train"]}
+    assert len(train_texts & dev_texts) == 0, "train shares messages with dev"
+    assert len(train_texts & test_texts) == 0, "train shares messages with test"
 
 
 def test_jsonl_files_are_built_from_the_sources(splits):

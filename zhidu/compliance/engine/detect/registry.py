@@ -1,4 +1,4 @@
-"""Every detector by name; the abuse model is built on first use."""
+"""Every detector by name; the abuse model and the category classifier are built on first use."""
 
 from __future__ import annotations
 
@@ -59,11 +59,22 @@ def get_detector(name: str) -> Detector:
         from ..abuse import abuse_detector
 
         return abuse_detector()
+    if name.startswith("model:") and name.removeprefix("model:") in _categories():
+        from ..category_model import category_detector
+
+        return category_detector(name.removeprefix("model:"))
     try:
         return DETECTORS[name]
     except KeyError:
         raise ValueError(f"unknown detector {name!r}") from None
 
 
+def _categories() -> tuple[str, ...]:
+    from ..rules import CATEGORIES
+
+    return CATEGORIES
+
+
 def detector_names() -> tuple[str, ...]:
-    return (*DETECTORS, "abuse_model")
+    """Every detector name, including the category classifier's "model:<category>" (category_model.py)."""
+    return (*DETECTORS, "abuse_model", *(f"model:{c}" for c in _categories()))
