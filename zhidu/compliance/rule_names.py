@@ -28,6 +28,8 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Staff advertising in internal groups"),
     gettext_noop("Gambling, drugs, porn, weapons, fake documents (seed list)"),
     gettext_noop("Rumours that damage the company's image"),
+    gettext_noop("Fabricated news about policy, money, health or disasters"),
+    gettext_noop("Fabricated alarming news posted by customers in groups"),
     gettext_noop("Company resources used for personal business"),
     gettext_noop("Programs, scripts and disguised archives sent as files"),
     gettext_noop("Links shaped like malware downloads"),
