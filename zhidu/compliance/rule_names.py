@@ -35,6 +35,7 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Links shaped like malware downloads"),
     gettext_noop("Disparaging competitors and infringing intellectual property"),
     gettext_noop("Counterfeit, smuggled and illegal goods"),
+    gettext_noop("Counterfeit goods offered by customers in groups"),
     gettext_noop("Political content"),
     gettext_noop("Violence, threats and terror"),
     gettext_noop("Disrespect of ethnic groups and their customs"),
