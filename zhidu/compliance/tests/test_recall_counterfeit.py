@@ -1,5 +1,5 @@
 """Recall of counterfeit and illegal goods (issue #8): replicas, fake certificates and receipts,
-altered dates, false contents or origin, pirated courses, other brands' trademarks — from staff anywhere
+altered dates, false contents or origin, pirated courses, other brands" trademarks — from staff anywhere
 and from customers in groups — and the hard negatives next to them. Sentences written for this test."""
 
 import pytest
@@ -28,6 +28,12 @@ POSITIVE = [
     ("鞋子上用的是那个大牌的logo，客户看不出来", {}),
     ("出高仿手表，要的私聊", CUSTOMER_GROUP),
     ("有需要盗版网课的找我，十块一套", CUSTOMER_GROUP),
+    ("外贸原单的包，跟专柜一模一样，看不出真假", {}),
+    ("这批国产的我们换个包装当进口的卖", {}),
+    ("鉴定证书我们这边可以出，要几张都行", {}),
+    ("这本教材是复印版的，便宜一半", {}),
+    ("过期的重新包装一下再卖", {}),
+    ("这批是从越南那边偷运过来的", {}),
 ]
 
 HARD_NEGATIVE = [
@@ -38,6 +44,11 @@ HARD_NEGATIVE = [
     ("你们这个是不是假的？网上有人说有假货", {"side": "customer"}),
     ("我在网上买到的是高仿，好气", {"side": "customer"}),  # a customer in a single chat
     ("激活码会发到您邮箱，拒绝盗版", {}),
+    ("请提供原单号，我帮您查", {}),
+    ("我是莆田人，老乡好", {}),
+    ("一比一赔付，放心购买", {}),
+    ("我们的目标是帮你做好售后服务", {}),
+    ("临期商品我们会明确标注，打折出售", {}),
 ]
 
 

@@ -1,5 +1,5 @@
-"""Recall of privacy violations (issue #8): third parties' phone numbers (also in Chinese numerals) and
-addresses, customer lists moved to private mailboxes and drives, other people's records asked for or
+"""Recall of privacy violations (issue #8): third parties" phone numbers (also in Chinese numerals) and
+addresses, customer lists moved to private mailboxes and drives, other people"s records asked for or
 offered — and the hard negatives next to them. Sentences written for this test."""
 
 import pytest
@@ -28,6 +28,14 @@ POSITIVE = [
     "你表姐的保单号和身份证我这都有",
     "帮我查一下这个号码的机主是谁",
     "小周身份证号：110105199003070019，帮他登记",
+    "王阿姨 13912345678 她也要一箱",
+    "他家门牌号是金色家园7栋502，你去送",
+    "这批顾客信息一条五毛，要多少有多少",
+    "能不能把你们群里家长的电话发我",
+    "把员工的身份证信息都发到我私人邮箱",
+    "小陈的微信号是chen88888，你加他聊",
+    "把那个投诉客户的家庭住址发到群里",
+    "我有全市的车主名单，要不要",
 ]
 
 HARD_NEGATIVE = [
@@ -40,6 +48,9 @@ HARD_NEGATIVE = [
     ("投保需要被保人的身份证，请在官方页面上传，不要发给我", {}),
     ("合同已经发到您的QQ邮箱了，请查收", {}),
     ("客户名单.xlsx", {"msgtype": "file"}),
+    ("您预留的手机号是13912345678，确认一下", {}),
+    ("这是我们售后同事的电话13812345678，有问题找他", {}),
+    ("请把订单号发我，我帮您查物流", {}),
 ]
 
 
