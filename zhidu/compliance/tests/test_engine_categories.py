@@ -41,7 +41,7 @@ POSITIVE = [
     ("malware", "客户端下载 http://45.77.12.9/client.apk", {}),
     ("malware", "登录核对 http://www.icbc.com.cn@login-check.top/verify", {}),
     ("unfair_competition", "他们家就是骗子，买了肯定后悔", {}),
-    ("counterfeit", "要盗版课程的话我这有，全套十块", {}),  # piracy is counterfeit (bench/data/README.md)
+    ("unfair_competition", "要盗版课程的话我这有，全套十块", {}),
     ("counterfeit", "这款是高仿的，专柜验不出来", {}),
     ("counterfeit", "这批货是走私进来的，没有报关所以便宜", {}),
     ("politics", "台独分子又在闹了", {}),
