@@ -77,11 +77,12 @@ def confirmed(rule: Rule, version: PolicyVersion) -> list[str]:
 
 
 def test_the_demo_maps_reproduce_the_article_keys():
+    """The demo is adopted from the library template "sales-conduct": its map gives what the article keys say."""
     version = policies.policy_load_demo(actor=None)
     rules_seed_default(actor=None)  # rules created after the publication are mapped too
     for rule in Rule.objects.all():
         rows = list(RuleCitation.objects.filter(rule=rule, status=CitationStatus.CONFIRMED))
-        assert [(r.source, r.version_id) for r in rows] == [(CitationSource.LEGACY, version.pk)], rule.code
+        assert [(r.source, r.version_id) for r in rows] == [(CitationSource.TEMPLATE, version.pk)], rule.code  # adopted
         clause = rows[0].clause
         assert clause.key == rule.article, rule.code
     # a rule backed by a confirmed clause gets no suggestions
