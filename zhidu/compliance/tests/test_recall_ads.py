@@ -23,6 +23,9 @@ def categories(engine: Engine, text: str, **fields: object) -> set[str]:
 
 
 CUSTOMER_ADS = [
+    "本人兼职做美甲，可上门",
+    "新开了一家烧烤店，欢迎大家光临",
+    "二手钢琴，价格可议，有意向的联系我",
     "手头紧的朋友看这里，信用贷额度高，三分钟到账，私我",
     "正规渠道无抵押，最快两小时放款",
     "周末有相亲会，单身男女都可以报名，找我登记",
@@ -43,6 +46,9 @@ STAFF_GROUP_ADS = [
 ]
 
 HARD_NEGATIVE = [
+    ("本人已收到货，谢谢老师", CUSTOMER_GROUP),
+    ("你们这个价格优惠吗？", CUSTOMER_GROUP),
+    ("本周六我们在徐汇的线下体验店有沙龙，欢迎大家来", GROUP),
     ("群里刚才那个无抵押贷款是骗子，大家别信", CUSTOMER_GROUP),
     ("请问这个课程可以转让给别人吗？", CUSTOMER_GROUP),
     ("谁有不用的婴儿床？我想收一个二手的", CUSTOMER_GROUP),
