@@ -160,7 +160,20 @@ PAYMENT_TRIGGERS = (
 )
 PAYMENT_EXCLUDE = ("公司账户", "对公账户", "官方账户")
 
-REDPACKET_TRIGGERS = ("[红包]", "发红包", "发个红包", "给你发红包", "包个红包", "红包给你", "给你个红包")
+REDPACKET_TRIGGERS = (
+    "[红包]",
+    "发红包",
+    "发个红包",
+    "给你发红包",
+    "包个红包",
+    "红包给你",
+    "给你个红包",
+    "包个大红包",
+    "大红包给你",
+    "发你红包",
+    "发你个红包",
+    "红包发你",
+)
 
 
 def _redpacket_check(text: str, occ: Sequence[tuple[int, int, int]]) -> list[Hit]:
