@@ -34,6 +34,8 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Disparaging competitors and infringing intellectual property"),
     gettext_noop("Counterfeit, smuggled and illegal goods"),
     gettext_noop("Political content"),
+    gettext_noop("Political content posted by customers in groups"),
+    gettext_noop("Ethnic contempt posted by customers in groups"),
     gettext_noop("Violence, threats and terror"),
     gettext_noop("Disrespect of ethnic groups and their customs"),
 ]
