@@ -29,7 +29,7 @@ class RuleAdmin(admin.ModelAdmin):
     inlines = [RuleTermInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "severity", "article", "enabled", "description"]}),
-        ("Matching", {"fields": ["patterns", "detectors", "allow"]}),
+        ("Matching", {"fields": ["patterns", "detectors", "allow", "yield_to"]}),
         ("Scope", {"fields": ["departments", "members", "chat_types", "sides", "msgtypes", "hour_start", "hour_end"]}),
     ]
 

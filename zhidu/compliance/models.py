@@ -198,6 +198,12 @@ class Rule(BaseModel):
     detectors = models.JSONField(_("detectors"), default=list, blank=True)
     allow = models.JSONField(_("allowed phrases"), default=list, blank=True, help_text="exemptions covering a hit")
     article = models.CharField(_("regulation article"), max_length=100, blank=True, help_text="e.g. sales-conduct#17.1")
+    yield_to = models.JSONField(
+        _("gives way to"),
+        default=list,
+        blank=True,
+        help_text='categories, e.g. ["ethnic"]: a hit of a detector alone is dropped when one of them reports',
+    )
     # scope (empty = everyone / everywhere)
     departments = models.ManyToManyField(
         Department, blank=True, related_name="+", verbose_name=_("departments"), help_text="and their sub-departments"

@@ -40,6 +40,8 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Counterfeit, smuggled and illegal goods"),
     gettext_noop("Counterfeit goods offered by customers in groups"),
     gettext_noop("Political content"),
+    gettext_noop("Political content posted by customers in groups"),
+    gettext_noop("Ethnic contempt posted by customers in groups"),
     gettext_noop("Violence, threats and terror"),
     gettext_noop("Disrespect of ethnic groups and their customs"),
     # the category classifier's rules (engine/data/model_rules.json, scripts/train_categories.py)

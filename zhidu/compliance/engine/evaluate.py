@@ -3,7 +3,8 @@
 Per chunk (default 2,000 messages) the texts are normalised together, ONE automaton pass finds every
 term, allow phrase, pattern trigger and detector trigger of the rule set, one regex pass finds digit
 runs, and only messages with a hit get per-message Python work. Output: at most one Finding per
-message and rule (the strongest hit, then the first), with the span in the ORIGINAL text.
+message and rule (the strongest hit, then the first), with the span in the ORIGINAL text; a finding
+made by a detector alone gives way to the categories in its rule's `yield_to`.
 """
 
 from __future__ import annotations
@@ -198,6 +199,9 @@ class Engine:
         self._allow_only = [not (a.terms or a.pattern_gates or a.detector_triggers) for a in actions]
         self._scoped = [c.has_scope for c in self._compiled]
         self._meta = [(c.rule.code, c.rule.category, c.rule.article, c.rule.severity) for c in self._compiled]
+        # a detector-only finding of a rule is dropped when a category in its yield_to reports too
+        self._yield_to = [frozenset(c.rule.yield_to) for c in self._compiled]
+        self._yielding = any(self._yield_to)
         # literals that are nothing but terms (no allow phrase, pattern gate, detector trigger or
         # ASCII boundary): a message whose hits are all such literals takes a short path
         self._simple: list[tuple[int, ...] | None] = [
@@ -517,6 +521,10 @@ class Engine:
                 )
             )
         if len(out) > 1:
+            if self._yielding:
+                cats = {t[2].category for t in out}
+                yield_to = self._yield_to
+                out = [t for t in out if not (t[2].detector and cats.intersection(yield_to[t[1]]))]
             out.sort(key=lambda t: (t[0], t[1]))
         return [t[2] for t in out]
 

@@ -74,6 +74,10 @@ class Rule:
     allow: tuple[str, ...] = ()
     scope: Scope = field(default_factory=Scope)
     article: str = ""
+    # categories this rule gives way to: a finding of this rule made by a detector alone (no term or
+    # pattern hit, e.g. the offensive-language classifier) is dropped when a rule of one of these
+    # categories reports the same message (a slur on a region is `ethnic`, not also `abuse`)
+    yield_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,19 @@ class Finding:
 
 # --- (de)serialisation -------------------------------------------------------------------------
 
-_RULE_KEYS = {"code", "name", "category", "severity", "terms", "patterns", "detectors", "allow", "scope", "article"}
+_RULE_KEYS = {
+    "code",
+    "name",
+    "category",
+    "severity",
+    "terms",
+    "patterns",
+    "detectors",
+    "allow",
+    "scope",
+    "article",
+    "yield_to",
+}
 _IGNORED_KEYS = {"description", "enabled"}
 _SCOPE_KEYS = {"members", "departments", "chat_types", "sides", "hours", "msgtypes"}
 
@@ -196,6 +212,9 @@ def rule_from_dict(data: Mapping[str, Any], where: str = "rule") -> Rule:
     bad = [d for d in detectors if d not in detector_names()]
     if bad:
         raise RuleError(f"{where}: unknown detector(s) {', '.join(bad)}")
+    yield_to = _str_tuple(data.get("yield_to"), where, "yield_to")
+    if set(yield_to) - set(CATEGORIES):
+        raise RuleError(f"{where}: yield_to must list categories among {', '.join(CATEGORIES)}")
     rule = Rule(
         code=code.strip(),
         name=str(data.get("name") or code).strip(),
@@ -207,6 +226,7 @@ def rule_from_dict(data: Mapping[str, Any], where: str = "rule") -> Rule:
         allow=_str_tuple(data.get("allow"), where, "allow"),
         scope=scope_from_dict(data.get("scope"), where),
         article=str(data.get("article") or ""),
+        yield_to=yield_to,
     )
     if not (rule.terms or rule.patterns or rule.detectors):
         raise RuleError(f"{where}: a rule needs terms, patterns or detectors")
@@ -245,6 +265,7 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
         "detectors": list(rule.detectors),
         "allow": list(rule.allow),
         "scope": scope,
+        "yield_to": list(rule.yield_to),
     }
 
 

@@ -111,6 +111,7 @@ def rules_compile() -> list[eng.Rule]:
                     msgtypes=frozenset(rule.msgtypes or ()),
                 ),
                 article=rule.article,
+                yield_to=tuple(rule.yield_to or ()),
             )
         )
     return out
@@ -149,6 +150,7 @@ def rules_seed_default(*, actor: Member | None = None) -> int:
             patterns=list(r.patterns),
             detectors=list(r.detectors),
             allow=list(r.allow),
+            yield_to=list(r.yield_to),
             article=r.article,
             builtin=True,
             chat_types=sorted(r.scope.chat_types),
