@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0002_categories_and_msgtypes'),
+        ('compliance', '0005_rulerevision'),
     ]
 
     operations = [
