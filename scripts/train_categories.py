@@ -185,6 +185,15 @@ def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float | int]:
     }
 
 
+# Categories whose model reaches the precision on dev but not on generated sales chats (wecomsim): the
+# privacy model fires on any long digit run (order numbers, the company hotline) and the secret model on
+# the company's own shop links. Their hand-written rules cover dev and test as well without them.
+WITHHELD = {
+    "privacy": "fires on order numbers and company phone numbers in generated chats",
+    "secret": "fires on the company's own shop links in generated chats",
+}
+
+
 def choose_threshold(prob: np.ndarray, y: np.ndarray) -> float | None:
     for t in GRID:
         s = prf(prob >= t, y)
@@ -270,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         keep = scope_mask(c, dmsgs)
         y = np.array([c in lab for lab in dlabels], dtype=bool)[keep]
         prob = dprob[keep, j]
-        t = choose_threshold(prob, y)
+        t = None if c in WITHHELD else choose_threshold(prob, y)
         thresholds[c] = t
         tkeep = scope_mask(c, tmsgs)
         ty = np.array([c in lab for lab in tlabels], dtype=bool)[tkeep]

@@ -123,7 +123,7 @@ VIOLATIONS: dict[str, tuple[tuple[tuple[str, ...], str, bool | None, str], ...]]
     ),
     "unfair_competition": (
         (("unfair_competition",), "s", False, "他们家就是骗子，买了肯定后悔"),
-        (("unfair_competition",), "s", False, "要盗版课程的话我这有"),
+        (("unfair_competition", "counterfeit"), "s", False, "要盗版课程的话我这有"),
     ),
     "counterfeit": (
         (("counterfeit",), "s", False, "这款是高仿的，专柜验不出来"),
@@ -217,6 +217,8 @@ HARD_NEGATIVES: tuple[tuple[str, str, str], ...] = (
 # They are drawn from a second random stream (see overlay.py), so adding lines here does not change the
 # rest of a seed's corpus. (labels, role, where, template); where: "any" | "single" | "group" |
 # "internal" (a group of staff only); a template "FILE:<name>" is sent as a file message with that name.
+# A line can carry two labels (the first picks it): staff selling their own things in a staff group also use the
+# company's groups for personal business; a pirated course is counterfeit goods and unfair competition.
 
 RARE_SHARE = 0.25  # share of the violation slots that take a rare line
 RARE_HARD_SHARE = 0.3  # share of the hard-negative slots that take a rare hard negative
@@ -275,15 +277,15 @@ RARE_VIOLATIONS: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
     (("malware",), "c", "group", "FILE:对账单.pdf.exe.zip"),
     (("malware",), "s", "single", "FILE:{p}安装包.bat"),
     (("malware",), "s", "single", "说明书下载 http://45.77.30.2:8080/manual.apk"),
-    (("prohibited",), "c", "group", "有人要办假证吗，价格好说"),
+    (("prohibited", "ads"), "c", "group", "有人要办假证吗，价格好说"),
     (("prohibited",), "c", "group", "这个平台押注足球，稳赚"),
     (("prohibited",), "c", "group", "想要仿真枪的私聊，货到付款"),
     (("prohibited",), "c", "group", "朋友开了个博彩网站，首充翻倍"),
     (("ads",), "s", "internal", "老家特产的脐橙，十斤一箱，需要的同事说一声"),
     (("ads",), "s", "internal", "出闲置跑步机，自提价{n}元"),
-    (("ads",), "s", "internal", "帮我砍一刀吧，谢谢各位同事"),
-    (("ads",), "s", "internal", "我朋友在卖{p}，比外面便宜，支持一下我朋友"),
-    (("ads",), "s", "internal", "保险了解一下，我兼职在做"),
+    (("ads", "resource_misuse"), "s", "internal", "帮我砍一刀吧，谢谢各位同事"),
+    (("ads", "resource_misuse"), "s", "internal", "我朋友在卖{p}，比外面便宜，支持一下我朋友"),
+    (("ads", "resource_misuse"), "s", "internal", "保险了解一下，我兼职在做"),
     (("ads",), "s", "internal", "拼单买车厘子的扣1"),
     (("ads",), "s", "internal", "自家果园的桃子熟了，同事八折"),
 )

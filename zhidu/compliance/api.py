@@ -16,7 +16,6 @@ from zhidu.core.text import model_max_length as _max
 
 from . import selectors, services
 from .models import Rule, RuleCitation, RuleTerm, Violation
-from .models import Rule, RuleTerm, Violation
 from .services.rule_edit import MAX_ALLOW, MAX_PATTERN, MAX_PATTERNS, MAX_REASON, MAX_SCOPE_IDS, MAX_TERMS
 from .services.rule_test import MAX_SAMPLE
 

@@ -4,7 +4,10 @@ page never shows a raw key. The engine and the database keep the keys."""
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from .models import Category
 
 DETECTOR_LABELS: dict[str, Promise] = {
     "mobile": _("Mobile numbers"),
@@ -19,6 +22,8 @@ DETECTOR_LABELS: dict[str, Promise] = {
     "dangerous_file": _("Programs and scripts sent as files"),
     "bad_link": _("Links shaped like malware downloads"),
     "abuse_model": _("Abuse model"),
+    # the per-category classifier's detectors, "model:<category>"
+    **{f"model:{value}": format_lazy(_("Classifier: {category}"), category=label) for value, label in Category.choices},
 }
 
 CHAT_TYPE_LABELS: dict[str, Promise] = {
