@@ -3,6 +3,8 @@ page never shows a raw key. The engine and the database keep the keys."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,10 @@ DETECTOR_LABELS: dict[str, Promise] = {
     "bad_link": _("Links shaped like malware downloads"),
     "abuse_model": _("Abuse model"),
     # the per-category classifier's detectors, "model:<category>"
-    **{f"model:{value}": format_lazy(_("Classifier: {category}"), category=label) for value, label in Category.choices},
+    **{
+        f"model:{v}": cast(Promise, format_lazy(_("Classifier: {category}"), category=label))
+        for v, label in Category.choices
+    },
 }
 
 CHAT_TYPE_LABELS: dict[str, Promise] = {
