@@ -191,6 +191,7 @@ def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float | int]:
 WITHHELD = {
     "privacy": "fires on order numbers and company phone numbers in generated chats",
     "secret": "fires on the company's own shop links in generated chats",
+    "politics": "fires on ordinary mentions of government offices and strikes (hard negatives of our tests)",
 }
 
 

@@ -46,8 +46,6 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Disrespect of ethnic groups and their customs"),
     # the category classifier's rules (engine/data/model_rules.json, scripts/train_categories.py)
     gettext_noop("Classifier: false or absolute claims"),
-    gettext_noop("Classifier: disclosing personal data"),
-    gettext_noop("Classifier: disclosing company secrets"),
     gettext_noop("Classifier: off-book deals"),
     gettext_noop("Classifier: advertising in groups"),
     gettext_noop("Classifier: prohibited goods and services"),
@@ -57,8 +55,6 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Classifier: company resources for personal business"),
     gettext_noop("Classifier: unfair competition"),
     gettext_noop("Classifier: counterfeits and piracy"),
-    gettext_noop("Classifier: political mobilisation"),
-    gettext_noop("Classifier: political mobilisation by customers in groups"),
     gettext_noop("Classifier: threats and violence"),
     gettext_noop("Classifier: threats by customers in groups"),
 ]

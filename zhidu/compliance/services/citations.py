@@ -137,10 +137,14 @@ class _Map:
             self.result.suggested += 1
 
 
-def _apply_template(m: _Map, rules: list[Rule], by_label: dict[str, Clause]) -> None:
+def _apply_template(m: _Map, rules: list[Rule], by_label: dict[str, Clause], *, by_category: bool) -> None:
+    """The template's keys for the rules' own codes; with `by_category`, its category keys for the rules that are
+    still without a confirmed clause (a rule's own legacy article key, applied in between, is more precise)."""
     cmap = template_citations(m.version.template)
     for rule in rules:
-        labels = cmap.get(rule.code) or cmap.get(rule.category) or ()
+        if by_category and (m.confirmed(rule) or rule.code in cmap):  # a key of its own is the template's word
+            continue
+        labels = cmap.get(rule.category, ()) if by_category else cmap.get(rule.code, ())
         for label in labels:
             clause = by_label.get(clause_label_norm(label))
             if clause is None:
@@ -253,7 +257,9 @@ def citation_map_fill(*, version: PolicyVersion, rules: Iterable[Rule] | None = 
     m = _Map(version, rule_list)
     rejected: set[tuple[int, str]] = set()
     if version.template:
-        _apply_template(m, rule_list, by_label)
+        _apply_template(m, rule_list, by_label, by_category=False)
+        _apply_legacy(m, rule_list, clauses)
+        _apply_template(m, rule_list, by_label, by_category=True)
     else:
         previous = _previous_version(version)
         if previous is not None:

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from zhidu.compliance.engine import default_rules
 from zhidu.compliance.models import CitationSource, CitationStatus, Rule, RuleCitation, Violation
 from zhidu.compliance.services import (
     ERR_NOT_CITABLE,
@@ -82,7 +83,8 @@ def test_the_demo_maps_reproduce_the_article_keys():
     rules_seed_default(actor=None)  # rules created after the publication are mapped too
     for rule in Rule.objects.all():
         rows = list(RuleCitation.objects.filter(rule=rule, status=CitationStatus.CONFIRMED))
-        assert [(r.source, r.version_id) for r in rows] == [(CitationSource.TEMPLATE, version.pk)], rule.code  # adopted
+        assert [r.version_id for r in rows] == [version.pk], rule.code
+        assert rows[0].source in (CitationSource.TEMPLATE, CitationSource.LEGACY), rule.code  # the template first
         clause = rows[0].clause
         assert clause.key == rule.article, rule.code
     # a rule backed by a confirmed clause gets no suggestions
@@ -107,11 +109,11 @@ def test_own_regulation_gets_suggestions_not_the_demo(tmp_path, actors):
     top = RuleCitation.objects.filter(rule=privacy, version=own).order_by("-score").first()
     assert top is not None and top.status == CitationStatus.SUGGESTED and top.article.number == 4
     # until confirmed, the violation cites nothing and says so
-    v = ingest(tmp_path, actors.sales.wecom_userid, "客户名单我发你一份")
+    v = ingest(tmp_path, actors.sales.wecom_userid, "把客户名单发你私人邮箱")
     assert (v.rule.code, v.citation, v.cited) == ("privacy.customer_data", "", [])
     Violation.objects.all().delete()
     citation_confirm(actor=actors.compliance, citation=top)
-    v = ingest(tmp_path, actors.sales.wecom_userid, "客户名单我再发你一份")
+    v = ingest(tmp_path, actors.sales.wecom_userid, "客户名单我导出来发你QQ邮箱了")
     assert v.citation == "《线上团队规章制度》第四条"
     assert v.cited == [
         {"version": own.pk, "article": top.article_id, "item": None, "citation": v.citation, "anchor": "art-4"}
@@ -275,7 +277,7 @@ def test_suggestions_on_the_demo_regulation_find_the_template_clauses():
     rules_seed_default(actor=None)
     first = top3 = 0
     rules = list(Rule.objects.all())
-    assert len(rules) == 28
+    assert len(rules) == len(default_rules())
     for rule in rules:
         rows = list(
             RuleCitation.objects.filter(rule=rule, version=version, status=CitationStatus.SUGGESTED)
@@ -287,9 +289,10 @@ def test_suggestions_on_the_demo_regulation_find_the_template_clauses():
         keys = [r.clause.key.split("#")[1] for r in rows]
         first += keys[0] == expected
         top3 += expected in keys
-        if rule.category in ("privacy", "false_claim", "private_deal"):
+        if rule.category in ("privacy", "false_claim", "private_deal") and not rule.code.endswith(".model"):
             assert keys[0].split(".")[0] == expected.split(".")[0], (rule.code, keys)
-    assert top3 >= 27 and first >= 23, (first, top3)
+    # measured with the 48-rule pack: see the docstring
+    assert top3 >= 0.95 * len(rules) and first >= 0.8 * len(rules), (first, top3, len(rules))
 
 
 def test_the_command_fills_and_resuggests():

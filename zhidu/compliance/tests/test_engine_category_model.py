@@ -132,9 +132,9 @@ def test_detector_reports_the_whole_message_with_the_probability(model: Category
 
 
 def test_detector_obeys_rule_scopes() -> None:
-    text = CASES["politics"][0]
-    staff_only = _rule("politics", Scope(sides=frozenset({"staff"})))
-    groups_only = _rule("politics", Scope(chat_types=frozenset({"group"})))
+    text = CASES["violence"][0]
+    staff_only = _rule("violence", Scope(sides=frozenset({"staff"})))
+    groups_only = _rule("violence", Scope(chat_types=frozenset({"group"})))
     staff = Message("s", text, side="staff", chat_type="single")
     customer = Message("c", text, side="customer", chat_type="single")
     customer_group = Message("g", text, side="customer", chat_type="group", roomid="r1")
@@ -164,9 +164,9 @@ def test_default_pack_scopes_follow_the_label_policy() -> None:
 
 
 def test_several_model_detectors_share_one_scoring_pass_and_stay_multi_label() -> None:
-    text = "内部消息，下个月银行存款全部冻结，赶紧把钱取出来。明天大家一起去市政府门口拉横幅抗议，人越多越好"
-    engine = Engine([_rule("rumor", Scope()), _rule("politics", Scope())])
+    text = "内部消息，下个月银行存款全部冻结，赶紧把钱取出来。你再不还钱，我就找人去你家把你腿打断"
+    engine = Engine([_rule("rumor", Scope()), _rule("violence", Scope())])
     assert {f.category for f in engine.scan([Message("1", text), Message("2", "您好，请问几点发货")])} == {
         "rumor",
-        "politics",
+        "violence",
     }
