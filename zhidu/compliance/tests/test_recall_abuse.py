@@ -6,20 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from zhidu.compliance.engine import Engine, Rule, default_rules, parse_rules, rule_to_dict
+from zhidu.compliance.engine import Engine, Rule, parse_rules, rule_to_dict
 from zhidu.compliance.engine.rules import RuleError, rule_from_dict
+from zhidu.compliance.tests.recall import categories
 
 GROUP = {"chat_type": "group", "roomid": "wr1"}
 CUSTOMER_GROUP = {"chat_type": "group", "roomid": "wr1", "side": "customer"}
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(default_rules())
-
-
-def categories(engine: Engine, text: str, **fields: object) -> set[str]:
-    return {f.category for f in engine.scan_text(text, **fields)}
 
 
 POSITIVE = [

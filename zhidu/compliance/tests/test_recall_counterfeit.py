@@ -4,16 +4,10 @@ and from customers in groups — and the hard negatives next to them. Sentences 
 
 import pytest
 
-from zhidu.compliance.engine import Engine, default_rules
+from zhidu.compliance.engine import Engine
+from zhidu.compliance.tests.recall import finder
 
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(default_rules())
-
-
-def found(engine: Engine, text: str, **fields: object) -> bool:
-    return any(f.category == "counterfeit" for f in engine.scan_text(text, **fields))
+found = finder("counterfeit")
 
 
 CUSTOMER_GROUP = {"side": "customer", "chat_type": "group"}

@@ -7,20 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from zhidu.compliance.engine import Engine, default_rules
+from zhidu.compliance.engine import Engine
+from zhidu.compliance.tests.recall import categories
 
 GROUP = {"chat_type": "group", "roomid": "wr1"}
 CUSTOMER_GROUP = {"chat_type": "group", "roomid": "wr1", "side": "customer"}
 CUSTOMER = {"side": "customer"}
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(default_rules())
-
-
-def categories(engine: Engine, text: str, **fields: object) -> set[str]:
-    return {f.category for f in engine.scan_text(text, **fields)}
 
 
 POSITIVE = [

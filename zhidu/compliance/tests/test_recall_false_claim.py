@@ -3,16 +3,10 @@ claims for ordinary goods — and the hard negatives next to them. Sentences wri
 
 import pytest
 
-from zhidu.compliance.engine import Engine, default_rules
+from zhidu.compliance.engine import Engine
+from zhidu.compliance.tests.recall import finder
 
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(default_rules())
-
-
-def found(engine: Engine, text: str, **fields: object) -> bool:
-    return any(f.category == "false_claim" for f in engine.scan_text(text, **fields))
+found = finder("false_claim")
 
 
 POSITIVE = [

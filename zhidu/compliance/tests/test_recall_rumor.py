@@ -4,16 +4,10 @@ questions). Sentences written for this test."""
 
 import pytest
 
-from zhidu.compliance.engine import Engine, default_rules
+from zhidu.compliance.engine import Engine
+from zhidu.compliance.tests.recall import finder
 
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(default_rules())
-
-
-def found(engine: Engine, text: str, **fields: object) -> bool:
-    return any(f.category == "rumor" for f in engine.scan_text(text, **fields))
+found = finder("rumor")
 
 
 GROUP = {"chat_type": "group"}
