@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cuckoo import CuckooTable
 from .detect import Detector, Hit
 from .normalize import Chunk, normalize_many
 
@@ -40,10 +41,6 @@ MODEL_PATH = Path(__file__).resolve().parent / "data" / "abuse_model.json.gz"
 NGRAM_MAX = 2
 ENGINE_THRESHOLD = 0.75
 SALES_MARGIN = 0.05
-_MUL = np.uint64(0x9E3779B97F4A7C15)
-_MUL2 = np.uint64(0xC2B2AE3D27D4EB4F)
-_TABLE_BITS = 12  # minimum size of the hash table (log2)
-_SLOTS_PER_KEY = 4  # cuckoo hashing needs < 50 % load
 
 
 def ngrams(text: str, n_max: int = NGRAM_MAX) -> list[str]:
@@ -76,34 +73,8 @@ class AbuseModel:
             elif len(g) == 2:
                 multi_keys.append(_key(g))
                 multi_w.append(w)
-        self._build_table(np.array(multi_keys, dtype=np.uint64), np.array(multi_w, dtype=np.float64))
-
-    def _build_table(self, keys: np.ndarray, w: np.ndarray) -> None:
-        """Cuckoo hash table: every key sits in one of its two slots, so a lookup is two gathers."""
-        bits = max(_TABLE_BITS, int(len(keys) * _SLOTS_PER_KEY).bit_length())
-        size = 1 << bits
-        self._shift = np.uint64(64 - bits)
-        tkeys = np.zeros(size, dtype=np.uint64)  # 0 = empty (no n-gram starts with NUL)
-        tw = np.zeros(size, dtype=np.float64)
-        h1 = ((keys * _MUL) >> self._shift).tolist()
-        h2 = ((keys * _MUL2) >> self._shift).tolist()
-        slot_of: dict[int, int] = {}  # slot -> index of the key stored there
-        for i in range(len(keys)):
-            cur, slot = i, h1[i]
-            for _ in range(500):
-                if slot not in slot_of:
-                    slot_of[slot] = cur
-                    break
-                slot_of[slot], cur = cur, slot_of[slot]
-                slot = h2[cur] if slot == h1[cur] else h1[cur]
-            else:  # pragma: no cover - needs a pathological table
-                raise RuntimeError("abuse model: hash table too full")
-        idx = np.fromiter(slot_of.keys(), dtype=np.intp, count=len(slot_of))
-        who = np.fromiter(slot_of.values(), dtype=np.intp, count=len(slot_of))
-        tkeys[idx] = keys[who]
-        tw[idx] = w[who]
-        self._tkeys = tkeys
-        self._tw = tw
+        keys = np.array(multi_keys, dtype=np.uint64)
+        self._table = CuckooTable(keys, np.array(multi_w, dtype=np.float64), name="abuse model")
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> AbuseModel:
@@ -142,11 +113,7 @@ class AbuseModel:
     # --- whole chunks (vectorised) -----------------------------------------------------------
 
     def _lookup(self, keys: np.ndarray) -> np.ndarray:
-        s1 = ((keys * _MUL) >> self._shift).astype(np.intp)
-        s2 = ((keys * _MUL2) >> self._shift).astype(np.intp)
-        out = np.where(self._tkeys[s1] == keys, self._tw[s1], 0.0)
-        out += np.where(self._tkeys[s2] == keys, self._tw[s2], 0.0)  # a key is in at most one slot
-        return out
+        return self._table.lookup(keys)
 
     def chunk_logits(self, chunk: Chunk) -> np.ndarray:
         """Logit of every text of a normalised chunk."""

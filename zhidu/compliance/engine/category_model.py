@@ -32,16 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .cuckoo import CuckooTable
 from .detect import Detector, Hit
 from .normalize import Chunk, normalize_many
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "category_model.json.gz"
 DETECTOR_PREFIX = "model:"
 NGRAM_MAX = 3
-_MUL = np.uint64(0x9E3779B97F4A7C15)
-_MUL2 = np.uint64(0xC2B2AE3D27D4EB4F)
-_TABLE_BITS = 12
-_SLOTS_PER_KEY = 4
 
 
 def ngrams(text: str, n_max: int = NGRAM_MAX) -> list[str]:
@@ -91,39 +88,13 @@ class CategoryModel:
         self._w = w
         self._b = np.array([bias.get(c, 0.0) for c in self.categories], dtype=np.float64)
         keys = np.array([_key(g) for g in grams], dtype=np.uint64)
-        self._build_table(keys, np.arange(1, len(grams) + 1, dtype=np.int32))
+        self._table = CuckooTable(keys, np.arange(1, len(grams) + 1, dtype=np.int32), name="category model")
         # the categories with a threshold (the engine scores only these), and their thresholds as logits
         self._shipped = np.array(
             [j for j, c in enumerate(self.categories) if thresholds.get(c) is not None], dtype=np.intp
         )
         cuts = [thresholds.get(self.categories[j]) for j in self._shipped]
         self._cut = np.array([math.log(t / (1 - t)) for t in cuts if t is not None])
-
-    def _build_table(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        bits = max(_TABLE_BITS, int(len(keys) * _SLOTS_PER_KEY).bit_length())
-        size = 1 << bits
-        self._shift = np.uint64(64 - bits)
-        tkeys = np.zeros(size, dtype=np.uint64)
-        trow = np.zeros(size, dtype=np.int32)
-        h1 = ((keys * _MUL) >> self._shift).tolist()
-        h2 = ((keys * _MUL2) >> self._shift).tolist()
-        slot_of: dict[int, int] = {}
-        for i in range(len(keys)):
-            cur, slot = i, h1[i]
-            for _ in range(500):
-                if slot not in slot_of:
-                    slot_of[slot] = cur
-                    break
-                slot_of[slot], cur = cur, slot_of[slot]
-                slot = h2[cur] if slot == h1[cur] else h1[cur]
-            else:  # pragma: no cover - needs a pathological table
-                raise RuntimeError("category model: hash table too full")
-        idx = np.fromiter(slot_of.keys(), dtype=np.intp, count=len(slot_of))
-        who = np.fromiter(slot_of.values(), dtype=np.intp, count=len(slot_of))
-        tkeys[idx] = keys[who]
-        trow[idx] = rows[who]
-        self._tkeys = tkeys
-        self._trow = trow
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> CategoryModel:
@@ -151,10 +122,7 @@ class CategoryModel:
     # --- whole chunks (vectorised) -----------------------------------------------------------
 
     def _rows(self, keys: np.ndarray) -> np.ndarray:
-        s1 = ((keys * _MUL) >> self._shift).astype(np.intp)
-        s2 = ((keys * _MUL2) >> self._shift).astype(np.intp)
-        out = np.where(self._tkeys[s1] == keys, self._trow[s1], 0)
-        return np.where(self._tkeys[s2] == keys, self._trow[s2], out)
+        return self._table.lookup(keys)
 
     def chunk_logits(self, chunk: Chunk, columns: np.ndarray | None = None) -> np.ndarray:
         """(texts × categories) logits of a normalised chunk; `columns` limits the categories (indexes)."""
