@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cuckoo import CuckooTable
+from .cuckoo import CuckooTable, all_ngrams, gram_key
 from .detect import Detector, Hit
 from .normalize import Chunk, normalize_many
 
@@ -45,17 +45,10 @@ SALES_MARGIN = 0.05
 
 def ngrams(text: str, n_max: int = NGRAM_MAX) -> list[str]:
     """All character n-grams (1..n_max) of `text`, with repetitions."""
-    out = list(text)
-    for n in range(2, n_max + 1):
-        out.extend(text[i : i + n] for i in range(len(text) - n + 1))
-    return out
+    return all_ngrams(text, n_max)
 
 
-def _key(gram: str) -> int:
-    k = 0
-    for ch in gram:
-        k = (k << 21) | ord(ch)
-    return k
+_key = gram_key
 
 
 class AbuseModel:

@@ -46,3 +46,19 @@ class CuckooTable:
         s2 = ((keys * MUL2) >> self._shift).astype(np.intp)
         out = np.where(self.keys[s1] == keys, self.values[s1], 0)
         return np.where(self.keys[s2] == keys, self.values[s2], out)  # a key is in at most one slot
+
+
+def all_ngrams(text: str, n_max: int) -> list[str]:
+    """All character n-grams (1..n_max) of `text`, with repetitions."""
+    out = list(text)
+    for n in range(2, n_max + 1):
+        out.extend(text[i : i + n] for i in range(len(text) - n + 1))
+    return out
+
+
+def gram_key(gram: str) -> int:
+    """The exact table key of an n-gram of up to three characters: its code points, 21 bits each."""
+    k = 0
+    for ch in gram:
+        k = (k << 21) | ord(ch)
+    return k
