@@ -276,6 +276,10 @@ ZHIDU_COMPANY_NAME = env_str("ZHIDU_COMPANY_NAME", "示例科技有限公司")
 POLICY_NOTICE_DAYS = env_int("POLICY_NOTICE_DAYS", 7)
 # The rules pages count each rule's violations over the last RULE_HITS_DAYS days.
 RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
+# Citation-map suggestions for a regulation without a template: at most CITATION_SUGGEST_TOP clauses per rule,
+# each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
+CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
+CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker

@@ -35,6 +35,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
+    ("compliance:citations", _("Citation maps"), (Role.COMPLIANCE, Role.ADMIN), None),
     ("core:audit", _("Audit log"), (Role.ADMIN, Role.COMPLIANCE), None),
 ]
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -32,7 +33,7 @@ from zhidu.policies.models import Article, Item, PolicyVersion, VersionStatus
 from zhidu.policies.selectors import clause_label, clause_label_norm, parse_key, version_clauses
 
 from ..models import CitationSource, CitationStatus, Rule, RuleCitation, RuleTerm
-from .suggest import TOP, ClauseText, RuleText, Scorer
+from .suggest import ClauseText, RuleText, Scorer
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,10 @@ def _suggest(m: _Map, rules: list[Rule], clauses: list[Clause], rejected: set[tu
         taken = {key for (rule_id, key) in m.rows if rule_id == rule.pk}
         taken |= {k for k, label in labels.items() if (rule.pk, label) in rejected}
         found = scorer.suggest(
-            RuleText(rule.category, terms.get(rule.pk, ()), rule.detectors or ()), top=TOP, exclude=taken
+            RuleText(rule.category, terms.get(rule.pk, ()), rule.detectors or ()),
+            top=settings.CITATION_SUGGEST_TOP,
+            min_score=settings.CITATION_SUGGEST_MIN_SCORE,
+            exclude=taken,
         )
         for found_key, score in found:
             clause_key: ClauseKey = found_key  # type: ignore[assignment]

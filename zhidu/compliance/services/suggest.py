@@ -8,7 +8,8 @@ The score of a clause for a rule:
 * each of the rule's terms found verbatim in the clause: 3;
 * the character pairs (bigrams) the clause shares with the rule's terms, each weighted by how rare it is among
   the regulation's clauses (log N/df), scaled by `TERM_WEIGHT`.
-Clauses scoring under `MIN_SCORE` are never suggested; the best `TOP` are.
+Clauses scoring under `MIN_SCORE` are never suggested; the best `TOP` are (the defaults of the company settings
+CITATION_SUGGEST_MIN_SCORE and CITATION_SUGGEST_TOP, which the citation service passes).
 """
 
 from __future__ import annotations
@@ -149,11 +150,13 @@ class Scorer:
             out.append(round(score, 3))
         return out
 
-    def suggest(self, rule: RuleText, *, top: int = TOP, exclude: Iterable[object] = ()) -> list[tuple[object, float]]:
-        """The best `top` clauses (key, score) scoring at least MIN_SCORE, best first; `exclude` keys skipped."""
+    def suggest(
+        self, rule: RuleText, *, top: int = TOP, min_score: float = MIN_SCORE, exclude: Iterable[object] = ()
+    ) -> list[tuple[object, float]]:
+        """The best `top` clauses (key, score) scoring at least `min_score`, best first; `exclude` keys skipped."""
         skip = set(exclude)
         ranked = sorted(
             ((c.key, s) for c, s in zip(self.clauses, self.scores(rule), strict=True) if c.key not in skip),
             key=lambda pair: -pair[1],
         )
-        return [(key, score) for key, score in ranked if score >= MIN_SCORE][:top]
+        return [(key, score) for key, score in ranked if score >= min_score][:top]

@@ -5,6 +5,7 @@ force, never a draft); a rule no regulation in force backs is shown as such and 
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -312,3 +313,19 @@ def test_the_command_fills_and_resuggests():
     draft = make_version(text=ONLINE, code="draft-rules")
     with pytest.raises(CommandError):
         call_command("citations", "fill", str(draft.pk), stdout=out)
+
+
+def test_suggestion_settings_bound_what_is_suggested(settings):
+    """CITATION_SUGGEST_TOP and CITATION_SUGGEST_MIN_SCORE are company settings, read at each fill."""
+    rules_seed_default(actor=None)
+    settings.CITATION_SUGGEST_TOP = 1
+    version = publish_in_force(ONLINE, "online-rules")
+    citation_map_fill(version=version)
+    per_rule = Counter(
+        RuleCitation.objects.filter(version=version, status=CitationStatus.SUGGESTED).values_list("rule_id", flat=True)
+    )
+    assert per_rule and max(per_rule.values()) == 1
+    settings.CITATION_SUGGEST_MIN_SCORE = 1000.0
+    other = publish_in_force(ONLINE.replace("线上团队规章制度", "线上团队规章制度（二）"), "online-rules-2")
+    citation_map_fill(version=other)
+    assert not RuleCitation.objects.filter(version=other, status=CitationStatus.SUGGESTED).exists()
