@@ -56,3 +56,24 @@ def test_compliance_officer_edits_a_rule_on_a_phone(live_server, browser, actors
         assert errors == []
     finally:
         context.close()
+
+
+def test_compliance_officer_creates_a_rule_on_a_phone(live_server, browser, actors):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        log_in(page, live_server.url, "compliance", PASSWORD)
+        page.goto(f"{live_server.url}/compliance/rules/new/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.fill("input[name=code]", "custom-vx")
+        page.select_option("select[name=category]", "private_deal")
+        page.fill("input[name=name]", "私加微信")
+        page.fill("[data-testid=terms]", "加我vx")
+        with page.expect_navigation():
+            page.click("[data-testid=save]")
+        assert page.url.endswith("/edit/")
+        assert list(RuleTerm.objects.filter(rule__code="custom-vx").values_list("term", flat=True)) == ["加我vx"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
