@@ -19,6 +19,7 @@ from zhidu.groups.api import router as groups_router
 from zhidu.org.api import router as org_router
 from zhidu.org.auth import TokenAuth, api_auth
 from zhidu.policies.api import router as policies_router
+from zhidu.sales.api import router as sales_router
 
 
 def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -67,3 +68,4 @@ api.add_router("/policies/", policies_router)
 api.add_router("/customers/", customers_router)
 api.add_router("/groups/", groups_router)
 api.add_router("/compliance/", compliance_router)
+api.add_router("/sales/", sales_router)

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "zhidu.customers",
     "zhidu.groups",
     "zhidu.compliance",
+    "zhidu.sales",
     "zhidu.wecom",
     "zhidu.web",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", include("zhidu.customers.urls")),
     path("groups/", include("zhidu.groups.urls")),
     path("compliance/", include("zhidu.compliance.urls")),
+    path("sales/", include("zhidu.sales.urls")),
     path("wecom/", include("zhidu.wecom.urls")),
     path("", include("zhidu.core.urls")),  # /audit/audit/, /notifications/
     path("", include("zhidu.web.urls")),
