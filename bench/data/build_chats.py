@@ -1,4 +1,4 @@
-"""Build bench/data/chats_{dev,test,train,dev2}.jsonl from the hand-written sources in bench/data/src/.
+"""Build bench/data/chats_{dev,test,train,dev2,test2}.jsonl from the hand-written sources in bench/data/src/.
 
     .venv/bin/python bench/data/build_chats.py
 
@@ -24,8 +24,9 @@ STAFF = ("zhangwei", "liuyang", "wangfang", "chenjing", "zhaolei", "sunli", "zho
 ROOMS = ("wrKc7dQ1aa", "wrKc7dQ2bb", "wrKc7dQ3cc", "wrKc7dQ4dd", "wrKc7dQ5ee")
 START_MS = 1_767_225_600_000  # 2026-01-01 00:00 UTC
 # dev and test are for evaluation (test held out); train only fits the category classifier;
-# dev2 is a second evaluation set written by another author without reading the engine's lists
-SPLITS = ("dev", "test", "train", "dev2")
+# dev2 and test2 are a second pair written by another author without reading the engine's lists
+# or the other splits (test2 held out like test)
+SPLITS = ("dev", "test", "train", "dev2", "test2")
 
 
 def _customer(seed: str) -> str:
