@@ -10,8 +10,11 @@ from ninja import Query, Router, Schema
 from zhidu.core.schemas import Id, PageIn, SearchText, paginate
 
 from . import selectors
+from .api_development import router as development_router
 
 router = Router(tags=["customers"])
+# Customer development (follow relations, follow-ups, tags, plans, Excel): its own module, same /api/customers/.
+router.add_router("/", development_router)
 
 
 class FollowOut(Schema):
