@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhidu.core.periods import local_today
@@ -185,7 +185,7 @@ def _fu(r: FollowUp) -> dict[str, Any]:
 @router.post("/follows/{follow_id}/followups", response={201: FollowUpOut})
 def followup_create(request: HttpRequest, follow_id: int, payload: FollowUpIn):  # type: ignore[no-untyped-def]
     record = services.followup_record(actor=request.auth, follow_id=follow_id, **payload.dict())  # type: ignore[attr-defined]
-    return 201, _fu(record)
+    return Status(201, _fu(record))
 
 
 @router.get("/followups/", response=FollowUpPageOut)
@@ -223,12 +223,12 @@ class BulkTagsIn(TagsIn):
     ids: list[Id]
 
 
-@router.post("/follows/bulk/stage")
+@router.post("/bulk/stage")
 def bulk_stage(request: HttpRequest, payload: BulkStageIn) -> dict[str, int]:
     return {"changed": services.development_bulk_stage(actor=request.auth, follow_ids=payload.ids, stage=payload.stage)}  # type: ignore[attr-defined]
 
 
-@router.post("/follows/bulk/tags")
+@router.post("/bulk/tags")
 def bulk_tags(request: HttpRequest, payload: BulkTagsIn) -> dict[str, int]:
     changed = services.follow_bulk_tags(
         actor=request.auth, follow_ids=payload.ids, add=payload.add, remove=payload.remove

@@ -58,7 +58,7 @@ class DevelopmentForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=FollowUpKind.choices)
-    summary = forms.CharField(label=_("Summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(label=_("Follow-up summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.CharField(label=_("Outcome"), required=False, max_length=2000)
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=200)
     next_action_on = forms.DateField(

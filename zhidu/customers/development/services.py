@@ -45,7 +45,7 @@ FIELD_LABELS = {
     "decision_maker": gettext_noop("Decision maker"),
     "timing": gettext_noop("Timing"),
     "next_action": gettext_noop("Next action"),
-    "summary": gettext_noop("Summary"),
+    "summary": gettext_noop("Follow-up summary"),
     "outcome": gettext_noop("Outcome"),
     "next_step": gettext_noop("Next step"),
 }
@@ -293,8 +293,6 @@ def _bulk_follows(actor: Member, follow_ids: Sequence[int]) -> list[FollowRelati
         raise DomainError(e.ERR_BULK_EMPTY, field="ids")
     if len(ids) > BULK_MAX:
         raise DomainError(e.ERR_BULK_MAX, field="ids", max=BULK_MAX)
-    if actor.role not in WRITERS:
-        raise DomainError(e.ERR_FORBIDDEN, code="forbidden")
     follows = list(
         FollowRelation.objects.visible_to(actor)
         .select_for_update(of=("self",))
@@ -303,6 +301,8 @@ def _bulk_follows(actor: Member, follow_ids: Sequence[int]) -> list[FollowRelati
     )
     if len(follows) != len(ids):  # one foreign id: nothing is changed
         raise NotFound
+    if actor.role not in WRITERS:
+        raise DomainError(e.ERR_FORBIDDEN, code="forbidden")
     return follows
 
 

@@ -45,7 +45,7 @@ IMPORT_HEADERS = [
     gettext_noop("Owner userid"),
     gettext_noop("Kind"),
     gettext_noop("Time"),
-    gettext_noop("Summary"),
+    gettext_noop("Follow-up summary"),
     gettext_noop("Outcome"),
     gettext_noop("Next step"),
 ]
