@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from zhidu.core.periods import local_today
 from zhidu.core.schemas import Id, PageIn, SearchText
+from zhidu.org.models import Member
 
 from . import selectors as customer_selectors
 from .development import plans, services, xlsx
@@ -26,6 +27,12 @@ from .development.selectors import (
 from .models import FollowRelation, FollowUp
 
 router = Router(tags=["customer development"])
+
+
+def _me(request: HttpRequest) -> Member:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -95,14 +102,14 @@ def _row(f: FollowRelation) -> dict[str, Any]:
 @router.get("/follows/", response=FollowPageOut)
 def follows(request: HttpRequest, page: Query[PageIn], filters: Query[FollowFilterIn]):  # type: ignore[no-untyped-def]
     """Follow relations in scope (one per customer and owner), filtered and sorted, with the total count."""
-    qs = follow_list(viewer=request.auth, filters=filters.filters())  # type: ignore[attr-defined]
+    qs = follow_list(viewer=_me(request), filters=filters.filters())
     items = with_tags(list(qs[page.offset : page.offset + page.limit]))
     return {"total": qs.count(), "items": [_row(f) for f in items]}
 
 
 @router.get("/follows/export")
 def follows_export(request: HttpRequest, filters: Query[FollowFilterIn]) -> HttpResponse:
-    data = xlsx.follows_export(viewer=request.auth, filters=filters.filters())  # type: ignore[attr-defined]
+    data = xlsx.follows_export(viewer=_me(request), filters=filters.filters())
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
     return response
@@ -136,7 +143,7 @@ class DevelopmentOut(Schema):
 
 @router.patch("/follows/{follow_id}/development", response=DevelopmentOut)
 def development_update(request: HttpRequest, follow_id: int, payload: DevelopmentIn):  # type: ignore[no-untyped-def]
-    dev = services.development_update(actor=request.auth, follow_id=follow_id, **payload.dict())  # type: ignore[attr-defined]
+    dev = services.development_update(actor=_me(request), follow_id=follow_id, **payload.dict())
     return {
         **{k: getattr(dev, k) for k in DevelopmentOut.model_fields if hasattr(dev, k) and k != "collaborator_ids"},
         "follow_id": dev.follow_id,
@@ -184,21 +191,21 @@ def _fu(r: FollowUp) -> dict[str, Any]:
 
 @router.post("/follows/{follow_id}/followups", response={201: FollowUpOut})
 def followup_create(request: HttpRequest, follow_id: int, payload: FollowUpIn):  # type: ignore[no-untyped-def]
-    record = services.followup_record(actor=request.auth, follow_id=follow_id, **payload.dict())  # type: ignore[attr-defined]
+    record = services.followup_record(actor=_me(request), follow_id=follow_id, **payload.dict())
     return Status(201, _fu(record))
 
 
 @router.get("/followups/", response=FollowUpPageOut)
 def followup_list(request: HttpRequest, page: Query[PageIn], follow: Id | None = None):  # type: ignore[no-untyped-def]
     """Follow-up records in scope, newest first (optionally of one follow relation), with the total count."""
-    qs = followups_for(viewer=request.auth, follow_id=follow)  # type: ignore[attr-defined]
+    qs = followups_for(viewer=_me(request), follow_id=follow)
     return {"total": qs.count(), "items": [_fu(r) for r in qs[page.offset : page.offset + page.limit]]}
 
 
 @router.post("/followups/import")
 def followup_import(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
     """An .xlsx of follow-ups (columns as in the template); all rows are checked before any is written."""
-    return {"created": xlsx.followups_import(actor=request.auth, file=file)}  # type: ignore[attr-defined]
+    return {"created": xlsx.followups_import(actor=_me(request), file=file)}
 
 
 class TagsIn(Schema):
@@ -209,8 +216,8 @@ class TagsIn(Schema):
 @router.post("/follows/{follow_id}/tags")
 def follow_tags(request: HttpRequest, follow_id: int, payload: TagsIn) -> dict[str, bool]:
     changed = services.follow_tags_change(
-        actor=request.auth, follow_id=follow_id, add=payload.add, remove=payload.remove
-    )  # type: ignore[attr-defined]
+        actor=_me(request), follow_id=follow_id, add=payload.add, remove=payload.remove
+    )
     return {"changed": changed}
 
 
@@ -225,14 +232,14 @@ class BulkTagsIn(TagsIn):
 
 @router.post("/bulk/stage")
 def bulk_stage(request: HttpRequest, payload: BulkStageIn) -> dict[str, int]:
-    return {"changed": services.development_bulk_stage(actor=request.auth, follow_ids=payload.ids, stage=payload.stage)}  # type: ignore[attr-defined]
+    return {"changed": services.development_bulk_stage(actor=_me(request), follow_ids=payload.ids, stage=payload.stage)}
 
 
 @router.post("/bulk/tags")
 def bulk_tags(request: HttpRequest, payload: BulkTagsIn) -> dict[str, int]:
     changed = services.follow_bulk_tags(
-        actor=request.auth, follow_ids=payload.ids, add=payload.add, remove=payload.remove
-    )  # type: ignore[attr-defined]
+        actor=_me(request), follow_ids=payload.ids, add=payload.add, remove=payload.remove
+    )
     return {"changed": changed}
 
 
@@ -278,14 +285,14 @@ def _plan(p: plans.PlanProgress) -> dict[str, Any]:
 @router.get("/plans/", response=PlanPageOut)
 def plan_list(request: HttpRequest, page: Query[PageIn], period: str = "month", day: dt.date | None = None):  # type: ignore[no-untyped-def]
     """Development plans of the period holding `day` (default today) in scope, with progress from the data."""
-    qs = plans.plans_for(viewer=request.auth, period=period, day=day or local_today())  # type: ignore[attr-defined]
+    qs = plans.plans_for(viewer=_me(request), period=period, day=day or local_today())
     rows = plans.plan_progress(list(qs[page.offset : page.offset + page.limit]))
     return {"total": qs.count(), "items": [_plan(p) for p in rows]}
 
 
 @router.put("/plans/", response=PlanOut)
 def plan_set(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untyped-def]
-    plan = plans.plan_set(actor=request.auth, **payload.dict())  # type: ignore[attr-defined]
+    plan = plans.plan_set(actor=_me(request), **payload.dict())
     return _plan(plans.plan_progress([plan])[0])
 
 
@@ -301,5 +308,5 @@ class TimelineOut(Schema):
 @router.get("/{customer_id}/timeline", response=list[TimelineOut])
 def timeline(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
     """The last archived chats with the customer (CUSTOMER_TIMELINE_MESSAGES), newest first, in scope."""
-    customer = customer_selectors.customer_get_for(request.auth, customer_id)  # type: ignore[attr-defined]
-    return customer_page(viewer=request.auth, customer=customer).timeline  # type: ignore[attr-defined]
+    customer = customer_selectors.customer_get_for(_me(request), customer_id)
+    return customer_page(viewer=_me(request), customer=customer).timeline

@@ -11,8 +11,8 @@ from django.urls import reverse
 from zhidu.compliance.services import archive_ingest
 from zhidu.customers.models import Development
 from zhidu.customers.tests.factories import FollowFactory
-from zhidu.wecom.archive import JsonlFileSource
 from zhidu.web.timeline import customer_timeline, timeline_sources
+from zhidu.wecom.archive import JsonlFileSource
 
 from .factories import BASE_MS, text_record, write_jsonl
 

@@ -81,9 +81,7 @@ def test_filters_and_sort(actors, world, login):  # type: ignore[no-untyped-def]
     client = login(actors.director)
     tag = TagFactory(name="重点客户")
     world["sales"].tags.add(tag)
-    client.patch(
-        f"/api/customers/follows/{world['sales_b'].pk}/development", {"stage": "proposal"}, "application/json"
-    )
+    client.patch(f"/api/customers/follows/{world['sales_b'].pk}/development", {"stage": "proposal"}, "application/json")
     old = timezone.now() - dt.timedelta(days=40)
     Development.objects.update_or_create(
         follow=world["outsider"], defaults={"last_contact_at": old, "stage": Stage.NEEDS}
@@ -160,7 +158,10 @@ def test_plan_progress_comes_from_the_data(actors, login, time_machine):  # type
     FollowFactory(member=actors.sales, createtime=dec)
     FollowFactory(member=actors.sales_b, createtime=jan)
     client = login(actors.supervisor)
-    assert client.put("/api/customers/plans/", {**PLAN, "member_id": actors.sales.pk}, "application/json").status_code == 200
+    assert (
+        client.put("/api/customers/plans/", {**PLAN, "member_id": actors.sales.pk}, "application/json").status_code
+        == 200
+    )
     from zhidu.customers.development.services import followup_record
 
     followup_record(actor=actors.sales, follow_id=in_month[0].pk, kind="chat", summary="微信沟通")

@@ -107,13 +107,17 @@ def test_too_many_rows(actors, follows, login, settings):  # type: ignore[no-unt
 
 
 def test_import_page_shows_row_errors(actors, follows, login):  # type: ignore[no-untyped-def]
-    data = xlsx([[follows["mine"].customer.external_userid, actors.sales.wecom_userid, "传真", "2026-01-03", "x", "", ""]])
+    data = xlsx(
+        [[follows["mine"].customer.external_userid, actors.sales.wecom_userid, "传真", "2026-01-03", "x", "", ""]]
+    )
     r = login(actors.sales).post(reverse("customers:import"), {"file": data})
     assert r.status_code == 200 and "第 2 行" in r.content.decode()
     assert login(actors.compliance).get(reverse("customers:import")).status_code == 403
 
 
-@pytest.mark.parametrize("actor_name, expected", [("sales", {"=HYPERLINK(1)"}), ("manager", {"=HYPERLINK(1)", "别组客户"})])
+@pytest.mark.parametrize(
+    "actor_name, expected", [("sales", {"=HYPERLINK(1)"}), ("manager", {"=HYPERLINK(1)", "别组客户"})]
+)
 def test_export_within_scope(actors, follows, login, actor_name, expected):  # type: ignore[no-untyped-def]
     for url in (reverse("customers:export"), "/api/customers/follows/export"):
         r = login(actors.by_name(actor_name)).get(url)
