@@ -35,7 +35,10 @@ SUMMARIES = {
 def demo_development() -> None:
     if Development.objects.exists():
         return
-    sales = list(Member.objects.filter(role=Role.SALES, status=MemberStatus.ACTIVE).order_by("pk")[:8])
+    everyone = list(
+        Member.objects.filter(role=Role.SALES, status=MemberStatus.ACTIVE).select_related("reports_to").order_by("pk")
+    )
+    sales = everyone[:8]
     if not sales:
         return
     now = timezone.now()
@@ -71,7 +74,7 @@ def demo_development() -> None:
                 outcome="客户有兴趣，等待内部讨论" if back == 0 else "",
                 happened_at=now - dt.timedelta(days=back * 4 + 1, hours=i % 5),
             )
-    for owner in sales:
+    for owner in everyone[:200]:
         lead = owner.reports_to
         if lead is not None and lead.is_active and lead.role in (Role.SUPERVISOR, Role.MANAGER, Role.DIRECTOR):
             plan_set(actor=lead, member_id=owner.pk, period="month", day=today, new_customers=10, followups=30)

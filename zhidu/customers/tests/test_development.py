@@ -176,3 +176,18 @@ def test_member_deleting_the_customer_is_not_a_loss(actors, follow):  # type: ig
     follow_end(external_userid=follow.customer.external_userid, userid=userid, reason=FollowEnd.BY_MEMBER)
     assert not Development.objects.filter(stage=Stage.LOST).exists()
     assert not Notification.objects.exists()
+
+
+def test_demo_puts_customers_in_every_stage_with_followups_and_plans(db):  # type: ignore[no-untyped-def]
+    from zhidu.customers.development.demo import demo_development
+    from zhidu.customers.models import DevelopmentPlan
+    from zhidu.web.demo import build_direct_company
+
+    build_direct_company()
+    demo_development()
+    assert set(Development.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert FollowUp.objects.count() >= Development.objects.count()
+    assert DevelopmentPlan.objects.count() == 16  # every salesperson of the direct company
+    counts = Development.objects.count(), FollowUp.objects.count()
+    demo_development()  # idempotent
+    assert (Development.objects.count(), FollowUp.objects.count()) == counts
