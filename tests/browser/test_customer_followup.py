@@ -55,7 +55,7 @@ def test_salesperson_records_a_followup_on_a_phone(live_server, browser, actors)
         with page.expect_navigation():
             page.click(f"[data-testid=follow-{follow.pk}] details[open] button")
         assert page.inner_text(f"[data-testid=follow-{follow.pk}] [data-testid=stage]") == "方案/报价"
-        assert "development.update" in page.inner_text("[data-testid=history]")
+        assert "客户开发信息已修改" in page.inner_text("[data-testid=history]")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert csp == []
     finally:

@@ -67,8 +67,14 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "stages": Stage.choices,
         "kinds": FollowUpKind.choices,
         "tags": selectors.tag_list(),
+        "colleagues": _colleagues() if request.member.role in WRITERS else [],  # type: ignore[attr-defined]
     }
     return render(request, "customers/detail.html", context)
+
+
+def _colleagues() -> list[Member]:
+    """Who may be asked to collaborate on a customer: active members of the sales organisation (bounded)."""
+    return list(Member.objects.filter(status=MemberStatus.ACTIVE, role__in=WRITERS).order_by("name")[:300])
 
 
 def _back(request: HttpRequest, customer_id: int) -> HttpResponse:
@@ -95,6 +101,9 @@ def development_edit(request: HttpRequest, follow_id: int) -> HttpResponse:
             **{k: d[k] for k in ("stage", "budget", "need", "decision_maker", "timing", "next_action")},
             next_action_on=d["next_action_on"],
             clear_next_action_on=d["next_action_on"] is None,
+            collaborator_ids=_ids(request.POST.getlist("collaborators"))
+            if "collaborators_sent" in request.POST
+            else None,
         )
         messages.success(request, _("Saved."))
     except DomainError as exc:

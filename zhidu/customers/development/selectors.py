@@ -16,6 +16,7 @@ from zhidu.org.models import Member, Role
 from zhidu.web.timeline import TimelineEntry, customer_timeline
 
 from ..models import Customer, FollowRelation, FollowUp, Stage
+from .history import HistoryLine, history_lines
 
 SORTS = {
     "new": ("-createtime", "-id"),
@@ -92,7 +93,7 @@ class CustomerPage:
     follows: list[FollowRelation]
     followups: list[FollowUp]
     timeline: list[TimelineEntry]
-    history: list[AuditEvent]
+    history: list[HistoryLine]
 
 
 def customer_page(*, viewer: Member, customer: Customer) -> CustomerPage:
@@ -123,7 +124,7 @@ def customer_page(*, viewer: Member, customer: Customer) -> CustomerPage:
         .select_related("actor")
         .order_by("-id")[:HISTORY_LIMIT]
     )
-    return CustomerPage(customer, follows, followups, timeline, history)
+    return CustomerPage(customer, follows, followups, timeline, history_lines(history))
 
 
 def development_or_none(follow: FollowRelation) -> Any:

@@ -47,7 +47,7 @@ def test_detail_query_count_is_bounded(actors, login, django_assert_max_num_quer
         for i in range(5):
             followup_record(actor=member, follow_id=f.pk, kind="phone", summary=f"第{i}次电话")
     client = login(actors.manager)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         r = client.get(reverse("customers:detail", args=[customer.pk]))
     body = r.content.decode()
     assert r.status_code == 200 and body.count("第4次电话") == 3 and "需求分析" in body and "李主管" in body
@@ -75,15 +75,24 @@ def test_forms_on_the_detail_page(actors, login):  # type: ignore[no-untyped-def
     detail = reverse("customers:detail", args=[f.customer_id])
     r = client.post(
         reverse("customers:development_edit", args=[f.pk]),
-        {"stage": "proposal", "budget": "3 万", "next_action": "报价", "next_action_on": "2026-03-01"},
+        {
+            "stage": "proposal",
+            "budget": "3 万",
+            "next_action": "报价",
+            "next_action_on": "2026-03-01",
+            "collaborators": [actors.supervisor_b.pk],
+            "collaborators_sent": "1",
+        },
     )
     assert r.status_code == 302 and r.url == detail
-    assert Development.objects.get(follow=f).stage == Stage.PROPOSAL
+    dev = Development.objects.get(follow=f)
+    assert dev.stage == Stage.PROPOSAL and list(dev.collaborators.all()) == [actors.supervisor_b]
     client.post(reverse("customers:followup_add", args=[f.pk]), {"kind": "meeting", "summary": "方案会议"})
     client.post(reverse("customers:tags_edit", args=[f.pk]), {"add": str(tag.pk), "remove": ""})
     assert FollowUp.objects.get().summary == "方案会议" and list(f.tags.all()) == [tag]
     body = client.get(detail).content.decode()
-    assert "方案/报价" in body and "方案会议" in body and "development.update" in body
+    assert "方案/报价" in body and "方案会议" in body and "客户开发信息已修改" in body
+    assert "待跟进 → 方案/报价" in body and "— → 李主管" in body
     # another team's salesperson: 404, nothing written
     r = login(actors.sales_b).post(reverse("customers:followup_add", args=[f.pk]), {"kind": "phone", "summary": "x"})
     assert r.status_code == 404 and FollowUp.objects.count() == 1
