@@ -23,7 +23,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", "—"), *Stage.choices])
     tag = forms.IntegerField(label=_("Tag"), required=False, min_value=1)
-    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1)
+    owner = forms.IntegerField(label=_("Salesperson in charge"), required=False, min_value=1)
     contact_before = forms.DateField(label=_("Last contact before"), required=False)
     contact_after = forms.DateField(label=_("Last contact since"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)

@@ -28,7 +28,7 @@ EXPORT_HEADERS = [
     gettext_noop("Customer"),
     gettext_noop("External userid"),
     gettext_noop("Company"),
-    gettext_noop("Owner"),
+    gettext_noop("Salesperson in charge"),
     gettext_noop("Stage"),
     gettext_noop("Tags"),
     gettext_noop("Budget"),

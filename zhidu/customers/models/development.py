@@ -162,7 +162,7 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderLevel(models.TextChoices):
-    OWNER = "owner", _("Owner")
+    OWNER = "owner", _("Salesperson in charge")
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
