@@ -115,14 +115,23 @@ def _send(chunk: list[FollowRelation], now: dt.datetime, today: dt.date, counts:
     with translation.override(settings.LANGUAGE_CODE):
         for (recipient_id, kind, level), items in by_recipient.items():
             title, body = _message(kind, level, items)
-            url = reverse("customers:detail", args=[items[0].follow.customer_id]) if len(items) == 1 else ""
             notify(
                 member_ids=[recipient_id],
                 title=title,
                 body=body,
-                url=url or reverse("customers:list") + ("?due=1" if kind == ReminderKind.OVERDUE else "?stale=1"),
+                url=_url(kind, items, today),
                 action=_("Follow up"),
             )
+
+
+def _url(kind: str, items: list[_Due], today: dt.date) -> str:
+    """One customer: their page; several: the list, filtered to the silent ones or sorted by next action."""
+    if len(items) == 1:
+        return reverse("customers:detail", args=[items[0].follow.customer_id])
+    if kind == ReminderKind.OVERDUE:
+        return reverse("customers:list") + "?sort=next"
+    before = today - dt.timedelta(days=settings.FOLLOWUP_STALE_DAYS - 1)
+    return reverse("customers:list") + f"?contact_before={before.isoformat()}&sort=contact"
 
 
 def _message(kind: str, level: str, items: list[_Due]) -> tuple[str, str]:

@@ -179,3 +179,19 @@ def test_plan_progress_comes_from_the_data(actors, login, time_machine):  # type
     client = login(actors.supervisor)
     r = client.put("/api/customers/plans/", {**PLAN, "member_id": actors.sales.pk, "followups": -1}, "application/json")
     assert r.status_code == 400 and r.json()["field"] == "followups"
+
+
+def test_customer_detail_carries_the_development(actors, world, login):  # type: ignore[no-untyped-def]
+    follow = world["sales"]
+    client = login(actors.sales)
+    client.patch(
+        f"/api/customers/follows/{follow.pk}/development",
+        {"stage": "proposal", "decision_maker": "王总", "collaborator_ids": [actors.supervisor.pk]},
+        "application/json",
+    )
+    detail = client.get(f"/api/customers/{follow.customer_id}").json()
+    (row,) = detail["follows"]
+    assert (row["id"], row["stage"], row["decision_maker"]) == (follow.pk, "proposal", "王总")
+    assert row["collaborator_ids"] == [actors.supervisor.pk]
+    other = login(actors.supervisor).get(f"/api/customers/{world['supervisor'].customer_id}").json()
+    assert other["follows"][0]["stage"] == "new" and other["follows"][0]["budget"] == ""

@@ -114,5 +114,6 @@ def test_many_customers_make_one_notification_per_recipient(actors, time_machine
     FollowFactory(member=actors.sales_b, createtime=DAY0)
     assert run_on(time_machine, 7) == {"stale.owner": 13}
     assert len(notes(actors.sales)) == 1 and len(notes(actors.sales_b)) == 1
-    body = Notification.objects.get(recipient=actors.sales).body
-    assert len(body.splitlines()) == 11  # ten named, then "and 2 more"
+    note = Notification.objects.get(recipient=actors.sales)
+    assert len(note.body.splitlines()) == 11  # ten named, then "and 2 more"
+    assert note.url == "/customers/?contact_before=2026-01-06&sort=contact"
