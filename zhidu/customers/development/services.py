@@ -359,10 +359,10 @@ def chats_seen(*, chats: list[list[Any]]) -> int:
     ).select_related("customer")
     by_pair = {(f.member_id, f.customer.external_userid): f for f in follows}
     pairs = {pair: f for pair, f in by_pair.items() if pair in latest}
-    existing = {d.follow_id: d for d in Development.objects.filter(follow__in=[f.pk for f in pairs.values()])}
-    new = [Development(follow=f) for f in pairs.values() if f.pk not in existing]
-    for dev in Development.objects.bulk_create(new):
-        existing[dev.follow_id] = dev
+    follow_ids = [f.pk for f in pairs.values()]
+    # rows a concurrent writer creates meanwhile are kept (ignore_conflicts), then everything is read back locked
+    Development.objects.bulk_create([Development(follow_id=pk) for pk in follow_ids], ignore_conflicts=True)
+    existing = {d.follow_id: d for d in Development.objects.select_for_update().filter(follow_id__in=follow_ids)}
     changed: list[Development] = []
     for pair, follow in pairs.items():
         dev = existing[follow.pk]
