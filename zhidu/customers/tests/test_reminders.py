@@ -117,3 +117,11 @@ def test_many_customers_make_one_notification_per_recipient(actors, time_machine
     note = Notification.objects.get(recipient=actors.sales)
     assert len(note.body.splitlines()) == 11  # ten named, then "and 2 more"
     assert note.url == "/customers/?contact_before=2026-01-06&sort=contact"
+
+
+def test_the_scheduler_knows_the_reminder_task(settings):  # type: ignore[no-untyped-def]
+    from zhidu.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["followup-reminders"]
+    assert entry["task"] in app.tasks and float(entry["schedule"]) > 0
