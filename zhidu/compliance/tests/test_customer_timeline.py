@@ -67,3 +67,31 @@ def test_customer_page_shows_chats_in_scope(actors, chats, login, settings):  # 
     settings.CUSTOMER_TIMELINE_MESSAGES = 1
     body = login(actors.director).get(url).content.decode()
     assert "另一条线的报价" in body and "收到，周五前答复" not in body
+
+
+def test_sources_are_merged_newest_first_within_the_limit(actors, chats):  # type: ignore[no-untyped-def]
+    from zhidu.web.timeline import TimelineEntry, register_timeline_source, unregister_timeline_source
+
+    seen = {}
+
+    def calls(*, viewer, external_userid, member_userids, limit):  # type: ignore[no-untyped-def]
+        seen.update(viewer=viewer, external_userid=external_userid, member_userids=member_userids, limit=limit)
+        at = dt.datetime.fromtimestamp((BASE_MS + 1500) / 1000, tz=dt.UTC)
+        return [
+            TimelineEntry(at=at, source="call", member_name="周销售", from_customer=False, kind="call", text="电话")
+        ]
+
+    register_timeline_source("calls", calls)
+    try:
+        merged = customer_timeline(
+            viewer=actors.sales, external_userid=CUSTOMER, member_userids=[actors.sales.wecom_userid, ""], limit=2
+        )
+    finally:
+        unregister_timeline_source("calls")
+    assert [e.text for e in merged] == ["收到，周五前答复", "电话"]
+    assert seen == {
+        "viewer": actors.sales,
+        "external_userid": CUSTOMER,
+        "member_userids": [actors.sales.wecom_userid],
+        "limit": 2,
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +40,6 @@ class FollowFilters:
     contact_after: dt.date | None = None  # last contact on or after this day
     status: str = "active"  # active, ended, all
     sort: str = "new"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def follow_list(*, viewer: Member, filters: FollowFilters) -> QuerySet[FollowRelation]:

@@ -195,3 +195,14 @@ def test_customer_detail_carries_the_development(actors, world, login):  # type:
     assert row["collaborator_ids"] == [actors.supervisor.pk]
     other = login(actors.supervisor).get(f"/api/customers/{world['supervisor'].customer_id}").json()
     assert other["follows"][0]["stage"] == "new" and other["follows"][0]["budget"] == ""
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_api_list_query_count_is_bounded(actors, login, django_assert_max_num_queries, n):  # type: ignore[no-untyped-def]
+    tag = TagFactory()
+    for _ in range(n):
+        FollowFactory(member=actors.sales, createtime=timezone.now()).tags.add(tag)
+    client = login(actors.supervisor)
+    with django_assert_max_num_queries(8):
+        data = client.get("/api/customers/follows/?limit=100").json()
+    assert data["total"] == n and all(r["tags"] == [tag.name] for r in data["items"])
