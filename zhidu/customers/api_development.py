@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status
@@ -64,8 +64,8 @@ class FollowFilterIn(Schema):
     owner: Id | None = None
     contact_before: dt.date | None = None
     contact_after: dt.date | None = None
-    status: str = "active"
-    sort: str = "new"
+    status: Literal["active", "ended", "all"] = "active"
+    sort: Literal["new", "old", "contact", "-contact", "next", "name"] = "new"
 
     def filters(self) -> FollowFilters:
         return FollowFilters(

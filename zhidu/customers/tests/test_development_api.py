@@ -206,3 +206,9 @@ def test_api_list_query_count_is_bounded(actors, login, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         data = client.get("/api/customers/follows/?limit=100").json()
     assert data["total"] == n and all(r["tags"] == [tag.name] for r in data["items"])
+
+
+def test_unknown_list_options_are_refused(actors, login):  # type: ignore[no-untyped-def]
+    client = login(actors.sales)
+    assert client.get("/api/customers/follows/?status=bogus").status_code == 422
+    assert client.get("/api/customers/follows/?sort=id").status_code == 422
