@@ -107,7 +107,12 @@ def follows(request: HttpRequest, page: Query[PageIn], filters: Query[FollowFilt
     return {"total": qs.count(), "items": [_row(f) for f in items]}
 
 
-@router.get("/follows/export")
+XLSX_RESPONSE = {
+    "responses": {200: {"description": "OK", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+}
+
+
+@router.get("/follows/export", openapi_extra=XLSX_RESPONSE)
 def follows_export(request: HttpRequest, filters: Query[FollowFilterIn]) -> HttpResponse:
     data = xlsx.follows_export(viewer=_me(request), filters=filters.filters())
     response = HttpResponse(data, content_type=XLSX)
