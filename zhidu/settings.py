@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
     "policy-effective-dates": {"task": "zhidu.policies.tasks.policy_effective_dates_task", "schedule": 3600},
     # A full sync repairs whatever a lost callback left behind.
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},
+    # Follow-up reminders (overdue next actions, silent customers); idempotent, so hourly is plenty.
+    "followup-reminders": {
+        "task": "zhidu.customers.tasks.followup_reminders_task",
+        "schedule": env_int("FOLLOWUP_REMINDER_SECONDS", 3600),
+    },
 }
 
 AUTHENTICATION_BACKENDS = [
@@ -281,6 +286,26 @@ RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
 CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
+# Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for
+# FOLLOWUP_STALE_DAYS (or whose next-action date has passed) reminds its owner; FOLLOWUP_ESCALATE_DAYS later
+# the owner's supervisor. The customer page shows the last CUSTOMER_TIMELINE_MESSAGES archived chat messages;
+# exports stop at CUSTOMER_EXPORT_MAX_ROWS rows, follow-up imports refuse more than CUSTOMER_IMPORT_MAX_ROWS.
+FOLLOWUP_STALE_DAYS = env_int("FOLLOWUP_STALE_DAYS", 7)
+FOLLOWUP_ESCALATE_DAYS = env_int("FOLLOWUP_ESCALATE_DAYS", 3)
+CUSTOMER_TIMELINE_MESSAGES = env_int("CUSTOMER_TIMELINE_MESSAGES", 50)
+CUSTOMER_LIST_PAGE_SIZE = env_int("CUSTOMER_LIST_PAGE_SIZE", 50)
+CUSTOMER_EXPORT_MAX_ROWS = env_int("CUSTOMER_EXPORT_MAX_ROWS", 20000)
+CUSTOMER_IMPORT_MAX_ROWS = env_int("CUSTOMER_IMPORT_MAX_ROWS", 2000)
+for _name in (
+    "FOLLOWUP_STALE_DAYS",
+    "FOLLOWUP_ESCALATE_DAYS",
+    "CUSTOMER_TIMELINE_MESSAGES",
+    "CUSTOMER_LIST_PAGE_SIZE",
+    "CUSTOMER_EXPORT_MAX_ROWS",
+    "CUSTOMER_IMPORT_MAX_ROWS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from zhidu.compliance.models import Violation
-from zhidu.customers.models import Customer
+from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp
 from zhidu.groups.models import GroupChat
 from zhidu.org.models import Department, Member, MembershipApplication
 from zhidu.policies.models import Article, PolicyVersion
@@ -30,6 +30,9 @@ KINDS: dict[str, Visible] = {
     "application": lambda m: MembershipApplication.objects.visible_to(m),
     "version": lambda m: PolicyVersion.objects.visible_to(m),
     "article": lambda m: Article.objects.filter(version__in=PolicyVersion.objects.visible_to(m)),
+    "follow": lambda m: FollowRelation.objects.visible_to(m),
+    "followup": lambda m: FollowUp.objects.visible_to(m),
+    "plan": lambda m: DevelopmentPlan.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -54,6 +57,10 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "CitationOut": [("version", "version_id"), ("article", "article_id")],
     "CitedOut": [("version", "version"), ("article", "article")],
     "TextOut": [("version", "id")],
+    "FollowOut": [("follow", "id")],
+    "FollowRowOut": [("follow", "id"), ("customer", "customer_id")],
+    "FollowUpOut": [("followup", "id"), ("follow", "follow_id")],
+    "PlanOut": [("plan", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut"}

@@ -140,7 +140,7 @@ def test_fuzz(label: str, caller: str, world: World, wsgi_app: WSGIHandler) -> N
     @given(case=_aimed(op, world))
     def run(case: Any) -> None:
         response = case.call(app=wsgi_app, headers=headers)
-        request = f"{case.as_curl_command(headers=headers)}\n-> {response.status_code} {response.text[:500]}"
+        request = f"{case.as_curl_command(headers=headers)}\n-> {response.status_code} {response.text_lossy()[:500]}"
         assert response.status_code < 500, request
         if "not_405" not in skip:
             assert response.status_code != 405, f"documented operation answers 405 (shadowed route?)\n{request}"

@@ -8,13 +8,16 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from zhidu.core.events import subscribe
         from zhidu.web.demo import register_demo_step
+        from zhidu.web.timeline import register_timeline_source
 
         from .services.citations import on_version_published
         from .services.ingest import on_msgaudit_notify
+        from .timeline import recent_chats
 
         subscribe("wecom.msgaudit_notify", on_msgaudit_notify)
         subscribe("policy.version_published", on_version_published)
         register_demo_step("compliance", _seed_default_rules, order=20)
+        register_timeline_source("chats", recent_chats)
 
 
 def _seed_default_rules() -> None:

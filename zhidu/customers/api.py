@@ -10,11 +10,17 @@ from ninja import Query, Router, Schema
 from zhidu.core.schemas import Id, PageIn, SearchText, paginate
 
 from . import selectors
+from .api_development import router as development_router
+from .development.selectors import development_or_none
+from .models import Stage
 
 router = Router(tags=["customers"])
+# Customer development (follow relations, follow-ups, tags, plans, Excel): its own module, same /api/customers/.
+router.add_router("/", development_router)
 
 
 class FollowOut(Schema):
+    id: int
     member_id: int
     member_name: str
     remark: str
@@ -23,6 +29,14 @@ class FollowOut(Schema):
     add_way: int
     createtime: dt.datetime | None
     deleted: bool
+    stage: str
+    budget: str
+    need: str
+    decision_maker: str
+    timing: str
+    next_action: str
+    next_action_on: dt.date | None
+    collaborator_ids: list[int]
 
 
 class CustomerOut(Schema):
@@ -58,6 +72,8 @@ def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-
         "position": customer.position,
         "follows": [
             {
+                "id": f.pk,
+                **_development(f),
                 "member_id": f.member_id,
                 "member_name": f.member.name,
                 "remark": f.remark,
@@ -69,6 +85,17 @@ def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-
             }
             for f in follows
         ],
+    }
+
+
+def _development(follow) -> dict:  # type: ignore[no-untyped-def]
+    dev = development_or_none(follow)
+    fields = ["budget", "need", "decision_maker", "timing", "next_action"]
+    return {
+        "stage": dev.stage if dev else Stage.NEW,
+        **{name: getattr(dev, name) if dev else "" for name in fields},
+        "next_action_on": dev.next_action_on if dev else None,
+        "collaborator_ids": [m.pk for m in dev.collaborators.all()] if dev else [],
     }
 
 

@@ -38,7 +38,8 @@ def customer_get_for(viewer: Member, customer_id: int) -> Customer:
 def customer_follows(*, viewer: Member, customer: Customer) -> list[FollowRelation]:
     """The customer's follow relations (ended ones too) owned by members in the viewer's scope."""
     qs = FollowRelation.objects.visible_to(viewer).filter(customer=customer)
-    return list(qs.select_related("member").prefetch_related("tags").order_by("deleted", "-createtime"))
+    qs = qs.select_related("member", "development").prefetch_related("tags", "development__collaborators")
+    return list(qs.order_by("deleted", "-createtime"))
 
 
 def tag_list() -> list[Tag]:

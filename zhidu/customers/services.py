@@ -406,6 +406,10 @@ def follow_end(*, external_userid: str, userid: str, reason: str, actor_label: s
         after={"deleted": True, "end_reason": reason},
         actor_label=actor_label,
     ).save()
+    if reason == FollowEnd.BY_CUSTOMER:  # 流失提醒: stage 已流失, owner and supervisor told
+        from .development.services import follow_lost
+
+        follow_lost(follow=rel)
     return True
 
 

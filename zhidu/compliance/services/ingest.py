@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhidu.compliance import engine as eng
 from zhidu.core.audit import audit_record
+from zhidu.core.events import publish
 from zhidu.wecom.archive import ArchiveError, ArchiveRecord, ArchiveSource
 
 from ..models import (
@@ -217,6 +218,7 @@ def _ingest_batch(
                 continue
             kept.append(row)
         _insert_messages(kept)
+        _publish_customer_chats(kept)
         recalled = [(row.raw.get("revoke") or {}).get("pre_msgid") for row in kept if row.action == RECALL]
         recalled = [m for m in recalled if m]
         if recalled:
@@ -239,6 +241,19 @@ def _ingest_batch(
     report.violations += len(created)
     report.problems.extend(problems)
     return end_seq
+
+
+def _publish_customer_chats(rows: Sequence[_Row]) -> None:
+    """Tell customers (layer 3) when each member last chatted with each customer in this batch (event
+    `compliance.customer_chats`, after commit): its follow-up reminders and last-contact column read it."""
+    latest: dict[tuple[int, str], Any] = {}
+    for row in rows:
+        if row.chat_type == SINGLE and row.action == SEND and row.member_id and row.customer_id:
+            key = (row.member_id, row.customer_id)
+            if key not in latest or row.sent_at > latest[key]:
+                latest[key] = row.sent_at
+    if latest:
+        publish("compliance.customer_chats", chats=[[m, c, at.isoformat()] for (m, c), at in latest.items()])
 
 
 _MESSAGE_COLUMNS = (

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from wecomsim import SimulatorServer
 from zhidu.compliance.models import ArchiveAgreement, ArchiveCursor, ArchiveMessage, Violation
 from zhidu.compliance.services import archive_ingest, archive_pull, archive_pull_schedule, client_agree_checker
+from zhidu.core.models import EventDelivery
 from zhidu.wecom.archive import SimulatorArchiveSource, load_private_keys, simulator_decrypt_data
 from zhidu.wecom.tests.conftest import client_for, make_sim
 
@@ -171,7 +172,10 @@ def test_pull_schedule_runs_after_commit(synced, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         archive_pull_schedule()
         assert ArchiveMessage.objects.count() == 0
-    assert len(callbacks) == 1 and ArchiveCursor.objects.get(source="simulator").seq == ARCHIVED
+    # one callback pulls; each stored batch then publishes `compliance.customer_chats` (one more callback each)
+    batches = EventDelivery.objects.filter(name="compliance.customer_chats").count()
+    assert batches >= 1 and len(callbacks) == 1 + batches
+    assert ArchiveCursor.objects.get(source="simulator").seq == ARCHIVED
 
 
 def test_decrypt_scheme_matches_the_simulator():

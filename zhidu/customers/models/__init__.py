@@ -12,16 +12,38 @@ from .contacts import (
     Tag,
     TagGroup,
 )
+from .development import (
+    CLOSED_STAGES,
+    Development,
+    DevelopmentPlan,
+    FollowUp,
+    FollowUpKind,
+    PlanPeriod,
+    ReminderKind,
+    ReminderLevel,
+    ReminderSent,
+    Stage,
+)
 
 __all__ = [
+    "CLOSED_STAGES",
     "AddWay",
     "Customer",
     "CustomerQuerySet",
     "CustomerType",
+    "Development",
+    "DevelopmentPlan",
     "FollowEnd",
     "FollowRelation",
     "FollowRelationQuerySet",
+    "FollowUp",
+    "FollowUpKind",
     "Gender",
+    "PlanPeriod",
+    "ReminderKind",
+    "ReminderLevel",
+    "ReminderSent",
+    "Stage",
     "Tag",
     "TagGroup",
 ]

@@ -1,0 +1,1 @@
+"""Customer development: every write (services), reads (selectors), reminders, Excel in and out."""
