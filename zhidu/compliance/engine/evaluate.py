@@ -253,6 +253,11 @@ class Engine:
     # --- public API ----------------------------------------------------------------------------
 
     @property
+    def price_checking(self) -> bool:
+        """Whether this engine checks quotes against a price policy (a snapshot and a rule that uses it)."""
+        return self._price is not None
+
+    @property
     def literal_count(self) -> int:
         return len(self._literals)
 
