@@ -441,7 +441,6 @@ class Violation(BaseModel):
         share off it and the sender's authority); "" for findings without such detail."""
         return price_explanation(self.detail)
 
-
     @property
     def is_open(self) -> bool:
         return self.status == ViolationStatus.OPEN

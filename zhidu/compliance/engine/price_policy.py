@@ -67,16 +67,28 @@ AMOUNT_RE = re.compile(
 # a bare amount after a price cue ("算你三千八", "价格3800", "给你3800", "到手价3600")
 CUE_AMOUNT_RE = re.compile(
     r"(?:报价|价格|价钱|价位|(?<![原标市定进本])价|算(?:你|您)|收(?:你|您)|卖(?:你|您)|给(?:你|您)|只要|只收|到手价?|成交价?|一口价|特价|一共|总共|合计|共计|总价|就)"
-    r"(?:是|为|按|就|个|都|只|才|给|到)?[ ]*(?P<n>" + _NUM + r")[ ]*" + _MULT + r"(?![0-9a-z%.个台件套份箱盒支瓶张部天年月周日号期次人折点])"
+    r"(?:是|为|按|就|个|都|只|才|给|到|算|报)?[ ]*(?P<n>"
+    + _NUM
+    + r")[ ]*"
+    + _MULT
+    + r"(?![0-9a-z%.个台件套份箱盒支瓶张部天年月周日号期次人折点])"
 )
 # a bare amount before a closing cue ("3800拿走", "三千八就给你")
 AMOUNT_CUE_RE = re.compile(
-    r"(?<![0-9.])(?P<n>" + _NUM + r")[ ]*" + _MULT + r"[ ]*(?=就(?:给|卖|能|可以|拿)|给你|给您|卖你|卖您|拿走|成交|到手|包邮)"
+    r"(?<![0-9.])(?P<n>"
+    + _NUM
+    + r")[ ]*"
+    + _MULT
+    + r"[ ]*(?=就(?:给|卖|能|可以|拿)|给你|给您|卖你|卖您|拿走|成交|到手|包邮)"
 )
 # a bare amount right after a product mention, ending the clause or before a closing word ("门锁三千八",
 # "X1：3800就给你"); matched from the end of each mention
 AFTER_PRODUCT_RE = re.compile(
-    r"[ :：]*(?:现在|今天|这边|的话)?[ ]*(?P<n>" + _NUM + r")[ ]*" + _MULT + r"[ ]*(?=$|[,.!?;:。，！？；：\n ]|就|给|拿|吧|啊|呀|哈)"
+    r"[ :：]*(?:现在|今天|这边|的话)?[ ]*(?P<n>"
+    + _NUM
+    + r")[ ]*"
+    + _MULT
+    + r"[ ]*(?=$|[,.!?;:。，！？；：\n ]|就|给|拿|吧|啊|呀|哈)"
 )
 # a percentage off ("优惠10%", "便宜两个点", "降5%")
 PERCENT_OFF_RE = re.compile(
@@ -114,7 +126,7 @@ REFERENCE_CUES = (
     "安装费", "服务费", "手续费", "去年", "以前", "之前", "上次", "您说", "你说", "客户说", "您想", "你想",
     "想要", "要求", "能不能", "可不可以", "是不是", "想问", "问一下", "多少钱", "工资", "补贴", "积分",
 )  # fmt: skip
-_CLAUSE_END = frozenset(",.!?;:。，！？；：\n")
+_CLAUSE_END = frozenset(",.!?;。，！？；\n")  # a colon goes on with the same statement ("活动价：…")
 
 
 def _dec(value: object) -> Decimal | None:

@@ -32,7 +32,7 @@ def engine() -> Engine:
 
 
 def beyond(checker: PriceChecker, text: str, role: str = "sales", products: tuple[str, ...] = ()) -> list[str]:
-    """"<product> <price> <off>" of each quote beyond the authority of `role`."""
+    """ "<product> <price> <off>" of each quote beyond the authority of `role`."""
     return [f"{q.product} {q.price} {q.off}" for q in checker.check(normalize_text(text), role, products)]
 
 
@@ -187,9 +187,7 @@ def test_engine_supervisor_within_authority_and_staff_without_role(engine: Engin
 
 
 def test_engine_rule_allow_phrases_reach_the_check() -> None:
-    rule = Rule(
-        code="p", name="p", category="price", severity="high", detectors=("price_policy",), allow=("会员日",)
-    )
+    rule = Rule(code="p", name="p", category="price", severity="high", detectors=("price_policy",), allow=("会员日",))
     e = Engine([rule], price_policy=snapshot_from_rows(PRODUCTS, DEFAULTS))
     assert e.scan_text("会员日门锁打九折", role="sales") == []
     assert [f.matched for f in e.scan_text("门锁打九折", role="sales")] == ["九折"]

@@ -33,7 +33,9 @@ def catalogue(db):
     rules_seed_default(actor=None)
     lock = Product.objects.create(code="LOCK-X1", name="智能门锁X1", aliases="门锁、X1门锁", list_price=Decimal("4000"))
     PricePolicy.objects.create(product=lock, floor_price=Decimal("3000"), max_discount_supervisor=Decimal("10"))
-    robot = Product.objects.create(code="ROBOT-2", name="扫地机器人", aliases="扫地机", category="家电", list_price=Decimal("2000"))
+    robot = Product.objects.create(
+        code="ROBOT-2", name="扫地机器人", aliases="扫地机", category="家电", list_price=Decimal("2000")
+    )
     PricePolicy.objects.create(category="家电", max_discount_sales=Decimal("5"))
     return lock, robot
 
@@ -87,7 +89,7 @@ def test_roles_policy_categories_and_negatives(catalogue, actors, tmp_path):
 
 
 def test_members_products_from_orders_and_cache_rebuild(catalogue, actors, tmp_path):
-    lock, robot = catalogue
+    _lock, robot = catalogue
     s = actors.sales.wecom_userid
     order = Order.objects.create(
         number="SO-1",
