@@ -224,6 +224,20 @@ class Engine:
             else None
             for a in actions
         ]
+        # literals whose only use is waking the price check: they count only for messages it looks at
+        # (staff with a role), so that money words in customers' messages cost nothing
+        price_di = det_index.get(PRICE_DETECTOR)
+        self._price_only: np.ndarray | None = None
+        if price_di is not None:
+            self._price_only = np.array(
+                [
+                    not (a.terms or a.allows or a.pattern_gates)
+                    and bool(a.detector_triggers)
+                    and all(di == price_di for di, _li in a.detector_triggers)
+                    for a in actions
+                ],
+                dtype=bool,
+            )
         self.matcher = build_matcher(literals, backend)
         self._build_tables()
 
@@ -299,6 +313,16 @@ class Engine:
             h_pid = h[:, 0]
             h_start = h[:, 1]
             h_msg = np.searchsorted(chunk.starts_array, h_start, side="right") - 1
+            if self._price_only is not None:
+                price_only = self._price_only[h_pid]
+                if price_only.any():
+                    checked = np.fromiter((bool(m.role) and m.side == "staff" for m in msgs), dtype=bool, count=n_msgs)
+                    keep = ~price_only | checked[h_msg]
+                    if not keep.all():
+                        idx = np.flatnonzero(keep)
+                        h, h_pid, h_start, h_msg = h[idx], h_pid[idx], h_start[idx], h_msg[idx]
+                        raw_hits = [raw_hits[j] for j in idx.tolist()]
+        if raw_hits:
             kind = self._kind[h_pid]
             touched[h_msg[kind != _KIND_ALLOW_ONLY]] = True
             general[h_msg[kind != _KIND_SIMPLE]] = True

@@ -126,6 +126,11 @@ REFERENCE_CUES = (
     "安装费", "服务费", "手续费", "去年", "以前", "之前", "上次", "您说", "你说", "客户说", "您想", "你想",
     "想要", "要求", "能不能", "可不可以", "是不是", "想问", "问一下", "多少钱", "工资", "补贴", "积分",
 )  # fmt: skip
+_NEGATION_RE = re.compile("|".join(map(re.escape, NEGATIONS)))
+_NEGATION_AFTER_RE = re.compile("|".join(map(re.escape, NEGATIONS_AFTER)))
+_REFERENCE_RE = re.compile("|".join(map(re.escape, REFERENCE_CUES)))
+_CLAUSE_MARK_RE = re.compile("[,.!?;。，！？；\n]")
+_HAS_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万半对]")
 _CLAUSE_END = frozenset(",.!?;。，！？；\n")  # a colon goes on with the same statement ("活动价：…")
 
 
@@ -295,13 +300,10 @@ class PriceQuote:
 
 
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    s = start
-    while s > 0 and text[s - 1] not in _CLAUSE_END:
-        s -= 1
-    e = end
-    n = len(text)
-    while e < n and text[e] not in _CLAUSE_END:
-        e += 1
+    """The clause around text[start:end]: from after the last clause mark before it to the next one after it."""
+    m = _CLAUSE_MARK_RE.search(text, end)
+    e = m.start() if m is not None else len(text)
+    s = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
     return s, e
 
 
@@ -317,18 +319,18 @@ def find_quotes(text: str) -> list[Quote]:
         found.append(Quote(kind, value, s, e, quantity))
         taken.append((s, e))
 
-    for m in DISCOUNT_RE.finditer(text):
+    for m in DISCOUNT_RE.finditer(text) if ("折" in text or "半价" in text) else ():
         if m.group("half"):
             add("ratio", Decimal("0.5"), m.start(), m.end())
             continue
         v = _discount_value(m.group("d"))
         if v is not None and 0 < v < 1:
             add("ratio", v, m.start(), m.end())
-    for m in FULL_REDUCTION_RE.finditer(text):
+    for m in FULL_REDUCTION_RE.finditer(text) if "满" in text else ():
         n = _number(m.group("n"))
         if n and free(m.start(), m.end()):
             add("amount_off", n, m.start(), m.end())
-    for m in PERCENT_OFF_RE.finditer(text):
+    for m in PERCENT_OFF_RE.finditer(text) if ("%" in text or "个点" in text) else ():
         n = _number(m.group("n"))
         if n is not None and 0 < n < HUNDRED and free(m.start(), m.end()):
             add("percent_off", n, m.start(), m.end())
@@ -440,6 +442,7 @@ class PriceChecker:
         )
         allow = [normalize_text(a) for a in (*snapshot.allow, *extra_allow)]
         self.allow = tuple(dict.fromkeys(a for a in allow if a))
+        self._allow_re = re.compile("|".join(map(re.escape, self.allow))) if self.allow else None
 
     def mentions(self, text: str) -> list[tuple[int, int, int]]:
         """(product index, start, end) of the products named in a NORMALISED text."""
@@ -459,12 +462,9 @@ class PriceChecker:
         cs, ce = _clause_bounds(text, q.start, q.end)
         before = text[max(cs, prev_end) : q.start]
         after = text[q.end : ce]
-        if any(n in before for n in NEGATIONS) or any(n in after for n in NEGATIONS_AFTER):
+        if _NEGATION_RE.search(before) or _NEGATION_AFTER_RE.search(after) or _REFERENCE_RE.search(before):
             return True
-        if any(c in before for c in REFERENCE_CUES):
-            return True
-        clause = text[cs:ce]
-        return any(a in clause for a in self.allow)
+        return self._allow_re is not None and self._allow_re.search(text, cs, ce) is not None
 
     def quotes(self, text: str, role: str, member_products: Sequence[str] = ()) -> list[PriceQuote]:
         """Every checked quote of a NORMALISED staff message (findings have `beyond`)."""
@@ -499,7 +499,7 @@ class PriceChecker:
 
     def check(self, text: str, role: str, member_products: Sequence[str] = ()) -> list[PriceQuote]:
         """The quotes of a NORMALISED staff message beyond the sender's authority (empty for no role)."""
-        if not role:
+        if not role or _HAS_NUMBER.search(text) is None:
             return []
         return [q for q in self.quotes(text, role, member_products) if q.beyond]
 

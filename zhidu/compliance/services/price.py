@@ -61,14 +61,14 @@ def price_snapshot_build() -> eng.PriceSnapshot | None:
         return None
     by_product: dict[int, PricePolicy] = {}
     by_category: dict[str, PricePolicy] = {}
-    for policy in PricePolicy.objects.all():
-        if policy.product_id is not None:
-            by_product[policy.product_id] = policy
+    for pp in PricePolicy.objects.all():
+        if pp.product_id is not None:
+            by_product[pp.product_id] = pp
         else:
-            by_category[policy.category] = policy
+            by_category[pp.category] = pp
     rows = []
     for p in products:
-        policy = by_product.get(p.pk) or (by_category.get(p.category) if p.category else None)
+        policy: PricePolicy | None = by_product.get(p.pk) or (by_category.get(p.category) if p.category else None)
         rows.append(
             (
                 p.code,

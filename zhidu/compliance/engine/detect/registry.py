@@ -23,7 +23,7 @@ from .money import MONEY_TRIGGERS, _money_check
 PRICE_POLICY_TRIGGERS = (
     "元", "块", "¥", "rmb", "人民币", "折", "便宜", "减", "优惠", "让", "价", "返", "%", "个点", "降",
     "少收", "少算", "算你", "算您", "收你", "收您", "给你", "给您", "只要", "只收", "拿走", "到手", "卖你", "卖您",
-    "成交", "千", "万", "百", "k", "w",
+    "成交", "千", "万", "百",
 )  # fmt: skip
 
 DETECTORS: dict[str, Detector] = {
