@@ -66,6 +66,20 @@ def test_salesperson_quote_beyond_authority_becomes_a_cited_violation(catalogue,
     assert "3,200.00" in note.body
 
 
+
+def test_violation_page_and_api_show_the_explanation(catalogue, actors, tmp_path, login, django_assert_max_num_queries):
+    _ingest(tmp_path, [text_record(actors.sales.wecom_userid, CUSTOMER, "门锁给您打八折", msgid="page")])
+    v = Violation.objects.get(message__msgid="page", rule__code="price.authority")
+    client = login(actors.supervisor)
+    with django_assert_max_num_queries(30):
+        page = client.get(f"/compliance/violations/{v.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "报价 3,200.00 元（智能门锁X1），低于标价 4,000.00 元 20%，超出销售人员折扣权限 0%" in page
+    data = client.get(f"/api/compliance/violations/{v.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert data["detector"] == "price_policy" and data["explanation"].startswith("报价 3,200.00 元")
+    # the salesperson of another team does not see it (foreign objects look missing)
+    assert login(actors.sales_b).get(f"/api/compliance/violations/{v.pk}").status_code == 404
+
+
 def test_roles_policy_categories_and_negatives(catalogue, actors, tmp_path):
     s, sup, d = actors.sales.wecom_userid, actors.supervisor.wecom_userid, actors.director.wecom_userid
     found = _ingest(
