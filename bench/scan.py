@@ -338,11 +338,14 @@ def bench_light(total: int, msgs: list[Message], args: argparse.Namespace) -> di
     return row
 
 
-def price_snapshot_and_messages(msgs: list[Message], seed: int) -> tuple[object, list[Message]]:
+def price_snapshot_and_messages(msgs: list[Message], seed: int, *, low: bool = False) -> tuple[object, list[Message]]:
+    """The simulator's products as a catalogue: list price = the top of each price range (the chats quote
+    prices inside the range, so most quotes are discounts: the heavy case), or with `low` the bottom (quotes
+    are at or above the list price: the check runs but hardly finds anything)."""
     import dataclasses
 
     rng = random.Random(seed)
-    rows = [(f"P{i:03d}", p[0], (), p[2], p[1], {}) for i, p in enumerate(PRODUCTS)]
+    rows = [(f"P{i:03d}", p[0], (), p[1] if low else p[2], None if low else p[1], {}) for i, p in enumerate(PRODUCTS)]
     snapshot = snapshot_from_rows(rows, {"sales": 0, "supervisor": 5, "manager": 10, "director": 20})
     codes = [r[0] for r in rows]
     sold: dict[str, tuple[str, ...]] = {}
@@ -362,14 +365,17 @@ def bench_price(total: int, msgs: list[Message], args: argparse.Namespace) -> di
     """Scan rate without and with the price policy, same rules and corpus, alternating runs."""
     rules, _terms = rule_set(total, args.seed, msgs)
     snapshot, with_roles = price_snapshot_and_messages(msgs, args.seed)
+    low_snapshot, _same = price_snapshot_and_messages(msgs, args.seed, low=True)
     before = Engine(rules)
     with Timer() as t:
         after = Engine(rules, price_policy=snapshot)  # type: ignore[arg-type]
     build_s = t.wall
+    light = Engine(rules, price_policy=low_snapshot)  # type: ignore[arg-type]
     before.scan(msgs[:4000])
     after.scan(with_roles[:4000])
-    cpu_before, cpu_after = [], []
-    n_before = n_after = n_price = 0
+    light.scan(with_roles[:4000])
+    cpu_before, cpu_after, cpu_light = [], [], []
+    n_before = n_after = n_price = n_light = 0
     for _ in range(args.repeat):
         with Timer() as t:
             f_before = before.scan(msgs)
@@ -377,11 +383,16 @@ def bench_price(total: int, msgs: list[Message], args: argparse.Namespace) -> di
         with Timer() as t:
             f_after = after.scan(with_roles)
         cpu_after.append(t.cpu)
+        with Timer() as t:
+            f_light = light.scan(with_roles)
+        cpu_light.append(t.cpu)
         n_before, n_after = len(f_before), len(f_after)
         n_price = sum(1 for f in f_after if f.rule == "price.authority")
-        del f_before, f_after
+        n_light = sum(1 for f in f_light if f.rule == "price.authority")
+        del f_before, f_after, f_light
     rate_before = len(msgs) / min(cpu_before)
     rate_after = len(msgs) / min(cpu_after)
+    rate_light = len(msgs) / min(cpu_light)
     return {
         "terms": total,
         "products": len(snapshot.products),  # type: ignore[attr-defined]
@@ -395,6 +406,10 @@ def bench_price(total: int, msgs: list[Message], args: argparse.Namespace) -> di
         "findings_after": n_after,
         "price_findings": n_price,
         "price_flagged_share": round(n_price / len(msgs), 4),
+        "list_at_bottom_msgs_per_s": round(rate_light),
+        "list_at_bottom_cost_pct": round((rate_before - rate_light) / rate_before * 100, 1),
+        "list_at_bottom_cpu_s_runs": [round(x, 3) for x in cpu_light],
+        "list_at_bottom_price_findings": n_light,
     }
 
 
@@ -403,7 +418,9 @@ def print_price(row: dict) -> None:
         f"price check ({row['terms']:,} terms, {row['products']} products): "
         f"without {row['before_msgs_per_s']:,} msgs/s, "
         f"with {row['after_msgs_per_s']:,} msgs/s ({row['cost_pct']}% slower); "
-        f"{row['price_findings']:,} price findings ({row['price_flagged_share']:.2%} of messages)"
+        f"{row['price_findings']:,} price findings ({row['price_flagged_share']:.2%} of messages); "
+        f"list prices at the bottom of the ranges: {row['list_at_bottom_msgs_per_s']:,} msgs/s "
+        f"({row['list_at_bottom_cost_pct']}% slower, {row['list_at_bottom_price_findings']:,} price findings)"
     )
 
 

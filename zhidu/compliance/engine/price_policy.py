@@ -29,13 +29,13 @@ into the Chinese explanation ("报价 3,200.00 元，低于标价 4,000.00 元 2
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import ahocorasick_rs
+import orjson
 
 from .detect.base import is_word_char
 from .detect.money import DISCOUNT_RE, _discount_value, parse_cn_number
@@ -130,6 +130,8 @@ _NEGATION_RE = re.compile("|".join(map(re.escape, NEGATIONS)))
 _NEGATION_AFTER_RE = re.compile("|".join(map(re.escape, NEGATIONS_AFTER)))
 _REFERENCE_RE = re.compile("|".join(map(re.escape, REFERENCE_CUES)))
 _CLAUSE_MARK_RE = re.compile("[,.!?;。，！？；\n]")
+_AMOUNT_OFF_GATE = re.compile("便宜|减|优惠|让|降|少|返|抹")
+_AMOUNT_GATE = re.compile("元|块|¥|rmb|人民币")
 _HAS_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万半对]")
 _CLAUSE_END = frozenset(",.!?;。，！？；\n")  # a colon goes on with the same statement ("活动价：…")
 
@@ -279,7 +281,7 @@ class PriceQuote:
     from_member: bool  # the product came from the member's products, not from the message
 
     def detail(self) -> str:
-        return json.dumps(
+        return orjson.dumps(
             {
                 "check": DETECTOR,
                 "kind": self.kind,
@@ -293,10 +295,8 @@ class PriceQuote:
                 "floor": str(self.floor) if self.floor is not None else None,
                 "below_floor": self.below_floor,
                 "from_member": self.from_member,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+            }
+        ).decode()
 
 
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -334,7 +334,7 @@ def find_quotes(text: str) -> list[Quote]:
         n = _number(m.group("n"))
         if n is not None and 0 < n < HUNDRED and free(m.start(), m.end()):
             add("percent_off", n, m.start(), m.end())
-    for m in AMOUNT_OFF_RE.finditer(text):
+    for m in AMOUNT_OFF_RE.finditer(text) if _AMOUNT_OFF_GATE.search(text) else ():
         n = _number(m.group("n"))
         if n is None or not free(m.start(), m.end()):
             continue
@@ -343,7 +343,7 @@ def find_quotes(text: str) -> list[Quote]:
         if not m.group("u") and not m.group("m") and n < 10:
             continue  # "少2" without a unit is not money
         add("amount_off", n, m.start(), m.end())
-    for m in AMOUNT_RE.finditer(text):
+    for m in AMOUNT_RE.finditer(text) if _AMOUNT_GATE.search(text) else ():
         if not free(m.start(), m.end()):
             continue
         n = _number(m.group("n1") or m.group("n2"))

@@ -66,7 +66,6 @@ def test_salesperson_quote_beyond_authority_becomes_a_cited_violation(catalogue,
     assert "3,200.00" in note.body
 
 
-
 def test_violation_page_and_api_show_the_explanation(catalogue, actors, tmp_path, login, django_assert_max_num_queries):
     _ingest(tmp_path, [text_record(actors.sales.wecom_userid, CUSTOMER, "门锁给您打八折", msgid="page")])
     v = Violation.objects.get(message__msgid="page", rule__code="price.authority")
