@@ -345,7 +345,10 @@ def price_snapshot_and_messages(msgs: list[Message], seed: int, *, low: bool = F
     import dataclasses
 
     rng = random.Random(seed)
-    rows = [(f"P{i:03d}", p[0], (), p[1] if low else p[2], None if low else p[1], {}) for i, p in enumerate(PRODUCTS)]
+    no_policy: dict[str, object] = {}
+    rows = [
+        (f"P{i:03d}", p[0], (), p[1] if low else p[2], None if low else p[1], no_policy) for i, p in enumerate(PRODUCTS)
+    ]
     snapshot = snapshot_from_rows(rows, {"sales": 0, "supervisor": 5, "manager": 10, "director": 20})
     codes = [r[0] for r in rows]
     sold: dict[str, tuple[str, ...]] = {}

@@ -319,9 +319,9 @@ class Engine:
                     checked = np.fromiter((bool(m.role) and m.side == "staff" for m in msgs), dtype=bool, count=n_msgs)
                     keep = ~price_only | checked[h_msg]
                     if not keep.all():
-                        idx = np.flatnonzero(keep)
-                        h, h_pid, h_start, h_msg = h[idx], h_pid[idx], h_start[idx], h_msg[idx]
-                        raw_hits = [raw_hits[j] for j in idx.tolist()]
+                        kept = np.flatnonzero(keep)
+                        h, h_pid, h_start, h_msg = h[kept], h_pid[kept], h_start[kept], h_msg[kept]
+                        raw_hits = [raw_hits[j] for j in kept.tolist()]
         if raw_hits:
             kind = self._kind[h_pid]
             touched[h_msg[kind != _KIND_ALLOW_ONLY]] = True

@@ -10,7 +10,7 @@ import pytest
 
 from zhidu.compliance.engine import Engine, Message, PriceChecker, Rule, default_rules, snapshot_from_rows
 from zhidu.compliance.engine.normalize import normalize_text
-from zhidu.compliance.engine.price_policy import find_quotes
+from zhidu.compliance.engine.price_quotes import find_quotes
 
 DEFAULTS = {"sales": 0, "supervisor": 5, "manager": 10, "director": 20}
 PRODUCTS = [
