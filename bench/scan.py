@@ -26,7 +26,7 @@
   naive loop's answer): flashtext vs our automaton.
 * The price-authority check (issue 9): the same rule set at the main size scanned without a price
   policy ("before": what a company without a catalogue runs) and with one ("after": the simulator's
-  36 products, list price = the top of their price range, floor = the bottom, the company defaults;
+  products (32), list price = the top of their price range, floor = the bottom, the company defaults;
   every staff message sent by a salesperson who sold three products), alternating, same corpus;
   `--only-price` runs just this part.
 
