@@ -128,3 +128,24 @@ def test_members_products_from_orders_and_cache_rebuild(catalogue, actors, tmp_p
     assert rules_engine()[0] is not before
     found = _ingest(tmp_path, [text_record(s, CUSTOMER, "给您打个九折吧", msgid="no-product-2")], name="b.jsonl")
     assert "no-product-2" not in found
+
+
+def test_explanation_below_the_floor_in_chinese():
+    from zhidu.compliance.models import price_explanation
+
+    detail = {
+        "check": "price_policy",
+        "product_name": "智能门锁X1",
+        "role": "manager",
+        "price": "2900.00",
+        "list_price": "4000",
+        "off": "27.50",
+        "authority": "10",
+        "floor": "3000",
+        "below_floor": True,
+    }
+    with translation.override("zh-hans"):
+        assert price_explanation(detail) == (
+            "报价 2,900.00 元（智能门锁X1），低于标价 4,000.00 元 27.5%，且低于底价 3,000.00 元，仅销售总监可以批准"
+        )
+        assert price_explanation({"check": "other"}) == ""
