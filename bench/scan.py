@@ -24,6 +24,11 @@
   changes with message length.
 * Miss rates on the prefix, over (message, term) pairs where the term occurs in the raw text (the
   naive loop's answer): flashtext vs our automaton.
+* The price-authority check (issue 9): the same rule set at the main size scanned without a price
+  policy ("before": what a company without a catalogue runs) and with one ("after": the simulator's
+  products (32), list price = the top of their price range, floor = the bottom, the company defaults;
+  every staff message sent by a salesperson who sold three products), alternating, same corpus;
+  `--only-price` runs just this part.
 
 Ends with one `RESULT key=value …` line (10k-term figures first) and writes bench/results/scan.json.
 """
@@ -44,8 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import orjson
 from common import CACHE, Timer, machine, result_line, write_results
 
-from wecomsim.conversations import CustomerInfo, RoomInfo, StaffInfo, generate_messages
-from zhidu.compliance.engine import Engine, Message, Rule, default_rules, message_from_archive
+from wecomsim.conversations import PRODUCTS, CustomerInfo, RoomInfo, StaffInfo, generate_messages
+from zhidu.compliance.engine import Engine, Message, Rule, default_rules, message_from_archive, snapshot_from_rows
 from zhidu.compliance.engine.match import hyperscan_available
 from zhidu.compliance.engine.normalize import normalize_many
 
@@ -333,6 +338,95 @@ def bench_light(total: int, msgs: list[Message], args: argparse.Namespace) -> di
     return row
 
 
+def price_snapshot_and_messages(msgs: list[Message], seed: int, *, low: bool = False) -> tuple[object, list[Message]]:
+    """The simulator's products as a catalogue: list price = the top of each price range (the chats quote
+    prices inside the range, so most quotes are discounts: the heavy case), or with `low` the bottom (quotes
+    are at or above the list price: the check runs but hardly finds anything)."""
+    import dataclasses
+
+    rng = random.Random(seed)
+    no_policy: dict[str, object] = {}
+    rows = [
+        (f"P{i:03d}", p[0], (), p[1] if low else p[2], None if low else p[1], no_policy) for i, p in enumerate(PRODUCTS)
+    ]
+    snapshot = snapshot_from_rows(rows, {"sales": 0, "supervisor": 5, "manager": 10, "director": 20})
+    codes = [r[0] for r in rows]
+    sold: dict[str, tuple[str, ...]] = {}
+    out = []
+    for m in msgs:
+        if m.side != "staff":
+            out.append(m)
+            continue
+        products = sold.get(m.sender)
+        if products is None:
+            products = sold[m.sender] = tuple(rng.sample(codes, 3))
+        out.append(dataclasses.replace(m, role="sales", products=products))
+    return snapshot, out
+
+
+def bench_price(total: int, msgs: list[Message], args: argparse.Namespace) -> dict:
+    """Scan rate without and with the price policy, same rules and corpus, alternating runs."""
+    rules, _terms = rule_set(total, args.seed, msgs)
+    snapshot, with_roles = price_snapshot_and_messages(msgs, args.seed)
+    low_snapshot, _same = price_snapshot_and_messages(msgs, args.seed, low=True)
+    before = Engine(rules)
+    with Timer() as t:
+        after = Engine(rules, price_policy=snapshot)  # type: ignore[arg-type]
+    build_s = t.wall
+    light = Engine(rules, price_policy=low_snapshot)  # type: ignore[arg-type]
+    before.scan(msgs[:4000])
+    after.scan(with_roles[:4000])
+    light.scan(with_roles[:4000])
+    cpu_before, cpu_after, cpu_light = [], [], []
+    n_before = n_after = n_price = n_light = 0
+    for _ in range(args.repeat):
+        with Timer() as t:
+            f_before = before.scan(msgs)
+        cpu_before.append(t.cpu)
+        with Timer() as t:
+            f_after = after.scan(with_roles)
+        cpu_after.append(t.cpu)
+        with Timer() as t:
+            f_light = light.scan(with_roles)
+        cpu_light.append(t.cpu)
+        n_before, n_after = len(f_before), len(f_after)
+        n_price = sum(1 for f in f_after if f.rule == "price.authority")
+        n_light = sum(1 for f in f_light if f.rule == "price.authority")
+        del f_before, f_after, f_light
+    rate_before = len(msgs) / min(cpu_before)
+    rate_after = len(msgs) / min(cpu_after)
+    rate_light = len(msgs) / min(cpu_light)
+    return {
+        "terms": total,
+        "products": len(snapshot.products),  # type: ignore[attr-defined]
+        "build_with_price_s": round(build_s, 3),
+        "before_msgs_per_s": round(rate_before),
+        "after_msgs_per_s": round(rate_after),
+        "cost_pct": round((rate_before - rate_after) / rate_before * 100, 1),
+        "before_cpu_s_runs": [round(x, 3) for x in cpu_before],
+        "after_cpu_s_runs": [round(x, 3) for x in cpu_after],
+        "findings_before": n_before,
+        "findings_after": n_after,
+        "price_findings": n_price,
+        "price_flagged_share": round(n_price / len(msgs), 4),
+        "list_at_bottom_msgs_per_s": round(rate_light),
+        "list_at_bottom_cost_pct": round((rate_before - rate_light) / rate_before * 100, 1),
+        "list_at_bottom_cpu_s_runs": [round(x, 3) for x in cpu_light],
+        "list_at_bottom_price_findings": n_light,
+    }
+
+
+def print_price(row: dict) -> None:
+    print(
+        f"price check ({row['terms']:,} terms, {row['products']} products): "
+        f"without {row['before_msgs_per_s']:,} msgs/s, "
+        f"with {row['after_msgs_per_s']:,} msgs/s ({row['cost_pct']}% slower); "
+        f"{row['price_findings']:,} price findings ({row['price_flagged_share']:.2%} of messages); "
+        f"list prices at the bottom of the ranges: {row['list_at_bottom_msgs_per_s']:,} msgs/s "
+        f"({row['list_at_bottom_cost_pct']}% slower, {row['list_at_bottom_price_findings']:,} price findings)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=1_000_000)
@@ -341,6 +435,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--terms", default="1000,10000,50000")
     ap.add_argument("--no-hyperscan", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="runs of the pipeline and flashtext (the fastest counts)")
+    ap.add_argument("--only-price", action="store_true", help="only the price-check before/after comparison")
     args = ap.parse_args(argv)
     t_start = time.perf_counter()
     msgs, corpus_info = load_corpus(args.messages, args.seed)
@@ -350,6 +445,13 @@ def main(argv: list[str] | None = None) -> None:
         f"{chars / len(msgs):.1f} characters on average ({corpus_info})"
     )
     counts = [int(x) for x in args.terms.split(",")]
+    price_terms = 10_000 if 10_000 in counts else counts[0]
+    if args.only_price:
+        price = bench_price(price_terms, msgs, args)
+        print_price(price)
+        write_results("scan_price", {"price_check": price, "messages": len(msgs), **machine()})
+        print(result_line({f"price_{k}": v for k, v in price.items() if not isinstance(v, list)}))
+        return
     rows = {}
     for total in counts:
         row = bench_terms(total, msgs, args)
@@ -394,6 +496,11 @@ def main(argv: list[str] | None = None) -> None:
     result["flagged_share"] = main_row["flagged_share"]
     result["light_pipeline_msgs_per_s"] = light["pipeline_msgs_per_s"]
     result["light_naive_ratio"] = light["naive_ratio"]
+    price = bench_price(price_terms, msgs, args)
+    print_price(price)
+    result["price_before_msgs_per_s"] = price["before_msgs_per_s"]
+    result["price_after_msgs_per_s"] = price["after_msgs_per_s"]
+    result["price_cost_pct"] = price["cost_pct"]
     for total, row in rows.items():
         if total != key:
             result[f"pipeline_{total // 1000}k_msgs_per_s"] = row["pipeline_msgs_per_s"]
@@ -407,6 +514,7 @@ def main(argv: list[str] | None = None) -> None:
             "summary": result,
             "by_terms": rows,
             "light_terms": light,
+            "price_check": price,
             "corpus": {
                 "records": args.messages,
                 "messages": len(msgs),

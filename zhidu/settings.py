@@ -17,6 +17,7 @@ Environment variables (all optional in development):
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,19 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        raw = default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a number ≥ 0")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -306,6 +320,22 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
+# Price policy: the largest discount (percent off the list price) each role may grant when a product's price
+# policy leaves it empty (salespeople 0: S8 第二十二条, no private price changes). Below a floor price only the
+# director may go. Shared by the order review (sales) and the chat check (compliance).
+SALES_DISCOUNT_DEFAULTS = {
+    "sales": env_decimal("SALES_MAX_DISCOUNT_SALES", "0"),
+    "supervisor": env_decimal("SALES_MAX_DISCOUNT_SUPERVISOR", "5"),
+    "manager": env_decimal("SALES_MAX_DISCOUNT_MANAGER", "10"),
+    "director": env_decimal("SALES_MAX_DISCOUNT_DIRECTOR", "20"),
+}
+# The chat price check (compliance/engine/price_policy.py): quotes in a clause with one of PRICE_CHECK_ALLOW
+# (official promotions, comma-separated) are not checked; an amount below PRICE_CHECK_MIN_SHARE of a product's
+# list price is not read as its price (a deposit, a fee); a quote naming no product is read against the products
+# the member sold in the last PRICE_CHECK_MEMBER_DAYS days (none: no finding).
+PRICE_CHECK_ALLOW = env_list("PRICE_CHECK_ALLOW", "公司活动价,官方活动价,官网活动价,统一活动价")
+PRICE_CHECK_MIN_SHARE = env_decimal("PRICE_CHECK_MIN_SHARE", "0.3")
+PRICE_CHECK_MEMBER_DAYS = env_int("PRICE_CHECK_MEMBER_DAYS", 365)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker

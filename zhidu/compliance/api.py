@@ -54,6 +54,8 @@ class ViolationOut(Schema):
     matched: str
     start: int
     end: int
+    detector: str
+    explanation: str  # why, in words (the price check: quote, list price, share off, authority); "" for most rules
     msgid: str
     member_id: int | None
     member_name: str
@@ -75,6 +77,8 @@ class ViolationOut(Schema):
             matched=v.matched,
             start=v.start,
             end=v.end,
+            detector=v.detector,
+            explanation=v.explanation(),
             msgid=v.message.msgid,
             member_id=v.member_id,
             member_name=v.member.name if v.member else "",

@@ -12,10 +12,12 @@ class ComplianceConfig(AppConfig):
 
         from .services.citations import on_version_published
         from .services.ingest import on_msgaudit_notify
+        from .services.price import on_price_policy_changed
         from .timeline import recent_chats
 
         subscribe("wecom.msgaudit_notify", on_msgaudit_notify)
         subscribe("policy.version_published", on_version_published)
+        subscribe("sales.price_policy_changed", on_price_policy_changed)
         register_demo_step("compliance", _seed_default_rules, order=20)
         register_timeline_source("chats", recent_chats)
 

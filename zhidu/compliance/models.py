@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
@@ -392,6 +393,8 @@ class Violation(BaseModel):
     detector = models.CharField(_("detector"), max_length=40, blank=True)
     confidence = models.FloatField(default=1.0)
     hits = models.PositiveIntegerField(default=1, help_text="findings of this rule in the message")
+    # what a detector computed, e.g. the price check: {"product", "price", "list_price", "off", "authority", "role", …}
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
     member = models.ForeignKey(
         Member,
         null=True,
@@ -433,6 +436,11 @@ class Violation(BaseModel):
     def __str__(self) -> str:
         return f"{self.get_category_display()} · {self.matched}"
 
+    def explanation(self) -> str:
+        """Why the finding is one, in words, from `detail` (the price check: the quote, the list price, the
+        share off it and the sender's authority); "" for findings without such detail."""
+        return price_explanation(self.detail)
+
     @property
     def is_open(self) -> bool:
         return self.status == ViolationStatus.OPEN
@@ -440,3 +448,46 @@ class Violation(BaseModel):
 
 def ms_to_datetime(ms: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+
+
+def _yuan(value: object) -> str:
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _percent(value: object) -> str:
+    try:
+        d = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def price_explanation(detail: object) -> str:
+    """The price check's explanation ("报价 3,200.00 元，低于标价 4,000.00 元 20%，超出销售人员折扣权限 0%")."""
+    if not isinstance(detail, dict) or detail.get("check") != "price_policy":
+        return ""
+    role = str(detail.get("role") or "")
+    role_label = str(Role(role).label) if role in Role.values else role
+    params = {
+        "price": _yuan(detail.get("price")),
+        "list_price": _yuan(detail.get("list_price")),
+        "off": _percent(detail.get("off")),
+        "role": role_label,
+        "authority": _percent(detail.get("authority")),
+        "floor": _yuan(detail.get("floor")),
+        "product": str(detail.get("product_name") or detail.get("product") or ""),
+    }
+    text = _(
+        "Quoted %(price)s yuan for %(product)s, %(off)s%% below the list price of %(list_price)s yuan, "
+        "beyond the discount authority of %(role)s (%(authority)s%%)"
+    )
+    if detail.get("below_floor"):
+        text = _(
+            "Quoted %(price)s yuan for %(product)s, %(off)s%% below the list price of %(list_price)s yuan and "
+            "below the floor price of %(floor)s yuan, which only the sales director may approve"
+        )
+    return str(text) % params

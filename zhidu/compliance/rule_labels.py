@@ -21,6 +21,7 @@ DETECTOR_LABELS: dict[str, Promise] = {
     "redpacket": _("Red packets"),
     "link": _("Links and domains"),
     "money": _("Amounts and discounts"),
+    "price_policy": _("Prices beyond the price policy"),
     "dangerous_file": _("Programs and scripts sent as files"),
     "bad_link": _("Links shaped like malware downloads"),
     "abuse_model": _("Abuse model"),

@@ -19,6 +19,7 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Moving the customer to a personal account"),
     gettext_noop("Off-book deals and payments to staff"),
     gettext_noop("Private price changes and rebates"),
+    gettext_noop("Prices and discounts beyond the sender's authority"),
     gettext_noop("Insults and personal attacks by staff"),
     gettext_noop("Insults in groups"),
     gettext_noop("Advertising in customer groups"),

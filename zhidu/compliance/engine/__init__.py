@@ -3,11 +3,13 @@
 from zhidu.compliance.engine import Engine, default_rules
 engine = Engine(default_rules())          # build once
 findings = engine.scan(messages)          # list[Finding], spans in the original texts
+engine = Engine(rules, price_policy=snapshot_from_rows(products, defaults))  # with the price check
 """
 
 from .detect import MoneyMention, money_mentions
 from .evaluate import Engine
 from .normalize import normalize, normalize_text
+from .price_policy import PriceChecker, PriceQuote, PriceSnapshot, ProductPrice, snapshot_from_rows
 from .records import extract_text, message_from_archive
 from .rules import (
     CATEGORIES,
@@ -31,6 +33,10 @@ __all__ = [
     "Finding",
     "Message",
     "MoneyMention",
+    "PriceChecker",
+    "PriceQuote",
+    "PriceSnapshot",
+    "ProductPrice",
     "Rule",
     "RuleError",
     "Scope",
@@ -44,4 +50,5 @@ __all__ = [
     "parse_rules",
     "rule_from_dict",
     "rule_to_dict",
+    "snapshot_from_rows",
 ]

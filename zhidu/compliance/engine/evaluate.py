@@ -28,6 +28,8 @@ from .detect import (
 )
 from .match import build_matcher, required_literals
 from .normalize import Chunk, normalize_many, normalize_text
+from .price_policy import DETECTOR as PRICE_DETECTOR
+from .price_policy import PriceChecker, PriceSnapshot
 from .rules import Finding, Message, Rule
 
 LOCAL_UTC_OFFSET_S = 8 * 3600  # Asia/Shanghai has had no DST since 1991
@@ -40,7 +42,7 @@ def _fast_constructor() -> Callable[..., Finding]:
     equal, hashable), at half the cost of the frozen dataclass __init__, which goes through
     object.__setattr__ for every field."""
     setters = [getattr(Finding, f.name).__set__ for f in fields(Finding)]
-    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = setters
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10 = setters
     new = object.__new__
 
     def make(
@@ -54,6 +56,7 @@ def _fast_constructor() -> Callable[..., Finding]:
         matched: str,
         detector: str,
         confidence: float,
+        detail: str = "",
     ) -> Finding:
         f = new(Finding)
         s0(f, msgid)
@@ -66,9 +69,10 @@ def _fast_constructor() -> Callable[..., Finding]:
         s7(f, matched)
         s8(f, detector)
         s9(f, confidence)
+        s10(f, detail)
         return f
 
-    assert len(setters) == 10
+    assert len(setters) == 11
     return make
 
 
@@ -122,7 +126,10 @@ class _CompiledRule:
 
 
 class Engine:
-    """A compiled rule set. Build once, reuse for every batch (thread-safe for reading)."""
+    """A compiled rule set. Build once, reuse for every batch (thread-safe for reading).
+
+    `price_policy`: the catalogue snapshot for the rules that list the "price_policy" detector
+    (price_policy.py); without one those rules get no price findings and cost nothing."""
 
     def __init__(
         self,
@@ -131,6 +138,7 @@ class Engine:
         min_confidence: float = 0.5,
         chunk_size: int = 2000,
         backend: str = "auto",
+        price_policy: PriceSnapshot | None = None,
     ) -> None:
         self.rules = tuple(rules)
         self.min_confidence = min_confidence
@@ -180,6 +188,8 @@ class Engine:
                 self._rules_by_detector.setdefault(name, []).append(ri)
                 if name in DIGIT_DETECTORS or name in det_index:
                     continue
+                if name == PRICE_DETECTOR and price_policy is None:
+                    continue  # no catalogue: its money cues need not wake the per-message path
                 det = get_detector(name)
                 di = det_index[name] = len(self._detectors)
                 self._detectors.append(det)
@@ -192,6 +202,10 @@ class Engine:
             sc = rule.scope
             has_scope = bool(sc.members or sc.departments or sc.chat_types or sc.sides or sc.hours or sc.msgtypes)
             self._compiled.append(_CompiledRule(ri, rule, compiled, ungated, has_scope))
+        self._price: PriceChecker | None = None
+        if price_policy is not None and PRICE_DETECTOR in self._rules_by_detector:
+            allow = [a for ri in self._rules_by_detector[PRICE_DETECTOR] for a in self.rules[ri].allow]
+            self._price = PriceChecker(price_policy, extra_allow=allow)
         self._digits = any(name in self._rules_by_detector for name in DIGIT_DETECTORS)
         self._ungated = [(c.index, pj) for c in self._compiled for pj in c.ungated]
         self._literals = literals
@@ -210,6 +224,20 @@ class Engine:
             else None
             for a in actions
         ]
+        # literals whose only use is waking the price check: they count only for messages it looks at
+        # (staff with a role), so that money words in customers' messages cost nothing
+        price_di = det_index.get(PRICE_DETECTOR)
+        self._price_only: np.ndarray | None = None
+        if price_di is not None:
+            self._price_only = np.array(
+                [
+                    not (a.terms or a.allows or a.pattern_gates)
+                    and bool(a.detector_triggers)
+                    and all(di == price_di for di, _li in a.detector_triggers)
+                    for a in actions
+                ],
+                dtype=bool,
+            )
         self.matcher = build_matcher(literals, backend)
         self._build_tables()
 
@@ -237,6 +265,11 @@ class Engine:
         self._scoped_array = np.array(self._scoped, dtype=bool)
 
     # --- public API ----------------------------------------------------------------------------
+
+    @property
+    def price_checking(self) -> bool:
+        """Whether this engine checks quotes against a price policy (a snapshot and a rule that uses it)."""
+        return self._price is not None
 
     @property
     def literal_count(self) -> int:
@@ -280,6 +313,16 @@ class Engine:
             h_pid = h[:, 0]
             h_start = h[:, 1]
             h_msg = np.searchsorted(chunk.starts_array, h_start, side="right") - 1
+            if self._price_only is not None:
+                price_only = self._price_only[h_pid]
+                if price_only.any():
+                    checked = np.fromiter((bool(m.role) and m.side == "staff" for m in msgs), dtype=bool, count=n_msgs)
+                    keep = ~price_only | checked[h_msg]
+                    if not keep.all():
+                        kept = np.flatnonzero(keep)
+                        h, h_pid, h_start, h_msg = h[kept], h_pid[kept], h_start[kept], h_msg[kept]
+                        raw_hits = [raw_hits[j] for j in kept.tolist()]
+        if raw_hits:
             kind = self._kind[h_pid]
             touched[h_msg[kind != _KIND_ALLOW_ONLY]] = True
             general[h_msg[kind != _KIND_SIMPLE]] = True
@@ -413,7 +456,7 @@ class Engine:
         for i, ri, s, e in zip(msg.tolist(), rule.tolist(), o_start.tolist(), o_end.tolist(), strict=True):
             m = msgs[i]
             code, category, article, severity = meta[ri]
-            out.append(new(m.msgid, code, category, article, severity, s, e, m.text[s:e], "", 1.0))
+            out.append(new(m.msgid, code, category, article, severity, s, e, m.text[s:e], "", 1.0, ""))
         return msg, out
 
     def _evaluate(
@@ -432,7 +475,7 @@ class Engine:
         scoped = self._scoped
         actions = self._actions
         literals = self._literals
-        cands: dict[int, list[tuple[float, int, int, str]]] = {}
+        cands: dict[int, list[tuple[float, int, int, str, str]]] = {}
         allows: dict[int, list[tuple[int, int]]] | None = None
         gates: set[tuple[int, int]] | None = None
         det_occ: dict[int, list[tuple[int, int, int]]] | None = None
@@ -454,9 +497,9 @@ class Engine:
                     continue
                 lst = cands.get(ri)
                 if lst is None:
-                    cands[ri] = [(1.0, s, e, "")]
+                    cands[ri] = [(1.0, s, e, "", "")]
                 else:
-                    lst.append((1.0, s, e, ""))
+                    lst.append((1.0, s, e, "", ""))
             if act.allows:
                 if allows is None:
                     allows = {}
@@ -474,21 +517,27 @@ class Engine:
                 for n, m in enumerate(compiled[ri].patterns[pj].finditer(mtext)):
                     if n >= MAX_PATTERN_HITS:
                         break
-                    cands.setdefault(ri, []).append((1.0, base + m.start(), base + m.end(), ""))
+                    cands.setdefault(ri, []).append((1.0, base + m.start(), base + m.end(), "", ""))
         for ri, _pj, s, e in ungated:
             if not scoped[ri] or compiled[ri].in_scope(msg):
-                cands.setdefault(ri, []).append((1.0, s, e, ""))
+                cands.setdefault(ri, []).append((1.0, s, e, "", ""))
         if det_occ or runs or chunk_hits:
             detected: list[Hit] = list(chunk_hits)
             by_det = self._rules_by_detector
             if det_occ:
                 for di, occ in det_occ.items():
                     det = self._detectors[di]
-                    if det.check is None:
+                    if det.check is None and det.name != PRICE_DETECTOR:
                         continue
                     if not any(not scoped[ri] or compiled[ri].in_scope(msg) for ri in by_det[det.name]):
                         continue
-                    detected.extend(det.check(mtext, occ))
+                    if det.check is not None:
+                        detected.extend(det.check(mtext, occ))
+                    elif self._price is not None and msg.role and msg.side == "staff":
+                        detected.extend(
+                            Hit(q.start, q.end, PRICE_DETECTOR, 0.8 if q.from_member else 0.9, q.detail())
+                            for q in self._price.check(mtext, msg.role, msg.products)
+                        )
             for s, e in runs:
                 detected.extend(classify_digit_run(mtext, s - base, e - base))
             min_conf = self.min_confidence
@@ -497,7 +546,15 @@ class Engine:
                     continue
                 for ri in by_det.get(h.detector, ()):
                     if not scoped[ri] or compiled[ri].in_scope(msg):
-                        cands.setdefault(ri, []).append((h.confidence, base + h.start, base + h.end, h.detector))
+                        cands.setdefault(ri, []).append(
+                            (
+                                h.confidence,
+                                base + h.start,
+                                base + h.end,
+                                h.detector,
+                                h.value if h.detector == PRICE_DETECTOR else "",
+                            )
+                        )
         if not cands:
             return []
         out: list[tuple[int, int, Finding]] = []
@@ -508,7 +565,7 @@ class Engine:
                 if not lst:
                     continue
             best = lst[0] if len(lst) == 1 else min(lst, key=_rank)
-            conf, s, e, det_name = best
+            conf, s, e, det_name, detail = best
             os_, oe = chunk.to_original(i, s, e)
             code, category, article, severity = self._meta[ri]
             out.append(
@@ -516,7 +573,17 @@ class Engine:
                     os_,
                     ri,
                     _new_finding(
-                        msg.msgid, code, category, article, severity, os_, oe, msg.text[os_:oe], det_name, conf
+                        msg.msgid,
+                        code,
+                        category,
+                        article,
+                        severity,
+                        os_,
+                        oe,
+                        msg.text[os_:oe],
+                        det_name,
+                        conf,
+                        detail,
                     ),
                 )
             )
@@ -529,6 +596,6 @@ class Engine:
         return [t[2] for t in out]
 
 
-def _rank(c: tuple[float, int, int, str]) -> tuple[float, int, int]:
+def _rank(c: tuple[float, int, int, str, str]) -> tuple[float, int, int]:
     """Strongest first, then earliest, then longest."""
     return (-c[0], c[1], c[1] - c[2])

@@ -92,6 +92,11 @@ class Message:
     department_id: int | None = None
     msgtype: str = ""  # archive msgtype; "" when unknown
     internal: bool = False  # a group chat whose members (sender and receivers) are all staff
+    # the sender's context for the price-authority check (price_policy.py): their role ("sales",
+    # "supervisor", "manager", "director"; "" = unknown, not checked) and the codes of the products
+    # they sold (used when a quote names no product)
+    role: str = ""
+    products: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,7 @@ class Finding:
     matched: str
     detector: str = ""
     confidence: float = 1.0
+    detail: str = ""  # JSON with what a detector computed (the price check: product, prices, authority)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +125,7 @@ class Finding:
             "matched": self.matched,
             "detector": self.detector,
             "confidence": self.confidence,
+            "detail": self.detail,
         }
 
 

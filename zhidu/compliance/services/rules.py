@@ -28,6 +28,7 @@ from ..models import (
     Severity,
 )
 from .citations import citations_for_new_rules
+from .price import price_snapshot_build, price_version
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +119,11 @@ def rules_compile() -> list[eng.Rule]:
 
 
 def rules_engine() -> tuple[eng.Engine, dict[str, int]]:
-    """The engine for the current rules (rebuilt only when `rules_version()` changes) and rule pk by code."""
-    version = rules_version()
+    """The engine for the current rules and price policy (rebuilt only when `rules_version()` or
+    `price_version()` changes) and rule pk by code."""
+    version = (rules_version(), price_version())
     if _ENGINE["version"] != version or _ENGINE["engine"] is None:
-        _ENGINE["engine"] = eng.Engine(rules_compile())
+        _ENGINE["engine"] = eng.Engine(rules_compile(), price_policy=price_snapshot_build())
         _ENGINE["codes"] = dict(Rule.objects.filter(enabled=True).values_list("code", "pk"))
         _ENGINE["version"] = version
     return _ENGINE["engine"], _ENGINE["codes"]

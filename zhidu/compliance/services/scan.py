@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections import defaultdict
@@ -25,11 +26,24 @@ from ..models import (
     Violation,
 )
 from ..selectors import citation_text, citations_in_force
+from .price import member_products
 from .rules import rules_engine
 
 log = logging.getLogger(__name__)
 
 EXTERNAL_PREFIXES = ("wm", "wo", "wb")  # external_userid (WeChat / other corp) and robots
+STAFF_SIDE = "staff"
+
+
+def _detail(raw: str) -> dict[str, Any]:
+    """A finding's detector detail (JSON from the engine) as a dict ({} when there is none)."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def is_external(userid: str) -> bool:
@@ -42,6 +56,7 @@ class _Staff:
     department_id: int
     reports_to_id: int | None
     userid: str
+    role: str = ""
 
 
 class _Batch:
@@ -49,10 +64,10 @@ class _Batch:
 
     def __init__(self) -> None:
         self.staff: dict[str, _Staff] = {
-            str(uid): _Staff(pk, dept, lead, str(uid))
-            for pk, uid, dept, lead in Member.objects.exclude(wecom_userid=None)
+            str(uid): _Staff(pk, dept, lead, str(uid), str(role or ""))
+            for pk, uid, dept, lead, role in Member.objects.exclude(wecom_userid=None)
             .exclude(wecom_userid="")
-            .values_list("pk", "wecom_userid", "department_id", "reports_to_id")
+            .values_list("pk", "wecom_userid", "department_id", "reports_to_id", "role")
         }
         self.members_by_pk = {s.pk: s for s in self.staff.values()}
 
@@ -90,9 +105,14 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
     if not scanned:
         return []
     engine, rules_by_code = rules_engine()
+    # the price check needs the sender's role and, for quotes naming no product, the products they sold
+    sold: dict[int, tuple[str, ...]] = {}
+    if engine.price_checking:
+        sold = member_products({r.member_id for r in scanned if r.member_id and r.side == STAFF_SIDE})
     messages = []
     for r in scanned:
         staff = batch.members_by_pk.get(r.member_id) if r.member_id else None
+        sender = staff if staff is not None and r.side == STAFF_SIDE else None
         messages.append(
             eng.Message(
                 msgid=r.msgid,
@@ -107,6 +127,8 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
                 internal=bool(r.roomid and r.receivers)
                 and batch.is_staff(r.sender)
                 and all(batch.is_staff(u) for u in r.receivers),
+                role=sender.role if sender is not None else "",
+                products=sold.get(sender.pk, ()) if sender is not None else (),
             )
         )
     findings = engine.scan(messages)
@@ -146,6 +168,7 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
                 matched=f.matched[:500],
                 detector=f.detector[:40],
                 confidence=f.confidence,
+                detail=_detail(f.detail),
                 hits=hits[(msgid, code)],
                 member_id=row.member_id,
                 supervisor_id=staff.reports_to_id if staff else None,
@@ -197,6 +220,9 @@ def notify_reviewers(violations: list[Violation]) -> None:
                 title = _("Possible violation: %(category)s") % {"category": Category(v.category).label}
                 url = reverse("compliance:violation_detail", args=[v.pk])
                 description = f"{v.citation or _('Not backed by a regulation')}\n{v.matched}"
+                why = v.explanation()
+                if why:
+                    description += f"\n{why}"
             else:
                 title = _("%(count)d possible violations to review") % {"count": len(items)}
                 url = reverse("compliance:violations") + "?status=open"

@@ -17,6 +17,8 @@ class Product(BaseModel):
     category = models.CharField(_("product category"), max_length=100, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     list_price = models.DecimalField(_("list price"), max_digits=14, decimal_places=2)
+    # Other names salespeople use in chats (comma- or 、-separated), for the chat price check (compliance).
+    aliases = models.CharField(_("other names"), max_length=500, blank=True)
     active = models.BooleanField(_("on sale"), default=True)
 
     class Meta:
@@ -30,6 +32,9 @@ class Product(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.replace("、", ",").replace("，", ",").split(",") if a.strip()]
 
 
 class PricePolicy(BaseModel):

@@ -18,6 +18,14 @@ from .links import LINK_TRIGGERS, _link_check
 from .malware import BAD_LINK_TRIGGERS, FILE_TRIGGERS, _bad_link_check, _dangerous_file_check
 from .money import MONEY_TRIGGERS, _money_check
 
+# The price-authority check's money cues (mirrors price_policy.TRIGGERS; no per-message check here: the
+# engine runs its PriceChecker, which needs the snapshot and the sender's role).
+PRICE_POLICY_TRIGGERS = (
+    "元", "块", "¥", "rmb", "人民币", "折", "便宜", "减", "优惠", "让", "价", "返", "%", "个点", "降",
+    "少收", "少算", "算你", "算您", "收你", "收您", "给你", "给您", "只要", "只收", "拿走", "到手", "卖你", "卖您",
+    "成交", "千", "万", "百",
+)  # fmt: skip
+
 DETECTORS: dict[str, Detector] = {
     "mobile": Detector("mobile", digit_runs=True, description="mainland mobile numbers"),
     "id_number": Detector("id_number", digit_runs=True, description="resident ID numbers (GB 11643)"),
@@ -40,6 +48,13 @@ DETECTORS: dict[str, Detector] = {
     "redpacket": Detector("redpacket", REDPACKET_TRIGGERS, (), _redpacket_check, description="red packets"),
     "link": Detector("link", LINK_TRIGGERS, (), _link_check, description="URLs and domains"),
     "money": Detector("money", MONEY_TRIGGERS, (), _money_check, description="amounts and discounts"),
+    "price_policy": Detector(
+        "price_policy",
+        PRICE_POLICY_TRIGGERS,
+        (),
+        None,
+        description="prices and discounts beyond the sender's authority under the price policy",
+    ),
     "dangerous_file": Detector(
         "dangerous_file",
         FILE_TRIGGERS,
