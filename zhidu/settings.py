@@ -17,6 +17,7 @@ Environment variables (all optional in development):
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -281,6 +282,30 @@ RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
 CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
+# Sales discount authority (percent off the list price) each role may grant when a price policy leaves it blank
+# (S8 第二十二条: salespeople grant none by default). Below a policy's floor price only the director approves.
+def _env_percent(name: str, default: str) -> Decimal:
+    raw = env_str(name, default).strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a percentage from 0 to 100")
+    return value
+
+
+SALES_DISCOUNT_DEFAULTS = {
+    "sales": _env_percent("SALES_MAX_DISCOUNT_SALES", "0"),
+    "supervisor": _env_percent("SALES_MAX_DISCOUNT_SUPERVISOR", "5"),
+    "manager": _env_percent("SALES_MAX_DISCOUNT_MANAGER", "10"),
+    "director": _env_percent("SALES_MAX_DISCOUNT_DIRECTOR", "20"),
+}
+# Orders: at most SALES_ORDER_MAX_LINES product lines and SALES_ORDER_MAX_CREDITS credit shares per order;
+# order lists show SALES_ORDER_PAGE_SIZE orders per page.
+SALES_ORDER_MAX_LINES = env_int("SALES_ORDER_MAX_LINES", 50)
+SALES_ORDER_MAX_CREDITS = env_int("SALES_ORDER_MAX_CREDITS", 10)
+SALES_ORDER_PAGE_SIZE = env_int("SALES_ORDER_PAGE_SIZE", 50)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker
