@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from zhidu.core.errors import DomainError
 from zhidu.core.schemas import FilterText, FreeText, Id, PageIn, SearchText, Text, paginate
@@ -119,7 +120,7 @@ def product_list(request: HttpRequest, page: Query[PageIn], q: SearchText = ""):
 @router.post("/products", response={201: ProductOut})
 def product_create(request: HttpRequest, data: ProductIn):  # type: ignore[no-untyped-def]
     product = catalog_services.product_create(actor=_me(request), data=_product_input(data))
-    return 201, _product_out(product)
+    return Status(201, _product_out(product))
 
 
 @router.get("/products/{product_id}", response=ProductOut)
@@ -153,7 +154,7 @@ def category_policy_list(request: HttpRequest, page: Query[PageIn]):  # type: ig
 @router.post("/policies", response={201: PolicyOut})
 def category_policy_create(request: HttpRequest, data: CategoryPolicyIn):  # type: ignore[no-untyped-def]
     policy = catalog_services.policy_create(actor=_me(request), data=_policy_input(data), category=data.category)
-    return 201, policy
+    return Status(201, policy)
 
 
 @router.put("/policies/{policy_id}", response=PolicyOut)
@@ -318,7 +319,7 @@ def approval_list(request: HttpRequest, page: Query[PageIn]):  # type: ignore[no
 def order_create(request: HttpRequest, data: OrderIn):  # type: ignore[no-untyped-def]
     me = _me(request)
     order = order_services.order_create(**_order_kwargs(me, data))
-    return 201, _detail(me, order.pk)
+    return Status(201, _detail(me, order.pk))
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
