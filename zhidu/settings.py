@@ -282,6 +282,8 @@ RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
 CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
+
+
 # Sales discount authority (percent off the list price) each role may grant when a price policy leaves it blank
 # (S8 第二十二条: salespeople grant none by default). Below a policy's floor price only the director approves.
 def _env_percent(name: str, default: str) -> Decimal:

@@ -18,6 +18,7 @@ from zhidu.customers.models import Customer
 from zhidu.groups.models import GroupChat
 from zhidu.org.models import Department, Member, MembershipApplication
 from zhidu.policies.models import Article, PolicyVersion
+from zhidu.sales.models import Order
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -30,6 +31,7 @@ KINDS: dict[str, Visible] = {
     "application": lambda m: MembershipApplication.objects.visible_to(m),
     "version": lambda m: PolicyVersion.objects.visible_to(m),
     "article": lambda m: Article.objects.filter(version__in=PolicyVersion.objects.visible_to(m)),
+    "order": lambda m: Order.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -54,9 +56,11 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "CitationOut": [("version", "version_id"), ("article", "article_id")],
     "CitedOut": [("version", "version"), ("article", "article")],
     "TextOut": [("version", "id")],
+    "OrderBrief": [("order", "id")],
+    "OrderOut": [("order", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
-UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut"}
+UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}
 
 
 def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

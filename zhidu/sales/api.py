@@ -43,7 +43,7 @@ def _require(member: Member, roles: tuple[str, ...]) -> None:
 # --- catalog -----------------------------------------------------------------------------------------------
 
 
-class PolicyOut(Schema):
+class PricePolicyOut(Schema):
     id: int
     product_id: int | None
     category: str
@@ -54,17 +54,17 @@ class PolicyOut(Schema):
     max_discount_director: Decimal | None
 
 
-class PolicyIn(Schema):
+class PricePolicyIn(Schema):
     """Blank or null: the company default for a discount, no floor for the floor price."""
 
-    floor_price: Percent | None = None
+    floor_price: Annotated[str, Text(32)] | None = None
     max_discount_sales: Percent | None = None
     max_discount_supervisor: Percent | None = None
     max_discount_manager: Percent | None = None
     max_discount_director: Percent | None = None
 
 
-class CategoryPolicyIn(PolicyIn):
+class CategoryPricePolicyIn(PricePolicyIn):
     category: Annotated[str, Text(100, min_length=1)]
 
 
@@ -76,7 +76,7 @@ class ProductOut(Schema):
     unit: str
     list_price: Decimal
     active: bool
-    policy: PolicyOut | None = None
+    policy: PricePolicyOut | None = None
 
 
 class ProductIn(Schema):
@@ -106,7 +106,7 @@ def _product_input(data: ProductIn) -> ProductInput:
     return ProductInput(**data.dict())
 
 
-def _policy_input(data: PolicyIn) -> PolicyInput:
+def _policy_input(data: PricePolicyIn) -> PolicyInput:
     fields = ("floor_price", "max_discount_sales", "max_discount_supervisor", "max_discount_manager")
     return PolicyInput(**{f: getattr(data, f) for f in (*fields, "max_discount_director")})
 
@@ -135,8 +135,8 @@ def product_update(request: HttpRequest, product_id: int, data: ProductIn):  # t
     return _product_out(catalog_services.product_update(actor=me, product=product, data=_product_input(data)))
 
 
-@router.put("/products/{product_id}/policy", response=PolicyOut)
-def product_policy_set(request: HttpRequest, product_id: int, data: PolicyIn):  # type: ignore[no-untyped-def]
+@router.put("/products/{product_id}/policy", response=PricePolicyOut)
+def product_policy_set(request: HttpRequest, product_id: int, data: PricePolicyIn):  # type: ignore[no-untyped-def]
     """Create or replace the product's own price policy."""
     me = _me(request)
     product = catalog_selectors.product_get_for(me, product_id)
@@ -146,19 +146,19 @@ def product_policy_set(request: HttpRequest, product_id: int, data: PolicyIn):  
     return catalog_services.policy_update(actor=me, policy=existing, data=_policy_input(data))
 
 
-@router.get("/policies", response=list[PolicyOut])
+@router.get("/policies", response=list[PricePolicyOut])
 def category_policy_list(request: HttpRequest, page: Query[PageIn]):  # type: ignore[no-untyped-def]
     return paginate(catalog_selectors.category_policy_list(viewer=_me(request)), page)
 
 
-@router.post("/policies", response={201: PolicyOut})
-def category_policy_create(request: HttpRequest, data: CategoryPolicyIn):  # type: ignore[no-untyped-def]
+@router.post("/policies", response={201: PricePolicyOut})
+def category_policy_create(request: HttpRequest, data: CategoryPricePolicyIn):  # type: ignore[no-untyped-def]
     policy = catalog_services.policy_create(actor=_me(request), data=_policy_input(data), category=data.category)
     return Status(201, policy)
 
 
-@router.put("/policies/{policy_id}", response=PolicyOut)
-def policy_update(request: HttpRequest, policy_id: int, data: PolicyIn):  # type: ignore[no-untyped-def]
+@router.put("/policies/{policy_id}", response=PricePolicyOut)
+def policy_update(request: HttpRequest, policy_id: int, data: PricePolicyIn):  # type: ignore[no-untyped-def]
     me = _me(request)
     policy = catalog_selectors.policy_get_for(me, policy_id)
     return catalog_services.policy_update(actor=me, policy=policy, data=_policy_input(data))
@@ -167,25 +167,25 @@ def policy_update(request: HttpRequest, policy_id: int, data: PolicyIn):  # type
 # --- orders ------------------------------------------------------------------------------------------------
 
 
-class LineIn(Schema):
+class OrderLineIn(Schema):
     product_id: Id
     quantity: int
     unit_price: Money
 
 
-class CreditIn(Schema):
+class OrderCreditIn(Schema):
     member_id: Id
     percent: Money
 
 
 class OrderIn(Schema):
     customer_id: Id
-    lines: list[LineIn]
-    credits: list[CreditIn] = []  # empty: 100% for the submitter
+    lines: list[OrderLineIn]
+    credits: list[OrderCreditIn] = []  # empty: 100% for the submitter
     note: FreeText = ""
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     product_id: int
     product_name: str
     quantity: int
@@ -193,7 +193,7 @@ class LineOut(Schema):
     list_price: Decimal
 
 
-class CreditOut(Schema):
+class OrderCreditOut(Schema):
     member_id: int
     member_name: str
     percent: Decimal
@@ -222,8 +222,8 @@ class OrderOut(OrderBrief):
     reject_reason: str
     fulfilled_at: dt.datetime | None
     refunded_at: dt.datetime | None
-    lines: list[LineOut]
-    credits: list[CreditOut]
+    lines: list[OrderLineOut]
+    credits: list[OrderCreditOut]
 
 
 class OrderPage(Schema):
@@ -231,11 +231,11 @@ class OrderPage(Schema):
     items: list[OrderBrief]
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: FreeText = ""
 
 
-class RefundIn(Schema):
+class OrderRefundIn(Schema):
     amount: Money
     reason: FreeText
 
@@ -356,12 +356,12 @@ def order_approve(request: HttpRequest, order_id: int):  # type: ignore[no-untyp
 
 
 @router.post("/orders/{order_id}/reject", response=OrderOut)
-def order_reject(request: HttpRequest, order_id: int, data: ReasonIn):  # type: ignore[no-untyped-def]
+def order_reject(request: HttpRequest, order_id: int, data: OrderReasonIn):  # type: ignore[no-untyped-def]
     return _transition(request, order_id, lambda me, o: review.order_reject(actor=me, order=o, reason=data.reason))
 
 
 @router.post("/orders/{order_id}/escalate", response=OrderOut)
-def order_escalate(request: HttpRequest, order_id: int, data: ReasonIn):  # type: ignore[no-untyped-def]
+def order_escalate(request: HttpRequest, order_id: int, data: OrderReasonIn):  # type: ignore[no-untyped-def]
     return _transition(request, order_id, lambda me, o: review.order_escalate(actor=me, order=o, reason=data.reason))
 
 
@@ -371,12 +371,12 @@ def order_fulfil(request: HttpRequest, order_id: int):  # type: ignore[no-untype
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut)
-def order_cancel(request: HttpRequest, order_id: int, data: ReasonIn):  # type: ignore[no-untyped-def]
+def order_cancel(request: HttpRequest, order_id: int, data: OrderReasonIn):  # type: ignore[no-untyped-def]
     return _transition(request, order_id, lambda me, o: review.order_cancel(actor=me, order=o, reason=data.reason))
 
 
 @router.post("/orders/{order_id}/refund", response=OrderOut)
-def order_refund(request: HttpRequest, order_id: int, data: RefundIn):  # type: ignore[no-untyped-def]
+def order_refund(request: HttpRequest, order_id: int, data: OrderRefundIn):  # type: ignore[no-untyped-def]
     return _transition(
         request,
         order_id,
