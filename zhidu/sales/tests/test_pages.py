@@ -127,3 +127,12 @@ def test_catalog_pages_edit_product_and_policy(actors, login):
     resp = client.post("/sales/products/", {"form": "product", "code": "A1", "name": "重复", "list_price": "1"}, **ZH)
     assert resp.status_code == 400 and "已被其他产品使用" in resp.content.decode()
     assert set(AuditEvent.objects.values_list("verb", flat=True)) == {"product.create", "price_policy.create"}
+
+
+def test_approvals_badge_in_the_navigation(actors, login):
+    make_order(actors.sales, submit=True)
+    make_order(actors.sales, submit=True)
+    nav = {i["url"]: i for i in login(actors.supervisor).get("/sales/orders/").context["nav"]}
+    assert nav["/sales/approvals/"]["badge"] == "2"
+    nav = {i["url"]: i for i in login(actors.sales).get("/sales/orders/").context["nav"]}
+    assert "/sales/approvals/" not in nav and "/sales/orders/" in nav and "/sales/products/" not in nav
