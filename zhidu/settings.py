@@ -320,15 +320,6 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
-# Price policy: the largest discount (percent off the list price) each role may grant when a product's price
-# policy leaves it empty (salespeople 0: S8 第二十二条, no private price changes). Below a floor price only the
-# director may go. Shared by the order review (sales) and the chat check (compliance).
-SALES_DISCOUNT_DEFAULTS = {
-    "sales": env_decimal("SALES_MAX_DISCOUNT_SALES", "0"),
-    "supervisor": env_decimal("SALES_MAX_DISCOUNT_SUPERVISOR", "5"),
-    "manager": env_decimal("SALES_MAX_DISCOUNT_MANAGER", "10"),
-    "director": env_decimal("SALES_MAX_DISCOUNT_DIRECTOR", "20"),
-}
 # The chat price check (compliance/engine/price_policy.py): quotes in a clause with one of PRICE_CHECK_ALLOW
 # (official promotions, comma-separated) are not checked; an amount below PRICE_CHECK_MIN_SHARE of a product's
 # list price is not read as its price (a deposit, a fee); a quote naming no product is read against the products
@@ -336,6 +327,32 @@ SALES_DISCOUNT_DEFAULTS = {
 PRICE_CHECK_ALLOW = env_list("PRICE_CHECK_ALLOW", "公司活动价,官方活动价,官网活动价,统一活动价")
 PRICE_CHECK_MIN_SHARE = env_decimal("PRICE_CHECK_MIN_SHARE", "0.3")
 PRICE_CHECK_MEMBER_DAYS = env_int("PRICE_CHECK_MEMBER_DAYS", 365)
+
+
+# Sales discount authority (percent off the list price) each role may grant when a price policy leaves it blank
+# (S8 第二十二条: salespeople grant none by default). Below a policy's floor price only the director approves.
+def _env_percent(name: str, default: str) -> Decimal:
+    raw = env_str(name, default).strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a percentage from 0 to 100")
+    return value
+
+
+SALES_DISCOUNT_DEFAULTS = {
+    "sales": _env_percent("SALES_MAX_DISCOUNT_SALES", "0"),
+    "supervisor": _env_percent("SALES_MAX_DISCOUNT_SUPERVISOR", "5"),
+    "manager": _env_percent("SALES_MAX_DISCOUNT_MANAGER", "10"),
+    "director": _env_percent("SALES_MAX_DISCOUNT_DIRECTOR", "20"),
+}
+# Orders: at most SALES_ORDER_MAX_LINES product lines and SALES_ORDER_MAX_CREDITS credit shares per order;
+# order lists show SALES_ORDER_PAGE_SIZE orders per page.
+SALES_ORDER_MAX_LINES = env_int("SALES_ORDER_MAX_LINES", 50)
+SALES_ORDER_MAX_CREDITS = env_int("SALES_ORDER_MAX_CREDITS", 10)
+SALES_ORDER_PAGE_SIZE = env_int("SALES_ORDER_PAGE_SIZE", 50)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker

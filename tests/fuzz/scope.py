@@ -18,6 +18,7 @@ from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, Fo
 from zhidu.groups.models import GroupChat
 from zhidu.org.models import Department, Member, MembershipApplication
 from zhidu.policies.models import Article, PolicyVersion
+from zhidu.sales.models import Order
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -33,6 +34,7 @@ KINDS: dict[str, Visible] = {
     "follow": lambda m: FollowRelation.objects.visible_to(m),
     "followup": lambda m: FollowUp.objects.visible_to(m),
     "plan": lambda m: DevelopmentPlan.objects.visible_to(m),
+    "order": lambda m: Order.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -61,9 +63,11 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "FollowRowOut": [("follow", "id"), ("customer", "customer_id")],
     "FollowUpOut": [("followup", "id"), ("follow", "follow_id")],
     "PlanOut": [("plan", "id")],
+    "OrderBrief": [("order", "id")],
+    "OrderOut": [("order", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
-UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut"}
+UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}
 
 
 def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

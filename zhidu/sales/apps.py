@@ -6,5 +6,22 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        # Event handlers, dashboard tiles and demo steps are registered here as the app grows.
-        pass
+        from zhidu.web.context import register_badge
+        from zhidu.web.demo import register_demo_step
+
+        register_badge("sales:approvals", _approvals_badge)
+        # After the company, its customers (synced or seeded) and the regulations exist.
+        register_demo_step("sales-orders", _demo_orders, order=50)
+
+
+def _approvals_badge(member):  # type: ignore[no-untyped-def]
+    from .selectors.orders import approval_count
+
+    count = approval_count(member)
+    return str(count) if count else ""
+
+
+def _demo_orders() -> None:
+    from .demo import seed_demo_orders
+
+    seed_demo_orders()

@@ -33,12 +33,22 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("policies:list", _("Regulations"), ALL, None),
     ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("customers:plans", _("Development plans"), (*LEADS, Role.SALES), None),
+    ("sales:orders", _("Orders"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("sales:approvals", _("Approvals"), LEADS, None),  # badge: registered by the sales app
+    ("sales:products", _("Products"), (Role.DIRECTOR, Role.ADMIN), None),
     ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
     ("compliance:citations", _("Citation maps"), (Role.COMPLIANCE, Role.ADMIN), None),
     ("core:audit", _("Audit log"), (Role.ADMIN, Role.COMPLIANCE), None),
 ]
+
+
+def register_badge(url_name: str, badge: Badge) -> None:
+    """An app above web gives its NAV entry a badge (e.g. a count of work waiting), from its AppConfig.ready()."""
+    for i, (name, label, roles, _old) in enumerate(NAV):
+        if name == url_name:
+            NAV[i] = (name, label, roles, badge)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

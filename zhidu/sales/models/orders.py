@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhidu.core.models import BaseModel
 from zhidu.customers.models import Customer
-from zhidu.org.models import Member
+from zhidu.org.models import Member, Role, work_scope_q
 
 from .catalog import Product
 
@@ -25,6 +27,24 @@ class OrderStatus(models.TextChoices):
 
 # Orders whose amount counts towards targets (a refund reverses `refund_amount` of it).
 COUNTED_STATUSES = (OrderStatus.APPROVED, OrderStatus.FULFILLED, OrderStatus.REFUNDED)
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def visible_to(self, member: Member | None) -> OrderQuerySet:
+        """Orders whose submitter or a credited member is in `member`'s work scope, or that wait for `member`.
+
+        sales: their own; supervisor: their team's; manager: their department subtree's; director and
+        compliance: all; admin: none.
+        """
+        if member is None or not member.is_active:
+            return self.none()
+        if member.role in (Role.DIRECTOR, Role.COMPLIANCE):
+            return self
+        if member.role not in (Role.MANAGER, Role.SUPERVISOR, Role.SALES):
+            return self.none()
+        scope = work_scope_q(member)
+        credited = OrderCredit.objects.filter(member__in=scope).values("order_id")
+        return self.filter(Q(submitter__in=scope) | Q(reviewer=member) | Q(pk__in=credited))
 
 
 class Order(BaseModel):
@@ -63,6 +83,8 @@ class Order(BaseModel):
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     refund_amount = models.DecimalField(_("refund"), max_digits=14, decimal_places=2, default=0)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("order")
@@ -72,17 +94,29 @@ class Order(BaseModel):
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(condition=Q(refund_amount__gte=0), name="order_refund_not_negative"),
+            models.CheckConstraint(condition=Q(refund_amount__lte=models.F("total")), name="order_refund_within_total"),
         ]
         indexes = [
             models.Index(fields=["status", "booked_on"], name="order_status_booked_idx"),
             models.Index(fields=["reviewer", "status"], name="order_reviewer_status_idx"),
+            models.Index(fields=["submitter", "status"], name="order_submitter_status_idx"),
         ]
 
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def required_role_label(self) -> str:
+        return str(Role(self.required_role).label) if self.required_role in Role.values else ""
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
 
 class OrderLine(BaseModel):
+    """One product on an order. `list_price` is the product's list price when the order was last saved or submitted."""
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -95,6 +129,10 @@ class OrderLine(BaseModel):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
         ]
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.unit_price) * self.quantity
 
 
 class OrderCredit(BaseModel):
