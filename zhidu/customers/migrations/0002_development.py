@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('overdue', 'Next action overdue'), ('stale', 'No contact'), ('lost', 'Customer deleted the member')], max_length=10)),
-                ('level', models.CharField(choices=[('owner', 'Owner'), ('supervisor', 'Supervisor')], max_length=10)),
+                ('level', models.CharField(choices=[('owner', 'Salesperson in charge'), ('supervisor', 'Supervisor')], max_length=10)),
                 ('anchor', models.CharField(max_length=40)),
                 ('sent_at', models.DateTimeField()),
                 ('follow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.followrelation')),
