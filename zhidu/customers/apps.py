@@ -8,9 +8,14 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from zhidu.core.events import subscribe
+        from zhidu.org.services import MEMBER_REMOVED_EVENT
         from zhidu.web.dashboard import register
 
+        from .transfers import on_member_removed
+
         register("customers", _("Customers in my scope"), _customer_count)
+        subscribe(MEMBER_REMOVED_EVENT, on_member_removed)
 
 
 def _customer_count(member):  # type: ignore[no-untyped-def]

@@ -6,11 +6,15 @@ class WecomConfig(AppConfig):
     label = "wecom"
 
     def ready(self) -> None:
+        from zhidu.core.events import subscribe
         from zhidu.core.notifications import register_channel
+        from zhidu.customers.transfers import SUBMITTED_EVENT
         from zhidu.web.demo import register_company_source
 
         from .demo import demo_company_from_simulator
         from .notify import queue_notifications
+        from .transfers import on_transfer_submitted
 
         register_channel("wecom", queue_notifications)
         register_company_source("wecom-simulator", demo_company_from_simulator)
+        subscribe(SUBMITTED_EVENT, on_transfer_submitted)

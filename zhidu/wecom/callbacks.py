@@ -27,6 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from zhidu.core.events import publish, subscribers
 from zhidu.customers.models import FollowEnd, Tag
+from zhidu.customers.transfers import transfer_fail_reported
 from zhidu.customers.services import (
     SYNC_ACTOR,
     customers_apply,
@@ -412,6 +413,7 @@ def _on_external_contact(event: ExternalContactEvent, clients: _Clients) -> str:
         follow_end(external_userid=external_userid, userid=userid, reason=FollowEnd.BY_CUSTOMER)
     elif change == "transfer_fail":
         follow_transfer_failed(external_userid=external_userid, userid=userid, reason=event.FailReason)
+        transfer_fail_reported(external_userid=external_userid, userid=userid, fail_reason=event.FailReason)
     elif change == "msg_audit_approved":
         at = dt.datetime.fromtimestamp(event.CreateTime, tz=dt.UTC)
         follow_archive_agree(external_userid=external_userid, userid=userid, at=at)

@@ -12,6 +12,15 @@ from .contacts import (
     Tag,
     TagGroup,
 )
+from .transfers import (
+    ItemReason,
+    ItemStatus,
+    Transfer,
+    TransferItem,
+    TransferKind,
+    TransferQuerySet,
+    TransferStatus,
+)
 
 __all__ = [
     "AddWay",
@@ -24,4 +33,11 @@ __all__ = [
     "Gender",
     "Tag",
     "TagGroup",
+    "ItemReason",
+    "ItemStatus",
+    "Transfer",
+    "TransferItem",
+    "TransferKind",
+    "TransferQuerySet",
+    "TransferStatus",
 ]
