@@ -32,6 +32,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("org:applications", _("Applications"), (*LEADS, Role.ADMIN), None),
     ("policies:list", _("Regulations"), ALL, None),
     ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("customers:transfers", _("Transfers"), (*LEADS, Role.COMPLIANCE), None),
     ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
