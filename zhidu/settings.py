@@ -198,7 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "policy-effective-dates": {"task": "zhidu.policies.tasks.policy_effective_dates_task", "schedule": 3600},
     # A full sync repairs whatever a lost callback left behind.
     # Customer transfers: send what is queued, poll WeCom's transfer_result until every customer is resolved.
-    "transfer-poll": {"task": "zhidu.wecom.tasks.transfer_poll_task", "schedule": env_int("TRANSFER_POLL_SECONDS", 300)},
+    "transfer-poll": {
+        "task": "zhidu.wecom.tasks.transfer_poll_task",
+        "schedule": env_int("TRANSFER_POLL_SECONDS", 300),
+    },
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},
 }
 

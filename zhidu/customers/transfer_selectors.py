@@ -27,8 +27,8 @@ def transfer_list(*, viewer: Member, status: str = "", kind: str = "") -> QueryS
 
 def transfer_get_for(viewer: Member, transfer_id: int) -> Transfer:
     try:
-        return Transfer.objects.visible_to(viewer).select_related("handover", "takeover", "created_by").get(
-            pk=transfer_id
+        return (
+            Transfer.objects.visible_to(viewer).select_related("handover", "takeover", "created_by").get(pk=transfer_id)
         )
     except (Transfer.DoesNotExist, ValueError, TypeError):
         raise NotFound from None

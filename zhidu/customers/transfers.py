@@ -28,7 +28,7 @@ from zhidu.core.audit import audit_record
 from zhidu.core.errors import DomainError
 from zhidu.core.events import publish
 from zhidu.core.models import AuditEvent
-from zhidu.org.models import LEAD_ROLES, SALES_ROLES, Member, MemberStatus, work_scope_q
+from zhidu.org.models import LEAD_ROLES, SALES_ROLES, Member, MemberStatus
 
 from .models import (
     AddWay,
@@ -50,14 +50,17 @@ ERR_NOT_ALLOWED = gettext_noop("You may not transfer this member's customers.")
 ERR_KIND = gettext_noop("Unknown transfer kind {kind!r}.")
 ERR_HANDOVER_ACTIVE = gettext_noop("{member} has not left: use an on-job transfer.")
 ERR_HANDOVER_LEFT = gettext_noop("{member} has left: use a resigned inheritance.")
-ERR_TAKEOVER = gettext_noop("Receiver: {member} cannot take over customers (active salespeople and leads in your scope with a WeCom account only).")
+ERR_TAKEOVER = gettext_noop(
+    "Receiver: {member} cannot take over customers "
+    "(active salespeople and leads in your scope with a WeCom account only)."
+)
 ERR_SAME = gettext_noop("Receiver: the handover member and the receiver must be different people.")
 ERR_NO_WECOM = gettext_noop("{member} has no WeCom account.")
 ERR_EMPTY = gettext_noop("Choose at least one customer or group.")
 ERR_TOO_MANY = gettext_noop("At most {max} customers and groups in one transfer ({count} chosen).")
 ERR_NOT_FOLLOWED = gettext_noop("Customer {name} is not followed by {member}.")
 ERR_NOT_OWNED = gettext_noop("Group {name} is not owned by {member}.")
-ERR_STATE = gettext_noop("This transfer is {status}; it cannot be {action}.")
+ERR_STATE = gettext_noop("This transfer is {status}; it can no longer be changed.")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -80,9 +83,7 @@ def _audit(
         verb=verb,
         target_type=f"customers.{obj._meta.model_name}",
         target_id=str(obj.pk),
-        target_label=(f"#{obj.transfer_id} {obj.external_id}" if isinstance(obj, TransferItem) else f"#{obj.pk}")[
-            :200
-        ],
+        target_label=(f"#{obj.transfer_id} {obj.external_id}" if isinstance(obj, TransferItem) else f"#{obj.pk}")[:200],
         before=before,
         after=after,
         reason=reason,
@@ -246,8 +247,13 @@ def transfer_create(
             transfer,
             "transfer.create",
             None,
-            {"kind": kind, "handover": handover.pk, "takeover": takeover.pk, "customers": len(customers),
-             "groups": len(groups)},
+            {
+                "kind": kind,
+                "handover": handover.pk,
+                "takeover": takeover.pk,
+                "customers": len(customers),
+                "groups": len(groups),
+            },
             actor=actor,
             reason=note,
         )
@@ -323,15 +329,20 @@ def transfer_assign(*, actor: Member, transfer: Transfer, takeover: Member) -> T
     transfer = Transfer.objects.select_for_update().select_related("handover").get(pk=transfer.pk)
     _check_actor(actor, transfer.handover)
     if transfer.status != TransferStatus.PENDING:
-        raise DomainError(ERR_STATE, code="conflict", status=transfer.get_status_display(), action="assigned")
+        raise DomainError(ERR_STATE, code="conflict", status=transfer.get_status_display())
     _check_takeover(actor, transfer.handover, takeover)
     now = timezone.now()
     customer_ids, groups = open_resigned_items(transfer.handover)
     still = set(customer_ids)
     owned = {g.pk for g in groups}
     audits = [
-        _audit(transfer, "transfer.assign", {"status": transfer.status, "takeover": None},
-               {"status": TransferStatus.QUEUED, "takeover": takeover.pk}, actor=actor)
+        _audit(
+            transfer,
+            "transfer.assign",
+            {"status": transfer.status, "takeover": None},
+            {"status": TransferStatus.QUEUED, "takeover": takeover.pk},
+            actor=actor,
+        )
     ]
     items = list(transfer.items.all())
     for item in items:
@@ -352,7 +363,7 @@ def transfer_cancel(*, actor: Member, transfer: Transfer, reason: str = "") -> T
     transfer = Transfer.objects.select_for_update().select_related("handover").get(pk=transfer.pk)
     _check_actor(actor, transfer.handover)
     if transfer.status != TransferStatus.PENDING:
-        raise DomainError(ERR_STATE, code="conflict", status=transfer.get_status_display(), action="cancelled")
+        raise DomainError(ERR_STATE, code="conflict", status=transfer.get_status_display())
     transfer.status, transfer.finished_at = TransferStatus.CANCELLED, timezone.now()
     transfer.save(update_fields=["status", "finished_at", "updated_at"])
     audit_record(
@@ -374,8 +385,9 @@ def _finish_if_done(transfer: Transfer, now: dt.datetime, audits: list[AuditEven
     status = TransferStatus.IN_PROGRESS if open_left else TransferStatus.DONE
     if transfer.status == status:
         return
-    audits.append(_audit(transfer, f"transfer.{status}", {"status": transfer.status}, {"status": status},
-                         actor_label=actor_label))
+    audits.append(
+        _audit(transfer, f"transfer.{status}", {"status": transfer.status}, {"status": status}, actor_label=actor_label)
+    )
     transfer.status = status
     transfer.finished_at = None if open_left else now
     transfer.save(update_fields=["status", "finished_at", "updated_at"])
@@ -389,8 +401,9 @@ def _locked(transfer_id: int) -> Transfer | None:
 def transfer_items_claim(*, transfer_id: int, external_ids: Sequence[str]) -> list[str]:
     """Stamp the queued items about to be sent (so a restart knows to ask WeCom before sending again)."""
     now = timezone.now()
-    qs = TransferItem.objects.filter(transfer_id=transfer_id, external_id__in=list(external_ids),
-                                     status=ItemStatus.QUEUED)
+    qs = TransferItem.objects.filter(
+        transfer_id=transfer_id, external_id__in=list(external_ids), status=ItemStatus.QUEUED
+    )
     ids = list(qs.values_list("external_id", flat=True))
     qs.update(attempted_at=now, updated_at=now)
     return ids
@@ -416,8 +429,9 @@ def transfer_record_sent(
             status = ItemStatus.SUCCEEDED if item.group_id else ItemStatus.WAITING
             _set_item(item, status, audits, now=now, actor_label=actor_label)
         else:
-            _set_item(item, ItemStatus.FAILED, audits, reason=ItemReason.WECOM, errcode=code, now=now,
-                      actor_label=actor_label)
+            _set_item(
+                item, ItemStatus.FAILED, audits, reason=ItemReason.WECOM, errcode=code, now=now, actor_label=actor_label
+            )
         item.attempted_at = item.attempted_at or now
     _save_items(items)
     _finish_if_done(transfer, now, audits, actor_label)
@@ -477,8 +491,9 @@ def transfer_apply_results(
 
 
 @transaction.atomic
-def transfer_apply_groups(*, transfer_id: int, failed: dict[str, int], sent: Sequence[str],
-                          actor_label: str = "wecom") -> Transfer | None:
+def transfer_apply_groups(
+    *, transfer_id: int, failed: dict[str, int], sent: Sequence[str], actor_label: str = "wecom"
+) -> Transfer | None:
     """A group transfer answer: the chats in `sent` not listed in `failed` changed owner."""
     return transfer_record_sent(
         transfer_id=transfer_id, results={c: int(failed.get(c, 0)) for c in sent}, actor_label=actor_label
@@ -486,8 +501,9 @@ def transfer_apply_groups(*, transfer_id: int, failed: dict[str, int], sent: Seq
 
 
 @transaction.atomic
-def transfer_fail_reported(*, external_userid: str, userid: str, fail_reason: str,
-                           actor_label: str = "wecom-callback") -> bool:
+def transfer_fail_reported(
+    *, external_userid: str, userid: str, fail_reason: str, actor_label: str = "wecom-callback"
+) -> bool:
     """The `transfer_fail` callback: the waiting item of this customer (to or from `userid`) ends refused
     (`customer_refused`) or failed (`customer_limit_exceed`). False when no waiting item matches."""
     item = (
@@ -573,6 +589,6 @@ def transfers_to_poll(*, limit: int = 200) -> list[int]:
     return list(qs.order_by("last_polled_at", "id").values_list("pk", flat=True)[:limit])
 
 
-def on_member_removed(*, id: int) -> None:  # noqa: A002 (the event's payload key)
+def on_member_removed(*, id: int) -> None:
     """Handler of org's `member.removed`."""
     transfer_open_resigned(member_id=id)

@@ -27,7 +27,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from zhidu.core.events import publish, subscribers
 from zhidu.customers.models import FollowEnd, Tag
-from zhidu.customers.transfers import transfer_fail_reported
 from zhidu.customers.services import (
     SYNC_ACTOR,
     customers_apply,
@@ -37,6 +36,7 @@ from zhidu.customers.services import (
     tag_mark_deleted,
     tags_apply,
 )
+from zhidu.customers.transfers import transfer_fail_reported
 from zhidu.groups.services import group_dismiss, groups_apply
 from zhidu.org.models import Member
 from zhidu.org.services import member_bind_wecom, member_unbind_wecom

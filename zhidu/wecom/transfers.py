@@ -125,10 +125,15 @@ def _poll(transfer: Transfer, api: Any) -> dict[str, int]:
 def transfer_poll(transfer_id: int, *, client: Any = None) -> dict[str, int]:
     """Ask WeCom how the waiting customers of one transfer are doing; apply what it says."""
     transfer = Transfer.objects.select_related("handover", "takeover").filter(pk=transfer_id).first()
-    if transfer is None or transfer.takeover is None or transfer.status in (
-        TransferStatus.PENDING,
-        TransferStatus.CANCELLED,
-        TransferStatus.DONE,
+    if (
+        transfer is None
+        or transfer.takeover is None
+        or transfer.status
+        in (
+            TransferStatus.PENDING,
+            TransferStatus.CANCELLED,
+            TransferStatus.DONE,
+        )
     ):
         return {}
     api, owned = _client(client)
@@ -157,7 +162,7 @@ def transfers_poll_open(*, client: Any = None, limit: int = 200) -> dict[str, in
     return totals
 
 
-def on_transfer_submitted(*, id: int) -> None:  # noqa: A002 (the event's payload key)
+def on_transfer_submitted(*, id: int) -> None:
     """Handler of customers' `customers.transfer_submitted`: send now, poll once."""
     transfer_send(id)
     transfer_poll(id)

@@ -62,7 +62,9 @@ def team_with_customers(min_customers: int = 1) -> tuple[Member, Member, Member]
 
 
 def customers_of(member: Member, n: int) -> list[Customer]:
-    ids = FollowRelation.objects.filter(member=member, deleted=False).order_by("id").values_list("customer_id", flat=True)
+    ids = (
+        FollowRelation.objects.filter(member=member, deleted=False).order_by("id").values_list("customer_id", flat=True)
+    )
     return list(Customer.objects.filter(pk__in=list(ids)[:n]).order_by("id"))
 
 
@@ -218,7 +220,9 @@ def test_polling_resumes_after_a_restart_without_duplicates(sim):  # type: ignor
     assert svc.transfer_items_claim(transfer_id=transfer.pk, external_ids=ids) == ids
     client = client_for(sim)
     try:
-        assert [r.errcode for r in client.transfer_customer(handover.wecom_userid, takeover.wecom_userid, ids).customer] == [0, 0]
+        assert [
+            r.errcode for r in client.transfer_customer(handover.wecom_userid, takeover.wecom_userid, ids).customer
+        ] == [0, 0]
     finally:
         client.close()
     assert set(transfer.items.values_list("status", flat=True)) == {ItemStatus.QUEUED}
