@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_noop
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from zhidu.core.errors import DomainError, NotFound
@@ -163,7 +163,7 @@ def transfer_create(request: HttpRequest, body: TransferIn):  # type: ignore[no-
         groups=groups,
         note=body.note,
     )
-    return 201, _detail(viewer, t.pk)
+    return Status(201, _detail(viewer, t.pk))
 
 
 @router.post("/{transfer_id}/assign", response=TransferOut)

@@ -18,6 +18,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+
 from zhidu.customers.models import ItemStatus, Transfer, TransferItem, TransferKind, TransferStatus
 from zhidu.customers.transfers import (
     transfer_apply_groups,
@@ -147,6 +149,8 @@ def transfer_poll(transfer_id: int, *, client: Any = None) -> dict[str, int]:
 def transfers_poll_open(*, client: Any = None, limit: int = 200) -> dict[str, int]:
     """Periodic: send what is still queued and poll every open transfer (bounded per run)."""
     totals: dict[str, int] = {}
+    if client is None and not configured():
+        return totals
     api, owned = _client(client)
     try:
         for pk in transfers_to_poll(limit=limit):

@@ -112,13 +112,18 @@ def test_over_the_limit_is_not_sent_and_says_why(actors, team, settings):  # typ
             kind=TransferKind.ONJOB, status=TransferStatus.DONE, handover=actors.sales, takeover=mate
         )
         TransferItem.objects.create(
-            transfer=old, customer=limited, external_id=limited.external_userid, status=ItemStatus.SUCCEEDED,
+            transfer=old,
+            customer=limited,
+            external_id=limited.external_userid,
+            status=ItemStatus.SUCCEEDED,
             attempted_at=timezone.now() - dt.timedelta(days=settings.TRANSFER_ONJOB_WINDOW_DAYS - 1),
         )
     other = Transfer.objects.create(
         kind=TransferKind.ONJOB, status=TransferStatus.IN_PROGRESS, handover=actors.sales, takeover=mate
     )
-    TransferItem.objects.create(transfer=other, customer=busy, external_id=busy.external_userid, status=ItemStatus.WAITING)
+    TransferItem.objects.create(
+        transfer=other, customer=busy, external_id=busy.external_userid, status=ItemStatus.WAITING
+    )
     t = start(actors, team)
     by_customer = {i.customer_id: i for i in t.items.all()}
     assert (by_customer[limited.pk].status, by_customer[limited.pk].reason) == (ItemStatus.NOT_SENT, ItemReason.LIMIT)
@@ -131,13 +136,17 @@ def test_over_the_limit_is_not_sent_and_says_why(actors, team, settings):  # typ
 
 def test_transfers_older_than_the_window_do_not_count(actors, team, settings):  # type: ignore[no-untyped-def]
     mate, customers = team
-    old = Transfer.objects.create(kind=TransferKind.ONJOB, status=TransferStatus.DONE, handover=actors.sales, takeover=mate)
+    old = Transfer.objects.create(
+        kind=TransferKind.ONJOB, status=TransferStatus.DONE, handover=actors.sales, takeover=mate
+    )
     for _ in range(settings.TRANSFER_ONJOB_LIMIT):
         TransferItem.objects.create(
             transfer=Transfer.objects.create(
                 kind=TransferKind.ONJOB, status=TransferStatus.DONE, handover=actors.sales, takeover=mate
             ),
-            customer=customers[0], external_id=customers[0].external_userid, status=ItemStatus.SUCCEEDED,
+            customer=customers[0],
+            external_id=customers[0].external_userid,
+            status=ItemStatus.SUCCEEDED,
             attempted_at=timezone.now() - dt.timedelta(days=settings.TRANSFER_ONJOB_WINDOW_DAYS + 1),
         )
     assert old.pk
@@ -199,11 +208,16 @@ def test_poll_results_move_follows_once(actors, team):  # type: ignore[no-untype
     svc.transfer_record_sent(transfer_id=t.pk, results={ids[0]: 0, ids[1]: 0, ids[2]: 40129})
     results = {ids[0]: (1, 1_764_000_000), ids[1]: (3, 1_764_000_000)}
     assert svc.transfer_apply_results(transfer_id=t.pk, results=results) == {
-        "succeeded": 1, "refused": 1, "failed": 0, "waiting": 0
+        "succeeded": 1,
+        "refused": 1,
+        "failed": 0,
+        "waiting": 0,
     }
     audits = AuditEvent.objects.count()
     assert svc.transfer_apply_results(transfer_id=t.pk, results=results)["succeeded"] == 0
-    assert not svc.transfer_fail_reported(external_userid=ids[1], userid=mate.wecom_userid, fail_reason="customer_refused")
+    assert not svc.transfer_fail_reported(
+        external_userid=ids[1], userid=mate.wecom_userid, fail_reason="customer_refused"
+    )
     assert AuditEvent.objects.count() == audits
     t.refresh_from_db()
     assert t.status == TransferStatus.DONE
@@ -227,7 +241,9 @@ def test_pages_by_actor(actors, team, login, actor_name, django_assert_max_num_q
         assert listing.status_code == detail.status_code == new.status_code == 403
         return
     assert listing.status_code == 200
-    assert new.status_code == (200 if actors.by_name(actor_name).role in (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR) else 403)
+    assert new.status_code == (
+        200 if actors.by_name(actor_name).role in (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR) else 403
+    )
     if actor_name in SEES:
         assert detail.status_code == 200
         body = detail.content.decode()
@@ -281,7 +297,8 @@ def test_the_start_page_creates_a_transfer(actors, team, login):  # type: ignore
     assert t.items.count() == 2 and t.created_by == actors.supervisor
     # Bad input comes back as a Chinese message on the page, nothing written.
     response = client.post(
-        reverse("customers:transfer_start"), {"handover": actors.sales.pk, "takeover": actors.sales.pk, "customers": [customers[2].pk]},
+        reverse("customers:transfer_start"),
+        {"handover": actors.sales.pk, "takeover": actors.sales.pk, "customers": [customers[2].pk]},
         follow=True,
     )
     assert "接替人" in response.content.decode() and Transfer.objects.count() == 1
