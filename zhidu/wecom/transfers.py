@@ -166,7 +166,15 @@ def transfers_poll_open(*, client: Any = None, limit: int = 200) -> dict[str, in
     return totals
 
 
+def configured() -> bool:
+    """Without a WeCom corp configured, transfers stay queued (shown as not sent yet) until one is."""
+    return bool(settings.WECOM_CORP_ID)
+
+
 def on_transfer_submitted(*, id: int) -> None:
     """Handler of customers' `customers.transfer_submitted`: send now, poll once."""
+    if not configured():
+        log.warning("transfer #%s stays queued: WeCom is not configured", id)
+        return
     transfer_send(id)
     transfer_poll(id)
