@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from zhidu.customers import transfer_results as reports
 from zhidu.customers import transfers as svc
 from zhidu.customers.models import ItemStatus, Transfer, TransferKind, TransferStatus
 from zhidu.customers.tests.factories import FollowFactory
@@ -28,10 +29,10 @@ def test_transfer_detail_on_a_phone(live_server, browser, actors):  # type: igno
         actor=actors.supervisor, kind=TransferKind.ONJOB, handover=actors.sales, takeover=mate, customers=customers
     )
     ids = [c.external_userid for c in customers]
-    svc.transfer_items_claim(transfer_id=t.pk, external_ids=ids)
-    svc.transfer_record_sent(transfer_id=t.pk, results={ids[0]: 0, ids[1]: 0, ids[2]: 40128})
+    reports.transfer_items_claim(transfer_id=t.pk, external_ids=ids)
+    reports.transfer_record_sent(transfer_id=t.pk, results={ids[0]: 0, ids[1]: 0, ids[2]: 40128})
     ts = int(timezone.now().timestamp()) + 86400
-    svc.transfer_apply_results(transfer_id=t.pk, results={ids[0]: (3, ts), ids[1]: (2, ts)})
+    reports.transfer_apply_results(transfer_id=t.pk, results={ids[0]: (3, ts), ids[1]: (2, ts)})
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     try:

@@ -66,12 +66,8 @@ def member_in_scope(viewer: Member, member_id: Any) -> Member:
 
 
 def handover_choices(*, viewer: Member, q: str = "") -> list[Member]:
-    """Members whose customers the viewer may move (active or removed), by name, at most PICKER_MAX."""
-    qs = Member.objects.filter(
-        pk__in=work_scope_q(viewer),
-        role__in=SALES_ROLES,
-        status__in=[MemberStatus.ACTIVE, MemberStatus.REMOVED],
-    ).exclude(wecom_userid=None)
+    """Members whose customers the viewer may move (any status), by name, at most PICKER_MAX."""
+    qs = Member.objects.filter(pk__in=work_scope_q(viewer), role__in=SALES_ROLES).exclude(wecom_userid=None)
     if q:
         qs = qs.filter(name__icontains=q)
     return list(qs.order_by("name", "id")[:PICKER_MAX])

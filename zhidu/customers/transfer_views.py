@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
 from zhidu.core.text import clean_query, clean_text
-from zhidu.org.models import LEAD_ROLES, Role
+from zhidu.org.models import LEAD_ROLES, MemberStatus, Role
 
 from . import transfer_selectors as selectors
 from . import transfers as services
@@ -75,7 +75,7 @@ def transfer_start(request: HttpRequest) -> HttpResponse:
         handover = selectors.member_in_scope(viewer, handover_id)
         context.update(
             handover=handover,
-            kind=TransferKind.ONJOB if handover.is_active else TransferKind.RESIGNED,
+            kind=TransferKind.RESIGNED if handover.status == MemberStatus.REMOVED else TransferKind.ONJOB,
             follows=selectors.handover_customers(handover=handover, q=str(context["q"])),
             groups=selectors.handover_groups(handover=handover),
             receivers=selectors.takeover_choices(viewer=viewer, handover=handover),
@@ -104,7 +104,7 @@ def _create(request: HttpRequest) -> HttpResponse:
             raise NotFound
         transfer = services.transfer_create(
             actor=viewer,
-            kind=TransferKind.ONJOB if handover.is_active else TransferKind.RESIGNED,
+            kind=TransferKind.RESIGNED if handover.status == MemberStatus.REMOVED else TransferKind.ONJOB,
             handover=handover,
             takeover=takeover,
             customers=customers,

@@ -36,7 +36,7 @@ from zhidu.customers.services import (
     tag_mark_deleted,
     tags_apply,
 )
-from zhidu.customers.transfers import transfer_fail_reported
+from zhidu.customers.transfer_results import transfer_fail_reported
 from zhidu.groups.services import group_dismiss, groups_apply
 from zhidu.org.models import Member
 from zhidu.org.services import member_bind_wecom, member_unbind_wecom

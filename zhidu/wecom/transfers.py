@@ -1,10 +1,10 @@
 """Customer transfers on WeCom (API.md §4.8): send a submitted transfer, poll its results.
 
-customers owns `Transfer`/`TransferItem` and their state transitions (`zhidu.customers.transfers`); this module
-only maps WeCom onto them (DESIGN §2.1: wecom, layer 4, maps WeCom onto customers, layer 3). customers
-publishes `customers.transfer_submitted` after a lead's transfer commits; `on_transfer_submitted` (subscribed
-in `WecomConfig.ready()`) sends it and polls once; the periodic `transfer_poll_task` polls every open transfer
-until WeCom has resolved each customer.
+customers owns `Transfer`/`TransferItem` and their state transitions (`zhidu.customers.transfers` and
+`transfer_results`); this module only maps WeCom onto them (DESIGN §2.1: wecom, layer 4, maps WeCom onto
+customers, layer 3). customers publishes `customers.transfer_submitted` after a lead's transfer commits;
+`on_transfer_submitted` (subscribed in `WecomConfig.ready()`) sends it and polls once; the periodic
+`transfer_poll_task` polls every open transfer until WeCom has resolved each customer.
 
 Restarts: before a send, items are stamped `attempted_at` in their own transaction. A send that died before its
 answer was stored is reconciled from `transfer_result` first, so nothing is sent twice and no item is counted
@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from zhidu.customers.models import ItemStatus, Transfer, TransferItem, TransferKind, TransferStatus
-from zhidu.customers.transfers import (
+from zhidu.customers.transfer_results import (
     transfer_apply_groups,
     transfer_apply_results,
     transfer_items_claim,

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from conftest import ACTOR_NAMES
 from zhidu.core.errors import DomainError
 from zhidu.core.models import AuditEvent
+from zhidu.customers import transfer_results as reports
 from zhidu.customers import transfers as svc
 from zhidu.customers.models import (
     FollowEnd,
@@ -204,18 +205,18 @@ def test_poll_results_move_follows_once(actors, team):  # type: ignore[no-untype
     mate, customers = team
     t = start(actors, team)
     ids = [c.external_userid for c in customers]
-    svc.transfer_items_claim(transfer_id=t.pk, external_ids=ids)
-    svc.transfer_record_sent(transfer_id=t.pk, results={ids[0]: 0, ids[1]: 0, ids[2]: 40129})
+    reports.transfer_items_claim(transfer_id=t.pk, external_ids=ids)
+    reports.transfer_record_sent(transfer_id=t.pk, results={ids[0]: 0, ids[1]: 0, ids[2]: 40129})
     results = {ids[0]: (1, 1_764_000_000), ids[1]: (3, 1_764_000_000)}
-    assert svc.transfer_apply_results(transfer_id=t.pk, results=results) == {
+    assert reports.transfer_apply_results(transfer_id=t.pk, results=results) == {
         "succeeded": 1,
         "refused": 1,
         "failed": 0,
         "waiting": 0,
     }
     audits = AuditEvent.objects.count()
-    assert svc.transfer_apply_results(transfer_id=t.pk, results=results)["succeeded"] == 0
-    assert not svc.transfer_fail_reported(
+    assert reports.transfer_apply_results(transfer_id=t.pk, results=results)["succeeded"] == 0
+    assert not reports.transfer_fail_reported(
         external_userid=ids[1], userid=mate.wecom_userid, fail_reason="customer_refused"
     )
     assert AuditEvent.objects.count() == audits

@@ -9,6 +9,7 @@ import pytest
 
 from zhidu.core import events
 from zhidu.core.models import AuditEvent
+from zhidu.customers import transfer_results as reports
 from zhidu.customers import transfers as svc
 from zhidu.customers.models import (
     Customer,
@@ -217,7 +218,7 @@ def test_polling_resumes_after_a_restart_without_duplicates(sim):  # type: ignor
     finally:
         events.subscribe(svc.SUBMITTED_EVENT, on_transfer_submitted)
     ids = [c.external_userid for c in chosen]
-    assert svc.transfer_items_claim(transfer_id=transfer.pk, external_ids=ids) == ids
+    assert reports.transfer_items_claim(transfer_id=transfer.pk, external_ids=ids) == ids
     client = client_for(sim)
     try:
         assert [
@@ -245,3 +246,16 @@ def test_polling_resumes_after_a_restart_without_duplicates(sim):  # type: ignor
         assert FollowRelation.objects.filter(customer_id=item.customer_id, member=takeover).count() == 1
     assert TransferItem.objects.filter(transfer=transfer).count() == 2
     assert sim.stats()["calls"]["externalcontact/transfer_customer"] == 1  # sent once, never again
+
+
+def test_the_demo_step_leaves_a_transfer_in_progress(sim):  # type: ignore[no-untyped-def]
+    from zhidu.customers.transfer_demo import demo_transfer
+
+    sim.configure(transfer_delay=86400)  # as `make run` starts the simulator: WeCom's 24 h
+    transfer = demo_transfer()
+    assert transfer is not None
+    transfers_poll_open()
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.IN_PROGRESS
+    assert set(transfer.items.values_list("status", flat=True)) == {ItemStatus.WAITING}
+    assert demo_transfer() is None and Transfer.objects.count() == 1
