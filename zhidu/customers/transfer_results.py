@@ -32,7 +32,12 @@ def _finish_if_done(transfer: Transfer, now: dt.datetime, audits: list[AuditEven
 
 
 def _locked(transfer_id: int) -> Transfer | None:
-    return Transfer.objects.select_for_update().select_related("handover", "takeover").filter(pk=transfer_id).first()
+    return (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("handover", "takeover")
+        .filter(pk=transfer_id)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -145,7 +150,7 @@ def transfer_fail_reported(
     """The `transfer_fail` callback: the waiting item of this customer (to or from `userid`) ends refused
     (`customer_refused`) or failed (`customer_limit_exceed`). False when no waiting item matches."""
     item = (
-        TransferItem.objects.select_for_update()
+        TransferItem.objects.select_for_update(of=("self",))
         .filter(status=ItemStatus.WAITING, customer__external_userid=external_userid)
         .filter(Q(transfer__takeover__wecom_userid=userid) | Q(transfer__handover__wecom_userid=userid))
         .order_by("-id")

@@ -324,7 +324,7 @@ def _notify_leads(transfer: Transfer) -> None:
 def transfer_assign(*, actor: Member, transfer: Transfer, takeover: Member) -> Transfer:
     """Complete a pending resigned transfer: the lead names the receiver; what the member no longer follows
     or owns is marked not sent, the rest goes to WeCom."""
-    transfer = Transfer.objects.select_for_update().select_related("handover").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("handover").get(pk=transfer.pk)
     _check_actor(actor, transfer.handover)
     if transfer.status != TransferStatus.PENDING:
         raise DomainError(ERR_STATE, code="conflict", status=transfer.get_status_display())
@@ -358,7 +358,7 @@ def transfer_assign(*, actor: Member, transfer: Transfer, takeover: Member) -> T
 @transaction.atomic
 def transfer_cancel(*, actor: Member, transfer: Transfer, reason: str = "") -> Transfer:
     """Drop a pending transfer (nothing was sent)."""
-    transfer = Transfer.objects.select_for_update().select_related("handover").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("handover").get(pk=transfer.pk)
     _check_actor(actor, transfer.handover)
     if transfer.status != TransferStatus.PENDING:
         raise DomainError(ERR_STATE, code="conflict", status=transfer.get_status_display())
