@@ -58,7 +58,7 @@ if $BIN/python -c "import wecomsim" >/dev/null 2>&1; then
     --app-secret "$WECOM_APP_SECRET" --archive-secret "$WECOM_ARCHIVE_SECRET" --agent-id "$WECOM_AGENT_ID" \
     --archive-private-key "$ARCHIVE_KEY" --archive-messages 2000 \
     --callback-url "http://127.0.0.1:$PORT/wecom/callback/" --token "$WECOM_TOKEN" --aes-key "$WECOM_ENCODING_AES_KEY" \
-    --activity 20 > var/wecom-sim.log 2>&1 &
+    --activity 20 --config '{"transfer_delay": 86400}' > var/wecom-sim.log 2>&1 &
   SIM_PID=$!
   for _ in $(seq 1 100); do
     if ! kill -0 "$SIM_PID" 2>/dev/null; then

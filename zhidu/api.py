@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from zhidu.compliance.api import router as compliance_router
 from zhidu.core.errors import DomainError, NotFound
 from zhidu.customers.api import router as customers_router
+from zhidu.customers.transfer_api import router as customer_transfers_router
 from zhidu.groups.api import router as groups_router
 from zhidu.org.api import router as org_router
 from zhidu.org.auth import TokenAuth, api_auth
@@ -65,6 +66,7 @@ def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 
 api.add_router("/org/", org_router)
 api.add_router("/policies/", policies_router)
+api.add_router("/customers/transfers/", customer_transfers_router)
 api.add_router("/customers/", customers_router)
 api.add_router("/groups/", groups_router)
 api.add_router("/compliance/", compliance_router)

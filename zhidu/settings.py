@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     # Regulations announced ahead take force on their effective date (idempotent; hourly is plenty).
     "policy-effective-dates": {"task": "zhidu.policies.tasks.policy_effective_dates_task", "schedule": 3600},
     # A full sync repairs whatever a lost callback left behind.
+    # Customer transfers: send what is queued, poll WeCom's transfer_result until every customer is resolved.
+    "transfer-poll": {
+        "task": "zhidu.wecom.tasks.transfer_poll_task",
+        "schedule": env_int("TRANSFER_POLL_SECONDS", 300),
+    },
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},
     # Follow-up reminders (overdue next actions, silent customers); idempotent, so hourly is plenty.
     "followup-reminders": {
@@ -299,6 +304,12 @@ RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # Citation-map suggestions for a regulation without a template: at most CITATION_SUGGEST_TOP clauses per rule,
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
+# Customer transfers (在职转接, 离职继承): at most TRANSFER_BATCH_MAX customers and groups per transfer; an on-job
+# transfer of a customer already transferred TRANSFER_ONJOB_LIMIT times in TRANSFER_ONJOB_WINDOW_DAYS days is not
+# sent (WeCom answers 40128: 2 per 90 days); open transfers are polled every TRANSFER_POLL_SECONDS.
+TRANSFER_BATCH_MAX = env_int("TRANSFER_BATCH_MAX", 1000)
+TRANSFER_ONJOB_LIMIT = env_int("TRANSFER_ONJOB_LIMIT", 2)
+TRANSFER_ONJOB_WINDOW_DAYS = env_int("TRANSFER_ONJOB_WINDOW_DAYS", 90)
 CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for
 # FOLLOWUP_STALE_DAYS (or whose next-action date has passed) reminds its owner; FOLLOWUP_ESCALATE_DAYS later

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from zhidu.core.audit import audit_record, snapshot
 from zhidu.core.errors import DomainError
+from zhidu.core.events import publish
 
 from .models import (
     MAX_DEPTH,
@@ -51,6 +52,9 @@ ERR_ROLE_NOT_CHANGEABLE = gettext_noop("You may not change the role of {member!r
 # by an admin or the director.
 ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.DIRECTOR: 4}
 TOP_ROLES = (Role.DIRECTOR, Role.ADMIN)
+
+# Published after a member leaves the team (payload: id); customers opens the resigned transfer of their customers.
+MEMBER_REMOVED_EVENT = "member.removed"
 
 MEMBER_FIELDS = ["name", "wecom_userid", "department", "role", "reports_to", "status", "position", "mobile", "email"]
 
@@ -394,7 +398,8 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
 
 @transaction.atomic
 def member_remove(*, actor: Member | None, member: Member, reason: str, actor_label: str = "") -> Member:
-    return _member_transition(
+    """The member leaves the team. Publishes `member.removed` (customers opens the resigned transfer)."""
+    removed = _member_transition(
         actor=actor,
         actor_label=actor_label,
         member=member,
@@ -403,6 +408,8 @@ def member_remove(*, actor: Member | None, member: Member, reason: str, actor_la
         allowed_from={MemberStatus.ACTIVE, MemberStatus.SUSPENDED},
         to=MemberStatus.REMOVED,
     )
+    publish(MEMBER_REMOVED_EVENT, id=removed.pk)
+    return removed
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("sales:orders", _("Orders"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("sales:approvals", _("Approvals"), LEADS, None),  # badge: registered by the sales app
     ("sales:products", _("Products"), (Role.DIRECTOR, Role.ADMIN), None),
+    ("customers:transfers", _("Transfers"), (*LEADS, Role.COMPLIANCE), None),
     ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),

@@ -8,12 +8,15 @@ class WecomConfig(AppConfig):
     def ready(self) -> None:
         from zhidu.core.events import subscribe
         from zhidu.core.notifications import register_channel
+        from zhidu.customers.transfers import SUBMITTED_EVENT
         from zhidu.web.demo import register_company_source
 
         from .demo import demo_company_from_simulator
         from .notify import queue_notifications
         from .tags import on_tags_changed
+        from .transfers import on_transfer_submitted
 
         register_channel("wecom", queue_notifications)
         subscribe("customers.tags_changed", on_tags_changed)
         register_company_source("wecom-simulator", demo_company_from_simulator)
+        subscribe(SUBMITTED_EVENT, on_transfer_submitted)

@@ -36,6 +36,7 @@ from zhidu.customers.services import (
     tag_mark_deleted,
     tags_apply,
 )
+from zhidu.customers.transfer_results import transfer_fail_reported
 from zhidu.groups.services import group_dismiss, groups_apply
 from zhidu.org.models import Member
 from zhidu.org.services import member_bind_wecom, member_unbind_wecom
@@ -412,6 +413,7 @@ def _on_external_contact(event: ExternalContactEvent, clients: _Clients) -> str:
         follow_end(external_userid=external_userid, userid=userid, reason=FollowEnd.BY_CUSTOMER)
     elif change == "transfer_fail":
         follow_transfer_failed(external_userid=external_userid, userid=userid, reason=event.FailReason)
+        transfer_fail_reported(external_userid=external_userid, userid=userid, fail_reason=event.FailReason)
     elif change == "msg_audit_approved":
         at = dt.datetime.fromtimestamp(event.CreateTime, tz=dt.UTC)
         follow_archive_agree(external_userid=external_userid, userid=userid, at=at)

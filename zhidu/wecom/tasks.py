@@ -38,3 +38,11 @@ def sync_task(parts: list[str] | None = None, full: bool = False) -> dict[str, A
     from .sync import PARTS, sync_all
 
     return sync_all(what=parts or PARTS, full=full)
+
+
+@shared_task
+def transfer_poll_task() -> dict[str, Any]:
+    """Periodic (CELERY_BEAT_SCHEDULE "transfer-poll"): send queued customer transfers, poll open ones."""
+    from .transfers import transfers_poll_open
+
+    return transfers_poll_open()

@@ -23,6 +23,14 @@ from .development import (
     ReminderLevel,
     ReminderSent,
     Stage,
+from .transfers import (
+    ItemReason,
+    ItemStatus,
+    Transfer,
+    TransferItem,
+    TransferKind,
+    TransferQuerySet,
+    TransferStatus,
 )
 
 __all__ = [
@@ -44,6 +52,13 @@ __all__ = [
     "ReminderLevel",
     "ReminderSent",
     "Stage",
+    "ItemReason",
+    "ItemStatus",
     "Tag",
     "TagGroup",
+    "Transfer",
+    "TransferItem",
+    "TransferKind",
+    "TransferQuerySet",
+    "TransferStatus",
 ]
