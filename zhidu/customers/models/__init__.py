@@ -23,6 +23,7 @@ from .development import (
     ReminderLevel,
     ReminderSent,
     Stage,
+)
 from .transfers import (
     ItemReason,
     ItemStatus,
