@@ -198,6 +198,8 @@ CELERY_BEAT_SCHEDULE = {
     "policy-effective-dates": {"task": "zhidu.policies.tasks.policy_effective_dates_task", "schedule": 3600},
     # A full sync repairs whatever a lost callback left behind.
     "wecom-full-sync": {"task": "zhidu.wecom.tasks.sync_task", "schedule": env_int("WECOM_SYNC_SECONDS", 86400)},
+    # Targets behind pace ask their owners for a corrective plan (idempotent per node and period).
+    "target-pace": {"task": "zhidu.sales.targets_tasks.target_pace_task", "schedule": env_int("TARGET_PACE_SECONDS", 3600)},
 }
 
 AUTHENTICATION_BACKENDS = [
@@ -281,6 +283,11 @@ RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
 CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
+# Targets: a node whose achievement is more than TARGET_PACE_MARGIN percentage points below the share of the
+# period already elapsed is behind pace, and its owner is asked for a corrective plan (once per node and period).
+TARGET_PACE_MARGIN = env_int("TARGET_PACE_MARGIN", 10)
+# Excel imports of a target tree are refused beyond this many rows.
+TARGET_IMPORT_MAX_ROWS = env_int("TARGET_IMPORT_MAX_ROWS", 5000)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker
