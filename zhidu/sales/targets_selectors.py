@@ -99,7 +99,7 @@ def member_actuals(metric: str, start: dt.date, end: dt.date) -> dict[int, Decim
     if metric == Metric.ORDERS:
         # A share of the order per credited member; a fully refunded order no longer counts.
         credits = credits.filter(order__refund_amount__lt=F("order__total"))
-        value = Sum(ExpressionWrapper(F("percent") / HUNDRED, output_field=money))
+        value = Sum(ExpressionWrapper(F("percent"), output_field=money))
     else:
         net = ExpressionWrapper((F("order__total") - F("order__refund_amount")) * F("percent"), output_field=money)
         value = Sum(net)
@@ -107,7 +107,7 @@ def member_actuals(metric: str, start: dt.date, end: dt.date) -> dict[int, Decim
     out = {}
     for member_id, v in rows:
         amount = Decimal(str(v or 0))
-        out[member_id] = (amount / HUNDRED if metric == Metric.REVENUE else amount).quantize(CENT)
+        out[member_id] = (amount / HUNDRED).quantize(CENT)  # percent points → shares (orders) or yuan
     return out
 
 

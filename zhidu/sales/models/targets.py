@@ -122,7 +122,7 @@ class CorrectivePlan(BaseModel):
     expected_percent = models.DecimalField(_("expected (%)"), max_digits=7, decimal_places=2)
     actual_percent = models.DecimalField(_("achieved (%)"), max_digits=7, decimal_places=2)
     text = models.TextField(_("corrective plan"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("plan written at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:

@@ -133,10 +133,10 @@ def _validate_parts(node: TargetNode, parts: Sequence[Part]) -> dict[int, Member
         seen.add(m.pk)
         if m.role not in SALES_ROLES:
             raise DomainError(E.ERR_MEMBER_ROLE, field="parts", name=m.name)
-        if m.pk in elsewhere:
-            raise DomainError(E.ERR_CYCLE, field="parts", name=m.name)
         if m.pk not in in_scope:
             raise DomainError(E.ERR_OUT_OF_SCOPE, field="parts", name=m.name, owner=node.owner.name)
+        if m.pk in elsewhere:
+            raise DomainError(E.ERR_CYCLE, field="parts", name=m.name)
         clean_amount(p.amount)
     return members
 
