@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from zhidu.core.audit import audit_record
@@ -71,6 +72,16 @@ class Row:
     target: Any
 
 
+class ColumnNames:
+    """Column labels, translated when the error is read."""
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+
+    def __str__(self) -> str:
+        return ", ".join(gettext(label) for key, label in COLUMNS if key in self.keys)
+
+
 class RowProblems:
     """Bad rows, put into words when the error is read (so in the reader's language)."""
 
@@ -103,12 +114,14 @@ def parse_xlsx(content: bytes) -> list[Row]:
     if len(raw) > settings.TARGET_IMPORT_MAX_ROWS + 1:
         raise DomainError(E.ERR_TOO_MANY_ROWS, field="file", max=settings.TARGET_IMPORT_MAX_ROWS)
     names = {key: key for key, _label in COLUMNS}
-    names.update({gettext(label).lower(): key for key, label in COLUMNS})
+    for code, _name in settings.LANGUAGES:  # a file exported in any of our languages reads back
+        with translation.override(code):
+            names.update({gettext(label).lower(): key for key, label in COLUMNS})
     names.update({label.lower(): key for key, label in COLUMNS})
     header = ["" if c is None else str(c).strip().lower() for c in raw[0]]
     columns = [names.get(h, "") for h in header]
     if any(k not in columns for k in REQUIRED):
-        wanted = ", ".join(gettext(label) for key, label in COLUMNS if key in REQUIRED)
+        wanted = ColumnNames(REQUIRED)
         found = ", ".join(h for h in header if h) or "—"
         raise DomainError(E.ERR_COLUMNS, field="file", columns=wanted, found=found)
     out = []
