@@ -85,17 +85,17 @@ def member_actuals(metric: str, start: dt.date, end: dt.date) -> dict[int, Decim
     if metric == Metric.NEW_CUSTOMERS:
         lo, _ = day_bounds(start)
         _, hi = day_bounds(end)
-        rows = (
+        follows = (
             FollowRelation.objects.filter(createtime__gte=lo, createtime__lt=hi)
             .values("member_id")
             .annotate(v=Count("id"))
             .values_list("member_id", "v")
         )
-        return {m: Decimal(v) for m, v in rows}
+        return {m: Decimal(v) for m, v in follows}
     credits = OrderCredit.objects.filter(
         order__status__in=COUNTED_STATUSES, order__booked_on__gte=start, order__booked_on__lte=end
     )
-    money = DecimalField(max_digits=24, decimal_places=6)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=24, decimal_places=6)
     if metric == Metric.ORDERS:
         # A share of the order per credited member; a fully refunded order no longer counts.
         credits = credits.filter(order__refund_amount__lt=F("order__total"))

@@ -140,7 +140,8 @@ def target_split(request: HttpRequest, node_id: int) -> HttpResponse:
     if request.method == "POST":
         parts = []
         try:
-            for key, value in request.POST.items():
+            for key in request.POST:
+                value = request.POST.get(key, "")
                 if key.startswith("amount-") and value.strip():
                     member_id = key.removeprefix("amount-")
                     if not member_id.isdigit():
@@ -152,11 +153,11 @@ def target_split(request: HttpRequest, node_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The split is saved."))
             return redirect(back)
-    amounts = {c.owner_id: c.amount for c in children}
+    amounts: dict[int, object] = {c.owner_id: c.amount for c in children}
     if request.method == "POST":
         amounts = {
-            int(k.removeprefix("amount-")): v
-            for k, v in request.POST.items()
+            int(k.removeprefix("amount-")): request.POST.get(k, "")
+            for k in request.POST
             if k.startswith("amount-") and k[7:].isdigit()
         }
     rows = [(m, amounts.get(m.pk, "")) for m in _candidates(node, children)]

@@ -156,10 +156,10 @@ def _amount(value: Any) -> Decimal | None:
 
 def _validate(rows: list[Row]) -> tuple[dict[str, Member], dict[int, list[tuple[str, dict[str, Any]]]]]:
     keys = {r.member for r in rows if r.member}
-    by_userid = {m.wecom_userid: m for m in Member.objects.filter(wecom_userid__in=keys)}
+    by_userid = {m.wecom_userid or "": m for m in Member.objects.filter(wecom_userid__in=keys)}
     ids = [int(k) for k in keys if k.isdigit() and k not in by_userid]
     by_id = {str(m.pk): m for m in Member.objects.filter(pk__in=ids, wecom_userid__isnull=True)}
-    members = {**by_id, **by_userid}
+    members: dict[str, Member] = {**by_id, **by_userid}
     bad: dict[int, list[tuple[str, dict[str, Any]]]] = {}
 
     def problem(row: int, template: str, **params: Any) -> None:
