@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.customers.tasks.followup_reminders_task",
         "schedule": env_int("FOLLOWUP_REMINDER_SECONDS", 3600),
     },
+    # Targets behind pace ask their owners for a corrective plan (idempotent per node and period).
+    "target-pace": {
+        "task": "zhidu.sales.targets_tasks.target_pace_task",
+        "schedule": env_int("TARGET_PACE_SECONDS", 3600),
+    },
 }
 
 AUTHENTICATION_BACKENDS = [
@@ -304,13 +309,13 @@ RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
 # Citation-map suggestions for a regulation without a template: at most CITATION_SUGGEST_TOP clauses per rule,
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)
+CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
 # Customer transfers (在职转接, 离职继承): at most TRANSFER_BATCH_MAX customers and groups per transfer; an on-job
 # transfer of a customer already transferred TRANSFER_ONJOB_LIMIT times in TRANSFER_ONJOB_WINDOW_DAYS days is not
 # sent (WeCom answers 40128: 2 per 90 days); open transfers are polled every TRANSFER_POLL_SECONDS.
 TRANSFER_BATCH_MAX = env_int("TRANSFER_BATCH_MAX", 1000)
 TRANSFER_ONJOB_LIMIT = env_int("TRANSFER_ONJOB_LIMIT", 2)
 TRANSFER_ONJOB_WINDOW_DAYS = env_int("TRANSFER_ONJOB_WINDOW_DAYS", 90)
-CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for
 # FOLLOWUP_STALE_DAYS (or whose next-action date has passed) reminds its owner; FOLLOWUP_ESCALATE_DAYS later
 # the owner's supervisor. The customer page shows the last CUSTOMER_TIMELINE_MESSAGES archived chat messages;
@@ -364,6 +369,11 @@ SALES_DISCOUNT_DEFAULTS = {
 SALES_ORDER_MAX_LINES = env_int("SALES_ORDER_MAX_LINES", 50)
 SALES_ORDER_MAX_CREDITS = env_int("SALES_ORDER_MAX_CREDITS", 10)
 SALES_ORDER_PAGE_SIZE = env_int("SALES_ORDER_PAGE_SIZE", 50)
+# Targets: a node whose achievement is more than TARGET_PACE_MARGIN percentage points below the share of the
+# period already elapsed is behind pace, and its owner is asked for a corrective plan (once per node and period).
+TARGET_PACE_MARGIN = env_int("TARGET_PACE_MARGIN", 10)
+# Excel imports of a target tree are refused beyond this many rows.
+TARGET_IMPORT_MAX_ROWS = env_int("TARGET_IMPORT_MAX_ROWS", 5000)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the
 # unzipped parts add up to more than POLICY_IMPORT_MAX_UNZIPPED_MB, inflate more than POLICY_IMPORT_MAX_ZIP_RATIO
 # times, or hold more than POLICY_IMPORT_MAX_PARAGRAPHS paragraphs; with a broker, parsing runs in a worker

@@ -382,3 +382,9 @@ def order_refund(request: HttpRequest, order_id: int, data: OrderRefundIn):  # t
         order_id,
         lambda me, o: review.order_refund(actor=me, order=o, amount=data.amount, reason=data.reason),
     )
+
+
+# --- targets: their own module, mounted at /api/sales/targets ---------------------------------------------
+from .api_targets import router as targets_router  # noqa: E402
+
+router.add_router("/targets", targets_router)

@@ -12,6 +12,16 @@ class SalesConfig(AppConfig):
         register_badge("sales:approvals", _approvals_badge)
         # After the company, its customers (synced or seeded) and the regulations exist.
         register_demo_step("sales-orders", _demo_orders, order=50)
+        self._ready_targets()
+
+    def _ready_targets(self) -> None:
+        from zhidu.web.demo import register_demo_step
+
+        from . import targets_tasks  # noqa: F401  (registers the pace task)
+        from .targets_demo import demo_targets
+
+        # After the orders, so the demo tree shows achievement.
+        register_demo_step("sales-targets", demo_targets, order=60)
 
 
 def _approvals_badge(member):  # type: ignore[no-untyped-def]

@@ -2,5 +2,20 @@
 
 from .catalog import PricePolicy, Product
 from .orders import Order, OrderCredit, OrderLine, OrderStatus
+from .targets import CorrectivePlan, Metric, PeriodKind, PlanStatus, TargetNode, TargetTree, TreeStatus
 
-__all__ = ["Order", "OrderCredit", "OrderLine", "OrderStatus", "PricePolicy", "Product"]
+__all__ = [
+    "CorrectivePlan",
+    "Metric",
+    "Order",
+    "OrderCredit",
+    "OrderLine",
+    "OrderStatus",
+    "PeriodKind",
+    "PlanStatus",
+    "PricePolicy",
+    "Product",
+    "TargetNode",
+    "TargetTree",
+    "TreeStatus",
+]

@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
     assert list(demo._company_sources) == ["wecom-simulator"]
     steps = [name for name, _entry in sorted(demo._steps.items(), key=lambda kv: kv[1][0])]
-    assert steps == ["policies", "compliance", "customer-development", "customer-transfer", "sales-orders"]
+    assert steps == [
+        "policies",
+        "compliance",
+        "customer-development",
+        "customer-transfer",
+        "sales-orders",
+        "sales-targets",
+    ]
 
 
 def test_load_demo_without_a_simulator_builds_the_company_and_seeds_every_step(settings):  # type: ignore[no-untyped-def]
