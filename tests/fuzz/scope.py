@@ -14,11 +14,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from zhidu.compliance.models import Violation
-from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp
+from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp, Transfer, TransferItem
 from zhidu.groups.models import GroupChat
 from zhidu.org.models import Department, Member, MembershipApplication
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
+from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -35,6 +36,11 @@ KINDS: dict[str, Visible] = {
     "followup": lambda m: FollowUp.objects.visible_to(m),
     "plan": lambda m: DevelopmentPlan.objects.visible_to(m),
     "order": lambda m: Order.objects.visible_to(m),
+    "transfer": lambda m: Transfer.objects.visible_to(m),
+    "target": lambda m: TargetNode.objects.visible_to(m),
+    "target_plan": lambda m: CorrectivePlan.objects.filter(node__in=TargetNode.objects.visible_to(m)),
+    "transfer_item": lambda m: TransferItem.objects.filter(transfer__in=Transfer.objects.visible_to(m)),
+    "tree": lambda m: TargetTree.objects.filter(nodes__in=TargetNode.objects.visible_to(m)),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -65,6 +71,12 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "PlanOut": [("plan", "id")],
     "OrderBrief": [("order", "id")],
     "OrderOut": [("order", "id")],
+    "TransferOut": [("transfer", "id"), ("member", "handover_id")],
+    "NodeOut": [("target", "id"), ("tree", "tree_id"), ("member", "owner_id")],
+    "NodeLiveOut": [("target", "id"), ("tree", "tree_id"), ("member", "owner_id")],
+    "TreeOut": [("tree", "id")],
+    "TargetPlanOut": [("target_plan", "id"), ("target", "node_id")],
+    "TransferItemOut": [("transfer_item", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}

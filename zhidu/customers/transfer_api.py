@@ -43,7 +43,7 @@ class TransferPage(Schema):
     items: list[TransferOut]
 
 
-class ItemOut(Schema):
+class TransferItemOut(Schema):
     id: int
     customer_id: int | None
     group_id: int | None
@@ -58,7 +58,7 @@ class ItemOut(Schema):
 
 class ItemPage(Schema):
     total: int
-    items: list[ItemOut]
+    items: list[TransferItemOut]
 
 
 class TransferIn(Schema):

@@ -89,20 +89,20 @@ class SplitIn(Schema):
     parts: list[PartIn] = Field(max_length=svc.SPLIT_MAX)
 
 
-class PublishIn(Schema):
+class TargetPublishIn(Schema):
     confirm_gap: bool = False
     reason: FreeText = ""
 
 
-class PlanIn(Schema):
+class TargetPlanIn(Schema):
     text: FreeText
 
 
-class ReasonIn(Schema):
+class TargetReasonIn(Schema):
     reason: FreeText = ""
 
 
-class PlanOut(Schema):
+class TargetPlanOut(Schema):
     id: int
     node_id: int
     owner_name: str
@@ -154,8 +154,8 @@ def _tree(view: sel.TreeView) -> TreeOut:
     )
 
 
-def _plan(p: CorrectivePlan) -> PlanOut:
-    return PlanOut(
+def _plan(p: CorrectivePlan) -> TargetPlanOut:
+    return TargetPlanOut(
         id=p.pk,
         node_id=p.node_id,
         owner_name=p.node.owner.name,
@@ -210,7 +210,7 @@ def target_split(request: HttpRequest, node_id: int, payload: SplitIn) -> TreeOu
 
 
 @router.post("/trees/{tree_id}/publish", response=TreeOut)
-def target_publish(request: HttpRequest, tree_id: int, payload: PublishIn) -> TreeOut:
+def target_publish(request: HttpRequest, tree_id: int, payload: TargetPublishIn) -> TreeOut:
     tree = sel.tree_get_for(_me(request), tree_id)
     svc.target_tree_publish(actor=_me(request), tree=tree, confirm_gap=payload.confirm_gap, reason=payload.reason)
     tree.refresh_from_db()
@@ -240,19 +240,19 @@ def target_import(
     return _tree(sel.tree_view_for(_me(request), tree))
 
 
-@router.get("/plans/{plan_id}", response=PlanOut)
-def plan_detail(request: HttpRequest, plan_id: int) -> PlanOut:
+@router.get("/plans/{plan_id}", response=TargetPlanOut)
+def plan_detail(request: HttpRequest, plan_id: int) -> TargetPlanOut:
     return _plan(sel.plan_get_for(_me(request), plan_id))
 
 
-@router.post("/plans/{plan_id}/submit", response=PlanOut)
-def plan_submit(request: HttpRequest, plan_id: int, payload: PlanIn) -> PlanOut:
+@router.post("/plans/{plan_id}/submit", response=TargetPlanOut)
+def plan_submit(request: HttpRequest, plan_id: int, payload: TargetPlanIn) -> TargetPlanOut:
     plan = svc.target_plan_submit(actor=_me(request), plan=sel.plan_get_for(_me(request), plan_id), text=payload.text)
     return _plan(plan)
 
 
-@router.post("/plans/{plan_id}/withdraw", response=PlanOut)
-def plan_withdraw(request: HttpRequest, plan_id: int, payload: ReasonIn) -> PlanOut:
+@router.post("/plans/{plan_id}/withdraw", response=TargetPlanOut)
+def plan_withdraw(request: HttpRequest, plan_id: int, payload: TargetReasonIn) -> TargetPlanOut:
     plan = sel.plan_get_for(_me(request), plan_id)
     svc.target_plan_withdraw(actor=_me(request), plan=plan, reason=payload.reason)
     return _plan(sel.plan_get_for(_me(request), plan_id))
