@@ -195,6 +195,12 @@ WITHHELD = {
 }
 
 
+# Categories whose classifier reads the tone of a message more than its act: like the COLD detector of
+# abuse.insult, a finding of the abuse classifier alone gives way when another category reports the same
+# message (a rumour or a threat told sharply is that category, not an insult as well).
+YIELDING = ("abuse",)
+
+
 def choose_threshold(prob: np.ndarray, y: np.ndarray) -> float | None:
     for t in GRID:
         s = prf(prob >= t, y)
@@ -221,6 +227,7 @@ def rules_document(thresholds: dict[str, float | None], articles: dict[str, str]
                     "(chosen on the dev split for precision ≥ 0.95).",
                     "detectors": [f"model:{c}"],
                     "scope": scope,
+                    **({"yield_to": [o for o in CATEGORIES if o != c]} if c in YIELDING else {}),
                 }
             )
     return {"rules": rules}
