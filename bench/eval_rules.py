@@ -343,5 +343,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(result_line(line))
 
+
 if __name__ == "__main__":
     main()
