@@ -27,6 +27,7 @@ from .detect import (
     is_word_char,
 )
 from .match import build_matcher, required_literals
+from .mentions import drop_quoted_mentions
 from .normalize import Chunk, normalize_many, normalize_text
 from .rules import Finding, Message, Rule
 
@@ -131,8 +132,11 @@ class Engine:
         min_confidence: float = 0.5,
         chunk_size: int = 2000,
         backend: str = "auto",
+        quoted_mentions: bool = True,
     ) -> None:
         self.rules = tuple(rules)
+        # drop term/pattern findings inside quotation marks of a message that reports or forbids them
+        self.quoted_mentions = quoted_mentions
         self.min_confidence = min_confidence
         self.chunk_size = chunk_size
         literals: list[str] = []
@@ -267,6 +271,10 @@ class Engine:
     # --- internals -----------------------------------------------------------------------------
 
     def _scan_chunk(self, msgs: Sequence[Message]) -> list[Finding]:
+        findings = self._scan_chunk_raw(msgs)
+        return drop_quoted_mentions(msgs, findings) if self.quoted_mentions else findings
+
+    def _scan_chunk_raw(self, msgs: Sequence[Message]) -> list[Finding]:
         chunk = normalize_many([m.text for m in msgs])
         text = chunk.text
         n_msgs = len(msgs)
