@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/eval_rules.py
 
-Data: bench/data/chats_dev.jsonl (for tuning) and bench/data/chats_test.jsonl (held out, never
-tuned on), archive records with `labels` (see bench/data/README.md). Every record goes through
-`message_from_archive` (side from the sender id, single/group from roomid) and `Engine.scan`.
+Data: the development splits bench/data/chats_dev.jsonl and chats_dev2.jsonl (for tuning; errors
+listed with --errors) and the held-out splits chats_test.jsonl and chats_test2.jsonl (never tuned on:
+figures only), archive records with `labels` (see bench/data/README.md); a split whose file is
+missing is skipped. `--splits dev,dev2` measures only the development splits while working. Every
+record goes through `message_from_archive` (side from the sender id, single/group from roomid) and
+`Engine.scan`.
 
 Multi-label scoring: a finding of category C on a message is a true positive when C is in the
 message's labels, a false positive otherwise (several findings of C on one message count once); a
@@ -23,9 +26,9 @@ detectors are "model:<category>", data/model_rules.json): its table shows what t
 COLD: the offensive-language F1 of the pack's `abuse` rules (scopes removed, as in
 bench/eval_abuse.py) on the COLD test split when it exists, else on the dev split (the model is
 trained on train; dev was not used to pick its threshold); skipped when ../shared/data/cold is
-missing. The errors (false positives and negatives) are listed for the dev split only, so that
-nobody tunes on the test split. Ends with one `RESULT key=value …` line and writes
-bench/results/eval_rules.json.
+missing. The errors (false positives and negatives) are kept (and printed with --errors) for the
+development splits only, so that nobody tunes on a held-out split. Ends with one
+`RESULT key=value …` line and writes bench/results/eval_rules.json.
 """
 
 from __future__ import annotations
