@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/eval_rules.py
 
-Data: bench/data/chats_dev.jsonl (for tuning) and bench/data/chats_test.jsonl (held out, never
-tuned on), archive records with `labels` (see bench/data/README.md). Every record goes through
-`message_from_archive` (side from the sender id, single/group from roomid) and `Engine.scan`.
+Data: the development splits bench/data/chats_dev.jsonl and chats_dev2.jsonl (for tuning; errors
+listed with --errors) and the held-out splits chats_test.jsonl and chats_test2.jsonl (never tuned on:
+figures only), archive records with `labels` (see bench/data/README.md); a split whose file is
+missing is skipped. `--splits dev,dev2` measures only the development splits while working. Every
+record goes through `message_from_archive` (side from the sender id, single/group from roomid) and
+`Engine.scan`.
 
 Multi-label scoring: a finding of category C on a message is a true positive when C is in the
 message's labels, a false positive otherwise (several findings of C on one message count once); a
@@ -23,9 +26,9 @@ detectors are "model:<category>", data/model_rules.json): its table shows what t
 COLD: the offensive-language F1 of the pack's `abuse` rules (scopes removed, as in
 bench/eval_abuse.py) on the COLD test split when it exists, else on the dev split (the model is
 trained on train; dev was not used to pick its threshold); skipped when ../shared/data/cold is
-missing. The errors (false positives and negatives) are listed for the dev split only, so that
-nobody tunes on the test split. Ends with one `RESULT key=value …` line and writes
-bench/results/eval_rules.json.
+missing. The errors (false positives and negatives) are kept (and printed with --errors) for the
+development splits only, so that nobody tunes on a held-out split. Ends with one
+`RESULT key=value …` line and writes bench/results/eval_rules.json.
 """
 
 from __future__ import annotations
@@ -46,7 +49,11 @@ from common import ROOT, Timer, machine, result_line, shared_dir, write_results
 from zhidu.compliance.engine import CATEGORIES, Engine, Message, Rule, Scope, default_rules, message_from_archive
 
 DATA = ROOT / "bench" / "data"
-SPLITS = ("dev", "test")
+# development splits: errors listed, tuned on; held-out splits: figures only, never tuned on.
+# A split whose file does not exist (dev2, test2 before they are written) is skipped with a note.
+DEVELOPMENT = ("dev", "dev2")
+HELD_OUT = ("test", "test2")
+SPLITS = (*DEVELOPMENT, *HELD_OUT)
 ALL_CATEGORIES = tuple(CATEGORIES)  # the data set labels every category the engine knows
 TARGET_PRECISION = 0.95
 TARGET_RECALL = 0.90
@@ -252,7 +259,16 @@ def print_model_table(split: str, full: dict[str, Any], off: dict[str, Any]) -> 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--no-cold", action="store_true", help="skip the COLD offensive-language figure")
+    parser.add_argument(
+        "--splits",
+        default=",".join(SPLITS),
+        help="comma-separated splits to measure (default: all; e.g. --splits dev while tuning)",
+    )
+    parser.add_argument(
+        "--errors", action="store_true", help="print the errors of the development splits (never of held-out ones)"
+    )
     args = parser.parse_args(argv)
+    splits = [s for s in args.splits.split(",") if s]
 
     rules = default_rules()
     engines = {"full": Engine(rules), "terms": Engine(terms_only(rules)), "model_off": Engine(model_off(rules))}
@@ -262,15 +278,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         "targets": {"precision": TARGET_PRECISION, "recall": TARGET_RECALL, "cold_abuse_f1": TARGET_COLD_F1},
         "scoring": "multi-label; a finding of category C is a TP when C is among the message's labels",
     }
-    for split in SPLITS:
+    for split in splits:
+        if split not in SPLITS:
+            parser.error(f"unknown split {split!r} (known: {', '.join(SPLITS)})")
+        if not (DATA / f"chats_{split}.jsonl").exists():
+            print(f"\n{split}: bench/data/chats_{split}.jsonl not found, skipped")
+            continue
         records = load_split(split)
         found = {name: predict(engine, records) for name, engine in engines.items()}
         scores = {name: score(records, f) for name, f in found.items()}
         print_table(split, scores["full"], scores["terms"])
         print_model_table(split, scores["full"], scores["model_off"])
         result[split] = scores
-        if split == "dev":
-            result["dev_errors"] = errors(records, found["full"])
+        if split in DEVELOPMENT:
+            result[f"{split}_errors"] = errors(records, found["full"])
+            if args.errors:
+                print(f"\n{split} errors (missed / extra):")
+                for e in result[f"{split}_errors"]:
+                    print(f"  {e['msgid']}  -{','.join(e['missed'])} +{','.join(e['extra'])}  {e['text']}")
     if args.no_cold:
         cold: dict[str, Any] = {"skipped": "--no-cold"}
     else:
@@ -287,32 +312,39 @@ def main(argv: Sequence[str] | None = None) -> None:
     result.update(machine())
     path = write_results("eval_rules", result)
     print(f"wrote {path.relative_to(ROOT)}")
-    dev, test = result["dev"], result["test"]
-    print(
-        result_line(
+    line: dict[str, Any] = {}
+    for split in splits:
+        if split not in result:
+            continue
+        full = result[split]["full"]
+        line.update(
             {
-                "dev_micro_precision": dev["full"]["micro"]["precision"],
-                "dev_micro_recall": dev["full"]["micro"]["recall"],
-                "dev_macro_f1": dev["full"]["macro_f1"],
-                "dev_categories_met": dev["full"]["categories_meeting_target"],
-                "dev_hard_neg_flagged": dev["full"]["hard_negatives_flagged"],
-                "test_micro_precision": test["full"]["micro"]["precision"],
-                "test_micro_recall": test["full"]["micro"]["recall"],
-                "test_macro_f1": test["full"]["macro_f1"],
-                "test_engine_cats_precision": test["full"]["micro_engine_categories"]["precision"],
-                "test_engine_cats_recall": test["full"]["micro_engine_categories"]["recall"],
-                "test_categories_met": test["full"]["categories_meeting_target"],
-                "test_hard_neg_flagged": test["full"]["hard_negatives_flagged"],
-                "terms_test_micro_precision": test["terms"]["micro"]["precision"],
-                "terms_test_micro_recall": test["terms"]["micro"]["recall"],
-                "model_off_test_micro_precision": test["model_off"]["micro"]["precision"],
-                "model_off_test_micro_recall": test["model_off"]["micro"]["recall"],
-                "categories": len(ALL_CATEGORIES),
-                "cold_split": cold.get("split", "skipped"),
-                "cold_abuse_f1": cold["full"]["f1"] if "full" in cold else "skipped",
+                f"{split}_micro_precision": full["micro"]["precision"],
+                f"{split}_micro_recall": full["micro"]["recall"],
+                f"{split}_macro_f1": full["macro_f1"],
+                f"{split}_categories_met": full["categories_meeting_target"],
+                f"{split}_hard_neg_flagged": full["hard_negatives_flagged"],
             }
         )
+        if split in HELD_OUT:
+            line.update(
+                {
+                    f"{split}_engine_cats_precision": full["micro_engine_categories"]["precision"],
+                    f"{split}_engine_cats_recall": full["micro_engine_categories"]["recall"],
+                    f"terms_{split}_micro_precision": result[split]["terms"]["micro"]["precision"],
+                    f"terms_{split}_micro_recall": result[split]["terms"]["micro"]["recall"],
+                    f"model_off_{split}_micro_precision": result[split]["model_off"]["micro"]["precision"],
+                    f"model_off_{split}_micro_recall": result[split]["model_off"]["micro"]["recall"],
+                }
+            )
+    line.update(
+        {
+            "categories": len(ALL_CATEGORIES),
+            "cold_split": cold.get("split", "skipped"),
+            "cold_abuse_f1": cold["full"]["f1"] if "full" in cold else "skipped",
+        }
     )
+    print(result_line(line))
 
 
 if __name__ == "__main__":

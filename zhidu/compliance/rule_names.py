@@ -56,6 +56,6 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Classifier: company resources for personal business"),
     gettext_noop("Classifier: unfair competition"),
     gettext_noop("Classifier: counterfeits and piracy"),
-    gettext_noop("Classifier: threats and violence"),
-    gettext_noop("Classifier: threats by customers in groups"),
+    gettext_noop("Classifier: insults by staff"),
+    gettext_noop("Classifier: insults by customers in groups"),
 ]

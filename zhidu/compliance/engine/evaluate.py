@@ -27,6 +27,7 @@ from .detect import (
     is_word_char,
 )
 from .match import build_matcher, required_literals
+from .mentions import drop_quoted_mentions
 from .normalize import Chunk, normalize_many, normalize_text
 from .price_policy import DETECTOR as PRICE_DETECTOR
 from .price_policy import PriceChecker, PriceSnapshot
@@ -139,8 +140,11 @@ class Engine:
         chunk_size: int = 2000,
         backend: str = "auto",
         price_policy: PriceSnapshot | None = None,
+        quoted_mentions: bool = True,
     ) -> None:
         self.rules = tuple(rules)
+        # drop term/pattern findings inside quotation marks of a message that reports or forbids them
+        self.quoted_mentions = quoted_mentions
         self.min_confidence = min_confidence
         self.chunk_size = chunk_size
         literals: list[str] = []
@@ -212,6 +216,9 @@ class Engine:
         self._actions = actions
         self._allow_only = [not (a.terms or a.pattern_gates or a.detector_triggers) for a in actions]
         self._scoped = [c.has_scope for c in self._compiled]
+        # rules with equal scopes share one id, so a message's scope verdict is computed once per scope
+        scope_index: dict[object, int] = {}
+        self._scope_ids = [scope_index.setdefault(c.rule.scope, len(scope_index)) for c in self._compiled]
         self._meta = [(c.rule.code, c.rule.category, c.rule.article, c.rule.severity) for c in self._compiled]
         # a detector-only finding of a rule is dropped when a category in its yield_to reports too
         self._yield_to = [frozenset(c.rule.yield_to) for c in self._compiled]
@@ -300,6 +307,10 @@ class Engine:
     # --- internals -----------------------------------------------------------------------------
 
     def _scan_chunk(self, msgs: Sequence[Message]) -> list[Finding]:
+        findings = self._scan_chunk_raw(msgs)
+        return drop_quoted_mentions(msgs, findings) if self.quoted_mentions else findings
+
+    def _scan_chunk_raw(self, msgs: Sequence[Message]) -> list[Finding]:
         chunk = normalize_many([m.text for m in msgs])
         text = chunk.text
         n_msgs = len(msgs)
@@ -473,6 +484,8 @@ class Engine:
         base = chunk.starts[i]
         compiled = self._compiled
         scoped = self._scoped
+        scope_ids = self._scope_ids
+        verdict: dict[int, bool] = {}  # per scope (rules share scopes): is this message in it
         actions = self._actions
         literals = self._literals
         cands: dict[int, list[tuple[float, int, int, str, str]]] = {}
@@ -493,8 +506,13 @@ class Engine:
             if act.boundary and not boundary_ok(text, s, e, literals[pid]):
                 continue
             for ri in act.terms:
-                if scoped[ri] and not compiled[ri].in_scope(msg):
-                    continue
+                if scoped[ri]:
+                    sid = scope_ids[ri]
+                    ok = verdict.get(sid)
+                    if ok is None:
+                        ok = verdict[sid] = compiled[ri].in_scope(msg)
+                    if not ok:
+                        continue
                 lst = cands.get(ri)
                 if lst is None:
                     cands[ri] = [(1.0, s, e, "", "")]
@@ -512,8 +530,13 @@ class Engine:
         mtext = text[base : chunk.ends[i]] if (gates or det_occ or runs) else ""
         if gates:
             for ri, pj in gates:
-                if scoped[ri] and not compiled[ri].in_scope(msg):
-                    continue
+                if scoped[ri]:
+                    sid = scope_ids[ri]
+                    ok = verdict.get(sid)
+                    if ok is None:
+                        ok = verdict[sid] = compiled[ri].in_scope(msg)
+                    if not ok:
+                        continue
                 for n, m in enumerate(compiled[ri].patterns[pj].finditer(mtext)):
                     if n >= MAX_PATTERN_HITS:
                         break

@@ -96,6 +96,8 @@ KNOWN_EXTRAS = {
     "听说公司要裁员一半，以后售后没人管了": {"secret"},  # an "internal news" pattern also reads it as a leak
     "谁敢在群里卖假货我就杀你全家": {"counterfeit"},  # 卖假货 is quoted inside a threat
     "少数民族就是事多，别接他们的单": {"unfair_competition"},  # the classifier reads 别接…单 as turning business away
+    # the classifier (prohibited, threshold 0.85) reads "…的纯棉四件套，要的话跟我说" as an offer of illicit goods
+    "我私人代购的{p}，要的话跟我说": {"prohibited"},
 }
 
 

@@ -124,17 +124,17 @@ def _rule(category: str, scope: Scope) -> Rule:
 
 
 def test_detector_reports_the_whole_message_with_the_probability(model: CategoryModel) -> None:
-    text = CASES["violence"][0]
-    (f,) = Engine([_rule("violence", Scope())]).scan([Message("1", text)])
+    text = CASES["prohibited"][0]
+    (f,) = Engine([_rule("prohibited", Scope())]).scan([Message("1", text)])
     assert (f.start, f.end, f.matched) == (0, len(text), text)
-    assert f.detector == "model:violence" and f.category == "violence"
-    assert f.confidence == pytest.approx(model.predict([text])[0, model.index["violence"]], abs=1e-4)
+    assert f.detector == "model:prohibited" and f.category == "prohibited"
+    assert f.confidence == pytest.approx(model.predict([text])[0, model.index["prohibited"]], abs=1e-4)
 
 
 def test_detector_obeys_rule_scopes() -> None:
-    text = CASES["violence"][0]
-    staff_only = _rule("violence", Scope(sides=frozenset({"staff"})))
-    groups_only = _rule("violence", Scope(chat_types=frozenset({"group"})))
+    text = CASES["prohibited"][0]
+    staff_only = _rule("prohibited", Scope(sides=frozenset({"staff"})))
+    groups_only = _rule("prohibited", Scope(chat_types=frozenset({"group"})))
     staff = Message("s", text, side="staff", chat_type="single")
     customer = Message("c", text, side="customer", chat_type="single")
     customer_group = Message("g", text, side="customer", chat_type="group", roomid="r1")
@@ -164,9 +164,9 @@ def test_default_pack_scopes_follow_the_label_policy() -> None:
 
 
 def test_several_model_detectors_share_one_scoring_pass_and_stay_multi_label() -> None:
-    text = "内部消息，下个月银行存款全部冻结，赶紧把钱取出来。你再不还钱，我就找人去你家把你腿打断"
-    engine = Engine([_rule("rumor", Scope()), _rule("violence", Scope())])
+    text = "内部消息，下个月银行存款全部冻结，赶紧把钱取出来。可以帮你办假学历证书，学信网能查"
+    engine = Engine([_rule("rumor", Scope()), _rule("prohibited", Scope())])
     assert {f.category for f in engine.scan([Message("1", text), Message("2", "您好，请问几点发货")])} == {
         "rumor",
-        "violence",
+        "prohibited",
     }
