@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -189,21 +189,29 @@ def _move_follow(
         audits.append(_follow_audit(old, "follow.end", before, after, actor_label))
     new = FollowRelation.objects.select_for_update().filter(customer=item.customer, member=transfer.takeover).first()
     if new is None:
-        new = FollowRelation.objects.create(
-            customer=item.customer,
-            member=transfer.takeover,
-            remark=old.remark if old else "",
-            description=old.description if old else "",
-            remark_corp_name=old.remark_corp_name if old else "",
-            remark_mobiles=list(old.remark_mobiles) if old else [],
-            add_way=AddWay.ASSIGNED,
-            createtime=now,
-            oper_userid=transfer.handover.wecom_userid or "",
-        )
-        if old is not None:
-            new.tags.set(old.tags.all())
-        audits.append(_follow_audit(new, "follow.create", None, {"deleted": False, "via": "transfer"}, actor_label))
-    elif new.deleted:
+        try:
+            # A savepoint: WeCom's add_external_contact callback for the receiver may create the relation between
+            # the read above and this insert; then the callback's relation is the one we keep.
+            with transaction.atomic():
+                new = FollowRelation.objects.create(
+                    customer=item.customer,
+                    member=transfer.takeover,
+                    remark=old.remark if old else "",
+                    description=old.description if old else "",
+                    remark_corp_name=old.remark_corp_name if old else "",
+                    remark_mobiles=list(old.remark_mobiles) if old else [],
+                    add_way=AddWay.ASSIGNED,
+                    createtime=now,
+                    oper_userid=transfer.handover.wecom_userid or "",
+                )
+        except IntegrityError:
+            new = FollowRelation.objects.select_for_update().get(customer=item.customer, member=transfer.takeover)
+        else:
+            if old is not None:
+                new.tags.set(old.tags.all())
+            audits.append(_follow_audit(new, "follow.create", None, {"deleted": False, "via": "transfer"}, actor_label))
+            return
+    if new.deleted:
         before = {"deleted": True, "end_reason": new.end_reason}
         new.deleted, new.deleted_at, new.end_reason = False, None, FollowEnd.NONE
         new.save(update_fields=["deleted", "deleted_at", "end_reason", "updated_at"])

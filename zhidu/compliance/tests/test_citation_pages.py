@@ -115,9 +115,9 @@ def test_page_query_count_does_not_grow_with_rules(actors, login, django_assert_
     body = resp.content.decode()
     assert resp.status_code == 200 and body.count('data-testid="map-') == 30  # a page of rules
     shown = RuleCitation.objects.filter(status="suggested", rule__in=list(Rule.objects.all()[:30]))
-    # enough suggestions on the page for the query count to mean something (9 of the first 30 default
-    # rules since the recall work widened the term lists, which reweights the shared bigrams)
-    assert body.count('data-testid="suggested"') == shown.count() >= 9
+    # enough suggestions on the page for the query count to mean something (8 of the first 30 default rules
+    # today: how many depends on the pack's term lists, which reweight the shared bigrams, and on its order)
+    assert body.count('data-testid="suggested"') == shown.count() >= 5
 
 
 def test_rules_page_says_which_rules_no_regulation_backs(actors, login, django_assert_max_num_queries):
