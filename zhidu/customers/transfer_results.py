@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -189,11 +189,12 @@ def _move_follow(
         audits.append(_follow_audit(old, "follow.end", before, after, actor_label))
     new = FollowRelation.objects.select_for_update().filter(customer=item.customer, member=transfer.takeover).first()
     if new is None:
-        try:
-            # A savepoint: WeCom's add_external_contact callback for the receiver may create the relation between
-            # the read above and this insert; then the callback's relation is the one we keep.
-            with transaction.atomic():
-                new = FollowRelation.objects.create(
+        # WeCom's add_external_contact callback for the receiver may create the relation between the read above
+        # and this insert: INSERT … ON CONFLICT DO NOTHING keeps the callback's row (no savepoint, which SQLite
+        # cannot open while another statement of the connection is in progress).
+        FollowRelation.objects.bulk_create(
+            [
+                FollowRelation(
                     customer=item.customer,
                     member=transfer.takeover,
                     remark=old.remark if old else "",
@@ -204,13 +205,15 @@ def _move_follow(
                     createtime=now,
                     oper_userid=transfer.handover.wecom_userid or "",
                 )
-        except IntegrityError:
-            new = FollowRelation.objects.select_for_update().get(customer=item.customer, member=transfer.takeover)
-        else:
+            ],
+            ignore_conflicts=True,
+        )
+        new = FollowRelation.objects.select_for_update().get(customer=item.customer, member=transfer.takeover)
+        if new.add_way == AddWay.ASSIGNED and new.createtime == now:  # ours, not the callback's
             if old is not None:
                 new.tags.set(old.tags.all())
             audits.append(_follow_audit(new, "follow.create", None, {"deleted": False, "via": "transfer"}, actor_label))
-            return
+        return
     if new.deleted:
         before = {"deleted": True, "end_reason": new.end_reason}
         new.deleted, new.deleted_at, new.end_reason = False, None, FollowEnd.NONE
