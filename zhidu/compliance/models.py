@@ -40,6 +40,15 @@ class Category(models.TextChoices):
     POLITICS = "politics", _("Political content")
     VIOLENCE = "violence", _("Violence and threats")
     ETHNIC = "ethnic", _("Disrespect of ethnic customs")
+    # behaviour, not words: found by the streaming checks over the archive (`compliance/behaviour/`), not by text
+    FLOOD = "flood", _("Flooding a group")
+    LATE_REPLY = "late_reply", _("Late reply to a customer")
+    MEETING = "meeting", _("Chatting during a meeting or training")
+
+
+# A rule row with this detector is a behaviour check (flooding, late replies, meetings): it gives violations a rule to
+# cite and an on/off switch, but the text engine never compiles it (`rules_compile` skips it).
+BEHAVIOUR_DETECTOR = "behaviour"
 
 
 class Severity(models.TextChoices):

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .engine.rules import CATEGORIES
 from .models import Category
 
 DETECTOR_LABELS: dict[str, Promise] = {
@@ -29,6 +30,7 @@ DETECTOR_LABELS: dict[str, Promise] = {
     **{
         f"model:{v}": cast(Promise, format_lazy(_("Classifier: {category}"), category=label))
         for v, label in Category.choices
+        if v in CATEGORIES  # behaviour categories have no classifier
     },
 }
 

@@ -12,6 +12,14 @@ from zhidu.customers.models import Customer
 from zhidu.org.models import Member, Role, work_scope_q
 
 
+class GroupKind(models.TextChoices):
+    """Customer groups (客户群, `externalcontact/groupchat/*`) and internal groups (内部群: staff-only rooms known
+    from the chat archive and `msgaudit/groupchat/get`)."""
+
+    CUSTOMER = "customer", _("Customer group")
+    INTERNAL = "internal", _("Internal group")
+
+
 class GroupStatus(models.TextChoices):
     NORMAL = "normal", _("Normal")
     OWNER_LEFT = "owner_left", _("Owner left, awaiting inheritance")
@@ -44,6 +52,8 @@ class GroupChatQuerySet(models.QuerySet["GroupChat"]):
 class GroupChat(BaseModel):
     chat_id = models.CharField(_("chat id"), max_length=64)
     name = models.CharField(_("name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=GroupKind.choices, default=GroupKind.CUSTOMER)
+    creator_userid = models.CharField(_("creator userid"), max_length=64, blank=True)
     owner = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_groups", verbose_name=_("owner")
     )
@@ -63,6 +73,7 @@ class GroupChat(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["chat_id"], name="groupchat_unique_chat_id"),
             models.CheckConstraint(condition=Q(status__in=GroupStatus.values), name="groupchat_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=GroupKind.values), name="groupchat_kind_valid"),
         ]
 
     def __str__(self) -> str:

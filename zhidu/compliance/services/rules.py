@@ -21,6 +21,7 @@ from zhidu.core.xlsx import xlsx_row, xlsx_uncell
 from zhidu.org.models import Department, Member, Role, department_subtree_ids
 
 from ..models import (
+    BEHAVIOUR_DETECTOR,
     Category,
     Rule,
     RuleRevision,
@@ -89,6 +90,8 @@ def rules_compile() -> list[eng.Rule]:
         terms[rule_id].append(term)
     out = []
     for rule in rules:
+        if BEHAVIOUR_DETECTOR in (rule.detectors or ()):
+            continue  # a behaviour check's rule row: the streaming checks read it, not the text engine
         depts: set[int] = set()
         for d in rule.departments.all():
             depts |= department_subtree_ids(d.pk)
