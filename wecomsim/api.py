@@ -127,8 +127,8 @@ def user_json(state: SimState, u: Any) -> dict[str, Any]:
         "biz_mail": "",
         "is_leader_in_dept": list(u.is_leader_in_dept),
         "direct_leader": list(u.direct_leader),
-        "avatar": "",
-        "thumb_avatar": "",
+        "avatar": u.avatar,
+        "thumb_avatar": u.avatar[:-2] + "/100" if u.avatar.endswith("/0") else u.avatar,
         "telephone": "",
         "alias": u.alias,
         "address": "",
@@ -136,8 +136,8 @@ def user_json(state: SimState, u: Any) -> dict[str, Any]:
         "status": u.status,
         "enable": 1,
         "extattr": {"attrs": []},
-        "external_position": "",
-        "external_profile": {"external_corp_name": state.company.name, "external_attr": []},
+        "external_position": u.external_position,
+        "external_profile": u.external_profile or {"external_corp_name": state.company.name, "external_attr": []},
         "qr_code": "",
     }
 
@@ -146,6 +146,63 @@ def user_json(state: SimState, u: Any) -> dict[str, Any]:
 def user_get(state: SimState, req: Request) -> dict[str, Any]:
     with state.lock:
         return user_json(state, state.require_user(req.kind, req.arg("userid", "")))
+
+
+EXTERNAL_POSITION_MAX = 12  # characters (API.md §15.1)
+ALIAS_MAX = 64
+
+
+def _text(value: Any, max_len: int) -> str:
+    if not isinstance(value, str) or len(value) > max_len:
+        raise SimError(40058)
+    return value
+
+
+def _external_profile(value: Any) -> dict[str, Any]:
+    """Validate user/update's external_profile: a corp name, a channels nickname, typed attribute rows."""
+    if not isinstance(value, dict):
+        raise SimError(40058)
+    out: dict[str, Any] = {"external_corp_name": _text(value.get("external_corp_name", ""), 64)}
+    channels = value.get("wechat_channels")
+    if channels is not None:
+        if not isinstance(channels, dict):
+            raise SimError(40058)
+        out["wechat_channels"] = {"nickname": _text(channels.get("nickname", ""), 64), "status": 1}
+    attrs = value.get("external_attr", [])
+    if not isinstance(attrs, list) or len(attrs) > 20:
+        raise SimError(40058)
+    rows = []
+    for attr in attrs:
+        if not isinstance(attr, dict) or attr.get("type") not in (0, 1, 2) or not attr.get("name"):
+            raise SimError(40058)
+        rows.append(dict(attr))
+    out["external_attr"] = rows
+    return out
+
+
+@route("user/update", "POST")
+def user_update(state: SimState, req: Request) -> dict[str, Any]:
+    """Write contact fields (contact-sync secret only; omitted = unchanged). WeCom sends no callback for
+    changes made through the sync assistant's own API (API.md §15.2)."""
+    with state.lock:
+        u = state.require_user(req.kind, req.arg("userid", ""))
+        changes: dict[str, Any] = {}
+        if "name" in req.body:
+            changes["name"] = _text(req.body["name"], 64) or u.name
+        if "alias" in req.body:
+            changes["alias"] = _text(req.body["alias"], ALIAS_MAX)
+        if "position" in req.body:
+            changes["position"] = _text(req.body["position"], 128)
+        if "external_position" in req.body:
+            changes["external_position"] = _text(req.body["external_position"], EXTERNAL_POSITION_MAX)
+        if "external_profile" in req.body:
+            changes["external_profile"] = _external_profile(req.body["external_profile"])
+        if "avatar_mediaid" in req.body:
+            changes["avatar"] = f"https://wework.qpic.cn/wwpic/{_text(req.body['avatar_mediaid'], 128)}/0"
+        for name, value in changes.items():
+            setattr(u, name, value)
+        state.revision += 1
+        return {"errmsg": "updated"}
 
 
 def _users_in(state: SimState, req: Request) -> list[Any]:

@@ -113,6 +113,9 @@ class SimUser:
     alias: str = ""
     order: list[int] = field(default_factory=list)
     dimission_time: int = 0
+    avatar: str = ""
+    external_position: str = ""  # shown to customers instead of `position` (≤12 Chinese characters)
+    external_profile: dict[str, Any] = field(default_factory=dict)  # external_corp_name, wechat_channels, external_attr
 
     @property
     def active(self) -> bool:
@@ -507,7 +510,42 @@ def build_company(
         for gr in company.groups.values():
             if gr.owner == u.userid:
                 gr.status = 1
+    fill_profiles(company)
     return company
+
+
+EXTERNAL_POSITIONS = {
+    "director": "销售总监",
+    "manager": "销售经理",
+    "supervisor": "销售主管",
+    "sales": "销售顾问",
+    "compliance": "客户服务",
+    "admin": "客户服务",
+}
+ALIASES = ["Amy", "Leo", "Coco", "Jack", "Lily", "Tony", "Echo", "Kevin", "Sunny", "Vivian", "Eric", "Grace"]
+
+
+def profile_for(rng: random.Random, company: Company, u: SimUser) -> None:
+    """A member's public profile (user/get: alias, avatar, external_position, external_profile)."""
+    u.alias = rng.choice([f"小{u.name[-1]}", f"{u.name}老师", rng.choice(ALIASES)])
+    u.avatar = f"https://wework.qpic.cn/wwpic/{rng.randint(10**5, 10**6 - 1)}_{rng.randint(10**9, 10**10 - 1)}/0"
+    u.external_position = EXTERNAL_POSITIONS.get(u.role, "销售顾问")
+    hotline = f"400-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+    u.external_profile = {
+        "external_corp_name": company.name,
+        "wechat_channels": {"nickname": f"{company.name[:4]}{u.name}", "status": 1},
+        "external_attr": [
+            {"type": 0, "name": "服务热线", "text": {"value": hotline}},
+            {"type": 1, "name": "官网", "web": {"url": "https://www.example.com", "title": "公司官网"}},
+        ],
+    }
+
+
+def fill_profiles(company: Company) -> None:
+    """Profiles come from their own random stream, so adding them changed no other seeded value."""
+    rng = random.Random(f"zhidu-wecom-sim-profile:{company.seed}:{company.corp_id}")
+    for userid in sorted(company.users):
+        profile_for(rng, company, company.users[userid])
 
 
 def staff_nickname(company: Company, user: SimUser) -> str:

@@ -410,6 +410,39 @@ def user_update(
 
 
 @op
+def user_profile_edit(
+    state: SimState,
+    *,
+    userid: str,
+    name: str | None = None,
+    alias: str | None = None,
+    avatar: str | None = None,
+    external_position: str | None = None,
+    external_profile: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Someone edits the member's public profile in the admin console (or the member in the app).
+
+    The update_user event carries the changed contact fields WeCom reports (Name, Alias, Avatar); it has
+    no element for external_position or external_profile (API.md §15.2), so those edits arrive as a bare
+    UserID: only a later user/get shows what changed."""
+    with state.lock:
+        u = _user(state, userid)
+        changed: dict[str, Any] = {"UserID": u.userid}
+        if name is not None:
+            u.name = changed["Name"] = name
+        if alias is not None:
+            u.alias = changed["Alias"] = alias
+        if avatar is not None:
+            u.avatar = changed["Avatar"] = avatar
+        if external_position is not None:
+            u.external_position = external_position
+        if external_profile is not None:
+            u.external_profile = dict(external_profile)
+        state.emit(ev.contact_event(state.corp_id, state.now(), "update_user", **changed))
+        return {}
+
+
+@op
 def user_resign(state: SimState, *, userid: str) -> dict[str, Any]:
     """The member leaves: delete_user; their customers become unassigned, their groups status 1."""
     with state.lock:

@@ -227,7 +227,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.sales.targets_tasks.target_pace_task",
         "schedule": env_int("TARGET_PACE_SECONDS", 3600),
     },
+    # Account profiles (S8 第十条): a batch of members' user/get compared with the approved profiles.
+    "profile-check": {
+        "task": "zhidu.wecom.tasks.profile_check_task",
+        "schedule": env_int("PROFILE_CHECK_SECONDS", 600),
+    },
 }
+# Members whose WeCom profile one "profile-check" run reads (user/get each); with the defaults 3,000 members
+# are all looked at every 5 hours (3000 / 100 runs × 600 s). Members an update_user callback marked go first.
+PROFILE_CHECK_BATCH = env_int("PROFILE_CHECK_BATCH", 100)
 
 AUTHENTICATION_BACKENDS = [
     "zhidu.org.backends.ThrottledModelBackend",  # password login behind the brute-force throttle

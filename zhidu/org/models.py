@@ -251,3 +251,104 @@ class ApiToken(BaseModel):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+# --- account profiles (S8 第十条: the designated account's avatar, name and signature stay as approved) ---
+
+# The profile fields WeCom's user/get shows customers, compared field by field.
+PROFILE_FIELDS = ("name", "alias", "avatar", "external_position", "external_profile")
+
+
+class ProfileSource(models.TextChoices):
+    BASELINE = "baseline", _("First observation")
+    REVIEW = "review", _("Approved in a review")
+    ZHIDU = "zhidu", _("Changed through zhidu")
+
+
+class ApprovedProfile(BaseModel):
+    """The member's approved public profile; a check that observes something else opens a `ProfileReview`."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="approved_profile")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    alias = models.CharField(_("alias"), max_length=64, blank=True)
+    avatar = models.URLField(_("avatar"), max_length=500, blank=True)
+    external_position = models.CharField(_("external position"), max_length=64, blank=True)
+    external_profile = models.JSONField(_("external profile"), default=dict, blank=True)
+    source = models.CharField(max_length=20, choices=ProfileSource.choices, default=ProfileSource.BASELINE)
+    approved_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("approved profile")
+        verbose_name_plural = _("approved profiles")
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=ProfileSource.values), name="approved_profile_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}"
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PROFILE_FIELDS}
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting decision")
+    APPROVED = "approved", _("Change approved")
+    RESTORE_REQUESTED = "restore_requested", _("Restore requested")
+    RESTORED = "restored", _("Restored")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+OPEN_REVIEW_STATUSES = (ReviewStatus.OPEN, ReviewStatus.RESTORE_REQUESTED)
+
+
+class ProfileReviewQuerySet(models.QuerySet["ProfileReview"]):
+    def visible_to(self, member: Member | None) -> ProfileReviewQuerySet:
+        """Reviews of members whose work the viewer may read (sales: their own; leads: their scope)."""
+        if member is None or not member.is_active:
+            return self.none()
+        return self.filter(member_id__in=work_scope_q(member))
+
+    def open(self) -> ProfileReviewQuerySet:
+        return self.filter(status__in=OPEN_REVIEW_STATUSES)
+
+
+class ProfileReview(BaseModel):
+    """An observed profile that differs from the approved one, until a lead decides or the member restores it.
+
+    Nobody is blamed: an admin's console edit looks the same as the member's own, so there is no violation."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="profile_reviews")
+    approved = models.JSONField(_("approved profile"), default=dict)
+    observed = models.JSONField(_("observed profile"), default=dict)
+    changed_fields = models.JSONField(_("changed fields"), default=list)
+    status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    decided_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    observed_at = models.DateTimeField(_("last observed"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProfileReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("profile review")
+        verbose_name_plural = _("profile reviews")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="profile_review_status_valid"),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["open", "restore_requested"]),
+                name="profile_review_one_open_per_member",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="profile_review_status_id")]
+
+    def __str__(self) -> str:
+        return f"{self.member} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_STATUSES

@@ -365,6 +365,11 @@ def _on_contact(event: ContactUserEvent | ContactPartyEvent, clients: _Clients) 
     if isinstance(event, ContactUserEvent) and event.ChangeType == "update_user" and event.NewUserID:
         _rename_userid(event.UserID, event.NewUserID)
     sync_contacts(clients("contact"))
+    if isinstance(event, ContactUserEvent) and event.ChangeType in ("create_user", "update_user"):
+        from .profiles import profile_check_mark_due
+
+        # the event never carries the external profile (API.md §15.2): look at the member's profile soon
+        profile_check_mark_due(event.NewUserID or event.UserID)
     return "processed"
 
 

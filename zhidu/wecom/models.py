@@ -132,3 +132,23 @@ class RoleRule(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.keyword} → {self.role}"
+
+
+class ProfileCheck(models.Model):
+    """When a member's WeCom profile was last read (user/get) and whether a callback asked for an early look."""
+
+    member = models.OneToOneField("org.Member", on_delete=models.CASCADE, related_name="profile_check")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="set by an update_user callback; cleared by a check")
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("profile check")
+        verbose_name_plural = _("profile checks")
+        indexes = [
+            models.Index(fields=["due_at"], name="profilecheck_due_idx"),
+            models.Index(fields=["checked_at"], name="profilecheck_checked_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @{self.checked_at}"

@@ -5,6 +5,8 @@ Every model tolerates missing optional fields: WeCom omits sensitive or type-spe
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -38,6 +40,14 @@ class DepartmentListResponse(Envelope):
     department: list[Department] = Field(default_factory=list)
 
 
+class ExternalProfile(WeComModel):
+    """A member's card shown to customers (API.md §3.4, §15.1)."""
+
+    external_corp_name: str = ""
+    wechat_channels: dict[str, Any] = Field(default_factory=dict)  # {nickname, status}
+    external_attr: list[dict[str, Any]] = Field(default_factory=list)  # {type, name, text|web|miniprogram}
+
+
 class User(WeComModel):
     userid: str
     name: str = ""
@@ -59,6 +69,7 @@ class User(WeComModel):
     status: int = 1
     enable: int | None = None
     external_position: str = ""
+    external_profile: ExternalProfile = Field(default_factory=ExternalProfile)
 
 
 class UserListResponse(Envelope):

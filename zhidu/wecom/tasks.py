@@ -46,3 +46,11 @@ def transfer_poll_task() -> dict[str, Any]:
     from .transfers import transfers_poll_open
 
     return transfers_poll_open()
+
+
+@shared_task
+def profile_check_task() -> dict[str, Any]:
+    """Periodic (CELERY_BEAT_SCHEDULE "profile-check"): compare a batch of members' WeCom profiles with the approved ones."""
+    from .profiles import profiles_check
+
+    return profiles_check()

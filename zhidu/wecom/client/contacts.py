@@ -32,3 +32,7 @@ class ContactsAPI(WeComTransport):
 
     def user_get(self, userid: str) -> s.UserGetResponse:
         return self._get("user/get", s.UserGetResponse, {"userid": userid})
+
+    def user_update(self, userid: str, **fields: Any) -> s.Envelope:
+        """POST user/update (API.md §15.1): only the given fields change. Needs the contact-sync secret."""
+        return self._post("user/update", s.Envelope, {"userid": userid, **fields})
