@@ -21,6 +21,7 @@ from zhidu.org.api import router as org_router
 from zhidu.org.auth import TokenAuth, api_auth
 from zhidu.policies.api import router as policies_router
 from zhidu.sales.api import router as sales_router
+from zhidu.wecom.api import router as wecom_router
 
 
 def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -71,3 +72,4 @@ api.add_router("/customers/", customers_router)
 api.add_router("/groups/", groups_router)
 api.add_router("/compliance/", compliance_router)
 api.add_router("/sales/", sales_router)
+api.add_router("/wecom/", wecom_router)

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from zhidu.compliance.models import Violation
 from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp, Transfer, TransferItem
 from zhidu.groups.models import GroupChat
-from zhidu.org.models import Department, Member, MembershipApplication
+from zhidu.org.models import Department, Member, MembershipApplication, ProfileReview
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
@@ -30,6 +30,7 @@ KINDS: dict[str, Visible] = {
     "violation": lambda m: Violation.objects.visible_to(m),
     "department": lambda m: Department.objects.visible_to(m),
     "application": lambda m: MembershipApplication.objects.visible_to(m),
+    "profile_review": lambda m: ProfileReview.objects.visible_to(m),
     "version": lambda m: PolicyVersion.objects.visible_to(m),
     "article": lambda m: Article.objects.filter(version__in=PolicyVersion.objects.visible_to(m)),
     "follow": lambda m: FollowRelation.objects.visible_to(m),
@@ -55,6 +56,7 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ViolationDetailOut": [("violation", "id")],
     "DepartmentOut": [("department", "id")],
     "ApplicationOut": [("application", "id")],
+    "ProfileReviewOut": [("profile_review", "id"), ("member", "member_id")],
     "VersionBrief": [("version", "id")],
     "VersionOut": [("version", "id")],
     "ArticleOut": [("article", "id")],

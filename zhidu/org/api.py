@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_noop
@@ -12,11 +12,11 @@ from ninja.responses import Status
 
 from zhidu.core.errors import DomainError, NotFound
 from zhidu.core.schemas import FilterText, FreeText, Id, PageIn, SearchText, Text, paginate
-from zhidu.core.text import PASSWORD_MAX
+from zhidu.core.text import PASSWORD_MAX, TEXT_MAX
 from zhidu.core.text import model_max_length as _max
 
-from . import selectors, services, throttle
-from .models import LEAD_ROLES, Department, Member, MembershipApplication, Role
+from . import profiles, selectors, services, throttle
+from .models import LEAD_ROLES, ApprovedProfile, Department, Member, MembershipApplication, ProfileReview, Role
 
 router = Router(tags=["org"])
 
@@ -267,3 +267,71 @@ def application_reject(request: HttpRequest, application_id: int, payload: Reaso
     viewer = _member(request)
     app = selectors.application_get_for(viewer, application_id)
     return services.application_reject(actor=viewer, application=app, reason=payload.reason)
+
+
+# --- account profiles and profile reviews (S8 第十条) ---------------------------------------------------
+
+
+class ApprovedProfileOut(Schema):
+    member_id: int
+    name: str
+    alias: str
+    avatar: str
+    external_position: str
+    external_profile: dict[str, Any]
+    source: str
+    approved_by_id: int | None
+    approved_at: dt.datetime
+
+
+class ProfileReviewOut(Schema):
+    id: int
+    member_id: int
+    status: str
+    changed_fields: list[str]
+    approved: dict[str, Any]
+    observed: dict[str, Any]
+    decided_by_id: int | None
+    decided_at: dt.datetime | None
+    reason: str
+    observed_at: dt.datetime
+    closed_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class RestoreIn(Schema):
+    reason: Annotated[str, Text(TEXT_MAX, min_length=1)]
+
+
+@router.get("/members/{member_id}/profile", response=ApprovedProfileOut)
+def member_profile(request: HttpRequest, member_id: int) -> ApprovedProfile:
+    """The member's approved WeCom profile (404 until the first check has seen it)."""
+    member = selectors.member_get_for(_member(request), member_id)
+    approved = profiles.approved_profile_of(member)
+    if approved is None:
+        raise NotFound
+    return approved
+
+
+@router.get("/profile-reviews", response=list[ProfileReviewOut])
+def profile_review_list(request: HttpRequest, page: Query[PageIn], status: FilterText = "") -> list[ProfileReview]:
+    return paginate(profiles.review_list(_member(request), status=status), page, descending=True)
+
+
+@router.get("/profile-reviews/{review_id}", response=ProfileReviewOut)
+def profile_review_get(request: HttpRequest, review_id: int) -> ProfileReview:
+    return profiles.review_get_for(_member(request), review_id)
+
+
+@router.post("/profile-reviews/{review_id}/approve", response=ProfileReviewOut)
+def profile_review_approve(request: HttpRequest, review_id: int, payload: ReasonIn) -> ProfileReview:
+    viewer = _member(request)
+    review = profiles.review_get_for(viewer, review_id)
+    return profiles.profile_review_approve(actor=viewer, review=review, reason=payload.reason)
+
+
+@router.post("/profile-reviews/{review_id}/restore", response=ProfileReviewOut)
+def profile_review_restore(request: HttpRequest, review_id: int, payload: RestoreIn) -> ProfileReview:
+    viewer = _member(request)
+    review = profiles.review_get_for(viewer, review_id)
+    return profiles.profile_review_request_restore(actor=viewer, review=review, reason=payload.reason)

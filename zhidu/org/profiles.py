@@ -249,7 +249,9 @@ def _set_approved(
         setattr(approved, name, value)
     approved.source, approved.approved_by, approved.approved_at = source, actor, now
     approved.save()
-    audit_record(actor=actor, verb="profile.approve", target=approved, before=before, after=approved.values(), reason=reason)
+    audit_record(
+        actor=actor, verb="profile.approve", target=approved, before=before, after=approved.values(), reason=reason
+    )
     return approved
 
 
@@ -259,11 +261,21 @@ def profile_review_approve(*, actor: Member, review: ProfileReview, reason: str 
     review = _locked_open(actor, review)
     _set_approved(member=review.member, values=review.observed, actor=actor, source=ProfileSource.REVIEW, reason=reason)
     before = {"status": review.status}
-    review.status, review.decided_by, review.decided_at, review.reason = ReviewStatus.APPROVED, actor, timezone.now(), reason
+    review.status, review.decided_by, review.decided_at, review.reason = (
+        ReviewStatus.APPROVED,
+        actor,
+        timezone.now(),
+        reason,
+    )
     review.closed_at = review.decided_at
     review.save()
     audit_record(
-        actor=actor, verb="profile_review.approve", target=review, before=before, after={"status": review.status}, reason=reason
+        actor=actor,
+        verb="profile_review.approve",
+        target=review,
+        before=before,
+        after={"status": review.status},
+        reason=reason,
     )
     return review
 

@@ -11,4 +11,7 @@ urlpatterns = [
     path("applications/<int:application_id>/<str:decision>/", views.application_decide, name="application_decide"),
     path("apply/", views.apply, name="apply"),
     path("tokens/", views.tokens, name="tokens"),
+    path("profile-reviews/", views.profile_reviews, name="profile_reviews"),
+    path("profile-reviews/<int:review_id>/", views.profile_review, name="profile_review"),
+    path("profile-reviews/<int:review_id>/<str:decision>/", views.profile_review_decide, name="profile_review_decide"),
 ]

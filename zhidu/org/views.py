@@ -8,15 +8,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.schemas import ID_MAX
 from zhidu.core.text import FILTER_MAX, clean_query, clean_text, model_max_length
 
-from . import selectors, services, throttle
+from . import profiles, selectors, services, throttle
 from .forms import ApplyForm, ReasonForm
-from .models import ApiToken, ApplicationStatus, Role
+from .models import ApiToken, ApplicationStatus, ReviewStatus, Role
 
 LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 PAGE_ROWS_MAX = 200  # rows a page lists at most; past that it asks to narrow by department or search
@@ -62,6 +64,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "can_manage": services.can_manage(viewer, member),
             "form": ReasonForm(),
             "reports": member.reports.all(),
+            "profile": profiles.approved_profile_of(member),
+            "can_edit_profile": services.can_manage(viewer, member) and viewer.role != Role.ADMIN,
         },
     )
 
@@ -156,3 +160,49 @@ def tokens(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, exc.message)
     return render(request, "org/tokens.html", {"tokens": ApiToken.objects.filter(member=viewer), "new_key": new_key})
+
+
+def _before(request: HttpRequest) -> int | None:
+    """`?before=<id>` of a keyset-paged list, or None (the first page) when absent or not a storable id."""
+    value = request.GET.get("before", "")
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or not 1 <= int(value) <= ID_MAX:
+        return None
+    return int(value)
+
+
+REVIEW_FILTERS = [("open", _lazy("Awaiting decision")), *ReviewStatus.choices]
+
+
+@member_required()
+def profile_reviews(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    status = clean_query(request, max_length=FILTER_MAX).get("status", "open")
+    status = status if status in dict(REVIEW_FILTERS) else "open"
+    rows, next_before = profiles.review_page(viewer, status=status, before=_before(request))
+    context = {"items": rows, "next_before": next_before, "status": status, "statuses": REVIEW_FILTERS}
+    return render(request, "org/profile_reviews.html", context)
+
+
+@member_required()
+def profile_review(request: HttpRequest, review_id: int) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    review = profiles.review_get_for(viewer, review_id)
+    context = {"r": review, "rows": profiles.comparison(review), "can_decide": profiles.can_decide(viewer, review)}
+    return render(request, "org/profile_review.html", context)
+
+
+@require_POST
+@member_required()
+def profile_review_decide(request: HttpRequest, review_id: int, decision: str) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    review = profiles.review_get_for(viewer, review_id)
+    actions = {"approve": profiles.profile_review_approve, "restore": profiles.profile_review_request_restore}
+    if decision not in actions:
+        raise NotFound
+    try:
+        reason = clean_text(request.POST.get("reason", ""), field="reason")
+        actions[decision](actor=viewer, review=review, reason=reason)
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("org:profile_review", review_id=review.pk)

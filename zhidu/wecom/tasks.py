@@ -50,7 +50,7 @@ def transfer_poll_task() -> dict[str, Any]:
 
 @shared_task
 def profile_check_task() -> dict[str, Any]:
-    """Periodic (CELERY_BEAT_SCHEDULE "profile-check"): compare a batch of members' WeCom profiles with the approved ones."""
+    """Periodic (CELERY_BEAT_SCHEDULE "profile-check"): a batch of WeCom profiles compared with the approved ones."""
     from .profiles import profiles_check
 
     return profiles_check()

@@ -1,13 +1,23 @@
-"""The WeCom callback endpoint: GET answers URL verification, POST stores an event and says "success"."""
+"""The WeCom callback endpoint (GET answers URL verification, POST stores an event and says "success"), and the
+form that changes a member's public profile in WeCom."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhidu.core.access import member_required
+from zhidu.core.errors import DomainError
+from zhidu.core.text import clean_text
+from zhidu.org.selectors import member_get_for
 
 from .callbacks import CallbackRefused, callback_receive, callback_verify
+from .profiles import ALIAS_MAX, profile_update
 
 
 @csrf_exempt
@@ -31,3 +41,19 @@ def _declared_length(request: HttpRequest) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+@require_POST
+@member_required()
+def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A lead changes the member's alias / external position in WeCom; the new values are approved at once."""
+    viewer = request.member  # type: ignore[attr-defined]
+    member = member_get_for(viewer, member_id)
+    try:
+        alias = clean_text(request.POST.get("alias", ""), field="alias", max_length=ALIAS_MAX)
+        position = clean_text(request.POST.get("external_position", ""), field="external_position", max_length=64)
+        profile_update(actor=viewer, member=member, alias=alias, external_position=position)
+        messages.success(request, _("Saved to WeCom."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("org:member", member_id=member.pk)
