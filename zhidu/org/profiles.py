@@ -106,9 +106,9 @@ def value_text(field: str, value: Any) -> str:
     value = normalize_external_profile(value)
     lines = []
     if value["external_corp_name"]:
-        lines.append(f"{gettext('Company')}: {value['external_corp_name']}")
+        lines.append(gettext("Company") + ": " + value["external_corp_name"])
     if value["wechat_channels"]["nickname"]:
-        lines.append(f"{gettext('Channels')}: {value['wechat_channels']['nickname']}")
+        lines.append(gettext("Channels video") + ": " + value["wechat_channels"]["nickname"])
     for attr in value["external_attr"]:
         shown = attr.get("text", {}).get("value") or attr.get("web", {}).get("url") or attr.get("miniprogram", {})
         lines.append(f"{attr['name']}: {shown or '—'}")
