@@ -74,7 +74,8 @@ def test_detail_side_by_side_and_decisions(actors, login):  # type: ignore[no-un
     # the member sees their review but no decision buttons
     own = login(actors.sales).get(url).content.decode()
     assert "首席理财师" in own and "批准新资料" not in own
-    assert login(actors.sales).post(reverse("org:profile_review_decide", args=[review.pk, "approve"])).status_code == 302
+    decide = reverse("org:profile_review_decide", args=[review.pk, "approve"])
+    assert login(actors.sales).post(decide).status_code == 302
     assert ProfileReview.objects.get(pk=review.pk).status == ReviewStatus.OPEN
     # outsiders get 404 for the page and the decision
     for stranger in (actors.outsider, actors.supervisor_b):
