@@ -9,9 +9,9 @@ class WecomConfig(AppConfig):
         from zhidu.core.events import subscribe
         from zhidu.core.notifications import register_channel
         from zhidu.customers.transfers import SUBMITTED_EVENT
-        from zhidu.web.demo import register_company_source
+        from zhidu.web.demo import register_company_source, register_demo_step
 
-        from .demo import demo_company_from_simulator
+        from .demo import demo_company_from_simulator, demo_profiles
         from .notify import queue_notifications
         from .tags import on_tags_changed
         from .transfers import on_transfer_submitted
@@ -20,3 +20,4 @@ class WecomConfig(AppConfig):
         subscribe("customers.tags_changed", on_tags_changed)
         register_company_source("wecom-simulator", demo_company_from_simulator)
         subscribe(SUBMITTED_EVENT, on_transfer_submitted)
+        register_demo_step("account-profiles", demo_profiles, order=70)

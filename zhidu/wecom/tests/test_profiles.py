@@ -232,3 +232,19 @@ def test_console_edit_callback_marks_the_member_due(sim, actors, live_server):  
     assert check.due_at is not None
     assert profiles_check(batch=1)["opened"] == 1
     assert ProfileReview.objects.get(member=actors.sales).observed["external_position"] == "资深顾问"
+
+
+def test_demo_step_shows_an_open_review(sim, settings):  # type: ignore[no-untyped-def]
+    from zhidu.wecom.demo import DEMO_PROFILE_EDIT, demo_profiles
+    from zhidu.wecom.sync import sync_all
+
+    assert sim.url.startswith("http://127.0.0.1")
+    sync_all(what=["contacts"])
+    demo_profiles()
+    review = ProfileReview.objects.get()
+    assert review.status == ReviewStatus.OPEN and set(review.changed_fields) == {"alias", "external_position"}
+    assert review.observed["external_position"] == DEMO_PROFILE_EDIT["external_position"]
+    assert sim.company.users[review.member.wecom_userid].external_position == DEMO_PROFILE_EDIT["external_position"]
+    assert review.member.reports_to is not None and review.member.reports_to.role == "supervisor"
+    assert ApprovedProfile.objects.count() > 1  # baselines of a batch of members
+    assert demo_profiles() is None and ProfileReview.objects.count() == 1  # idempotent
