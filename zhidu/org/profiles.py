@@ -249,9 +249,8 @@ def _set_approved(
         setattr(approved, name, value)
     approved.source, approved.approved_by, approved.approved_at = source, actor, now
     approved.save()
-    audit_record(
-        actor=actor, verb="profile.approve", target=approved, before=before, after=approved.values(), reason=reason
-    )
+    verb = "profile.change" if source == ProfileSource.ZHIDU else "profile.approve"
+    audit_record(actor=actor, verb=verb, target=approved, before=before, after=approved.values(), reason=reason)
     return approved
 
 
@@ -332,13 +331,14 @@ def profile_set_by_zhidu(*, actor: Member, member: Member, values: Mapping[str, 
     merged = normalize_profile({**(current.values() if current else {}), **values})
     approved = _set_approved(member=member, values=merged, actor=actor, source=ProfileSource.ZHIDU)
     for review in ProfileReview.objects.select_for_update().filter(member=member, status__in=OPEN_REVIEW_STATUSES):
+        before = {"status": review.status}
         review.status, review.closed_at = ReviewStatus.SUPERSEDED, timezone.now()
         review.save()
         audit_record(
             actor=actor,
             verb="profile_review.supersede",
             target=review,
-            before={"status": "open"},
+            before=before,
             after={"status": review.status},
         )
     return approved

@@ -248,3 +248,22 @@ def test_demo_step_shows_an_open_review(sim, settings):  # type: ignore[no-untyp
     assert review.member.reports_to is not None and review.member.reports_to.role == "supervisor"
     assert ApprovedProfile.objects.count() > 1  # baselines of a batch of members
     assert demo_profiles() is None and ProfileReview.objects.count() == 1  # idempotent
+
+
+def test_member_page_form_changes_the_profile_in_wecom(sim, bound, login):  # type: ignore[no-untyped-def]
+    url = reverse("wecom:member_profile", args=[bound.sales.pk])
+    response = login(bound.supervisor).post(url, {"alias": "周顾问", "external_position": "理财顾问"})
+    assert response.status_code == 302 and response.url == reverse("org:member", args=[bound.sales.pk])
+    user = sim.company.users[bound.sales.wecom_userid]
+    assert (user.alias, user.external_position) == ("周顾问", "理财顾问")
+    approved = ApprovedProfile.objects.get(member=bound.sales)
+    assert (approved.alias, approved.external_position, approved.source) == ("周顾问", "理财顾问", "zhidu")
+    assert AuditEvent.objects.filter(verb="profile.change", actor=bound.supervisor).exists()
+    page = login(bound.supervisor).get(reverse("org:member", args=[bound.sales.pk])).content.decode()
+    assert "周顾问" in page and "理财顾问" in page and "通过制度系统修改" in page
+    # too long for WeCom: refused with a message, nothing sent
+    login(bound.supervisor).post(url, {"alias": "周顾问", "external_position": "超" * 13})
+    assert user.external_position == "理财顾问"
+    # an outsider cannot even find the member
+    assert login(bound.outsider).post(url, {"alias": "x"}).status_code == 404
+    assert user.alias == "周顾问"
