@@ -115,6 +115,12 @@ def value_text(field: str, value: Any) -> str:
     return "\n".join(lines) or "—"
 
 
+def _restore_value(field: str, value: Any) -> str:
+    if field == "avatar":  # a picture's address means nothing to a person: the review page shows it
+        return gettext("the approved avatar (see the review)")
+    return value_text(field, value)
+
+
 def comparison(review: ProfileReview) -> list[dict[str, Any]]:
     """Rows for the side-by-side view: field label, approved value, observed value, whether it changed."""
     return [
@@ -307,7 +313,7 @@ def profile_review_request_restore(*, actor: Member, review: ProfileReview, reas
     with translation.override(settings.LANGUAGE_CODE):
         lines = [
             gettext("%(field)s: change back to %(value)s")
-            % {"field": FIELD_LABELS[f], "value": value_text(f, review.approved.get(f))}
+            % {"field": FIELD_LABELS[f], "value": _restore_value(f, review.approved.get(f))}
             for f in review.changed_fields
         ]
         notify(
