@@ -56,8 +56,12 @@ FIELD_LABELS = {
 # --- comparing ------------------------------------------------------------------------------------------
 
 
+ATTRS_MAX = 20  # external_attr rows kept (WeCom shows a handful)
+VALUE_MAX = 500  # characters kept of any one profile value
+
+
 def _text(value: Any) -> str:
-    return str(value or "").strip()
+    return str(value or "").strip()[:VALUE_MAX]
 
 
 def _attr(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def _attr(row: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": int(kind) if str(kind).isdigit() else 0, "name": _text(row.get("name"))}
     for key in ("text", "web", "miniprogram"):
         if isinstance(row.get(key), Mapping):
-            out[key] = {str(k): _text(v) for k, v in sorted(row[key].items())}
+            out[key] = {str(k)[:64]: _text(v) for k, v in sorted(row[key].items())[:8]}
     return out
 
 
@@ -77,7 +81,7 @@ def normalize_external_profile(value: Any) -> dict[str, Any]:
     return {
         "external_corp_name": _text(value.get("external_corp_name")),
         "wechat_channels": {"nickname": _text(channels.get("nickname"))},
-        "external_attr": [_attr(a) for a in attrs if isinstance(a, Mapping)],
+        "external_attr": [_attr(a) for a in attrs[:ATTRS_MAX] if isinstance(a, Mapping)],
     }
 
 

@@ -137,3 +137,10 @@ def test_a_withheld_avatar_is_not_a_change(actors):  # type: ignore[no-untyped-d
     profiles.profile_observe(member=actors.sales, observed=BASE)
     assert profiles.profile_observe(member=actors.sales, observed={**BASE, "avatar": ""}) == "unchanged"
     assert not ProfileReview.objects.exists()
+
+
+def test_observed_profiles_are_bounded(actors):  # type: ignore[no-untyped-def]
+    attrs = [{"type": 0, "name": f"项{n}", "text": {"value": "值" * 900}} for n in range(30)]
+    profiles.profile_observe(member=actors.sales, observed={**BASE, "external_profile": {"external_attr": attrs}})
+    stored = ApprovedProfile.objects.get(member=actors.sales).external_profile["external_attr"]
+    assert len(stored) == profiles.ATTRS_MAX and len(stored[0]["text"]["value"]) == profiles.VALUE_MAX
