@@ -4,7 +4,8 @@
 
 Data: the development splits bench/data/chats_dev.jsonl and chats_dev2.jsonl (for tuning; errors
 listed with --errors) and the held-out splits chats_test.jsonl and chats_test2.jsonl (never tuned on:
-figures only), plus dev3 (the recall session's own check, figures only), archive records with `labels` (see bench/data/README.md); a split whose file is
+figures only), plus dev3 (the recall session's own check, figures only), archive records with
+`labels` (see bench/data/README.md); a split whose file is
 missing is skipped. `--splits dev,dev2` measures only the development splits while working. Every
 record goes through `message_from_archive` (side from the sender id, single/group from roomid) and
 `Engine.scan`.

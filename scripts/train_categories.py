@@ -61,7 +61,7 @@ MIN_TRUE_POSITIVES = 3
 THRESHOLD_SPLITS = ("dev", "dev2")  # development splits (never test or test2)
 GRID = [*(round(0.5 + 0.05 * k, 2) for k in range(9)), 0.95, 0.96, 0.97, 0.98, 0.99]  # 0.50 … 0.99
 # the cue-gated threshold (category_model.py): lowest value on this grid below the plain threshold
-CUE_GRID = [round(0.3 + 0.05 * k, 2) for k in range(14)]  # 0.30 … 0.95
+CUE_GRID = [round(0.5 + 0.05 * k, 2) for k in range(10)]  # 0.50 … 0.95: never below even odds
 
 # Kinds customers are held to when they post in groups (bench/data/README.md, label policy).
 CUSTOMER_GROUP_KINDS = ("abuse", "prohibited", "rumor", "politics", "violence", "ethnic", "malware")
@@ -260,9 +260,10 @@ def rules_document(
         tc = cue_thresholds.get(c)
         if t is None and tc is None:
             continue
-        said = " or ".join(
-            [*([f"probability ≥ {t}"] if t is not None else []), *([f"≥ {tc} with a cue word"] if tc is not None else [])]
-        )
+        parts = [f"probability ≥ {t}"] if t is not None else []
+        if tc is not None:
+            parts.append(f"≥ {tc} with a cue word")
+        said = " or ".join(parts)
         for code, name, scope in rule_specs(c):
             rules.append(
                 {
@@ -364,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         report["categories"][c] = entry
         shown = entry.get("dev_at_threshold") or entry["dev_at_0.5"]
         print(
-            f"{c:<19} threshold {t if t is not None else 'none':<5} cue {tc if tc is not None else 'none':<5} dev P {shown['precision']:.3f} "
+            f"{c:<19} threshold {t if t is not None else 'none':<5} cue {tc if tc is not None else 'none':<5} "
+            f"dev P {shown['precision']:.3f} "
             f"R {shown['recall']:.3f} (tp {shown['tp']} fp {shown['fp']} fn {shown['fn']})"
         )
     payload = {
@@ -390,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         "weights": weights,
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    rules_text = json.dumps(rules_document(thresholds, category_articles(), cue_thresholds), ensure_ascii=False, indent=1) + "\n"
+    document = rules_document(thresholds, category_articles(), cue_thresholds)
+    rules_text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     print(f"trained in {time.perf_counter() - t0:.1f}s")
     if args.check:
         current = json.loads(gzip.decompress(MODEL_PATH.read_bytes())) if MODEL_PATH.exists() else None

@@ -86,7 +86,7 @@ class CategoryModel:
         self.cues: dict[str, tuple[str, ...]] = {}
         for c, words in (cues or {}).items():
             chunk = normalize_many(list(words))
-            self.cues[c] = tuple(sorted({w for i in range(len(words)) if (w := chunk.message_text(i))}))
+            self.cues[c] = tuple(sorted({t for i in range(len(words)) if (t := chunk.message_text(i))}))
         self.index = {c: j for j, c in enumerate(self.categories)}
         self.weights = weights
         self.bias = bias
