@@ -1,4 +1,4 @@
-"""Build bench/data/chats_{dev,test,train,dev2,test2}.jsonl from the hand-written sources in bench/data/src/.
+"""Build bench/data/chats_{dev,test,train,dev2,test2,dev3}.jsonl from the hand-written sources in bench/data/src/.
 
     .venv/bin/python bench/data/build_chats.py
 
@@ -26,7 +26,7 @@ START_MS = 1_767_225_600_000  # 2026-01-01 00:00 UTC
 # dev and test are for evaluation (test held out); train only fits the category classifier;
 # dev2 and test2 are a second pair written by another author without reading the engine's lists
 # or the other splits (test2 held out like test)
-SPLITS = ("dev", "test", "train", "dev2", "test2")
+SPLITS = ("dev", "test", "train", "dev2", "test2", "dev3")
 
 
 def _customer(seed: str) -> str:

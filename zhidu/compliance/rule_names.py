@@ -58,4 +58,11 @@ DEFAULT_RULE_NAMES = [
     gettext_noop("Classifier: counterfeits and piracy"),
     gettext_noop("Classifier: insults by staff"),
     gettext_noop("Classifier: insults by customers in groups"),
+    gettext_noop("Classifier: private discounts and kickbacks"),
+    gettext_noop("Classifier: political mobilisation"),
+    gettext_noop("Classifier: political mobilisation by customers in groups"),
+    gettext_noop("Classifier: threats and violence"),
+    gettext_noop("Classifier: threats by customers in groups"),
+    gettext_noop("Classifier: ethnic and regional contempt"),
+    gettext_noop("Classifier: ethnic contempt by customers in groups"),
 ]

@@ -15,6 +15,13 @@ code points are non-zero inside texts), one cuckoo hash table maps keys to a row
 matrix (row 0 = zeros), and per message the logits of all categories are a difference of
 cumulative sums. `logits()` scores one text with plain dicts (the reference; tests compare).
 
+Cue-gated threshold (issue 8, recall on unseen chats): a category may also have a lower threshold
+that counts only when the normalised message contains one of the category's cue words
+(data/model_cues.json: short concept words per category, e.g. a threat verb for violence). A message
+is reported when its probability reaches the plain threshold, or the cue threshold and it has a cue.
+The cue threshold is chosen by the training script on the development splits like the plain one (the
+combined prediction must keep precision ≥ 0.95); the cues only narrow what the model may report.
+
 In the engine each category is a detector "model:<category>" (detect/registry.py); the rules that
 use them are data/model_rules.json, appended by `default_rules()`. A hit spans the whole message
 and its confidence is the probability. All "model:*" detectors share one scoring pass per chunk.
@@ -37,6 +44,7 @@ from .detect import Detector, Hit
 from .normalize import Chunk, normalize_many
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "category_model.json.gz"
+CUES_PATH = Path(__file__).resolve().parent / "data" / "model_cues.json"
 DETECTOR_PREFIX = "model:"
 NGRAM_MAX = 3
 
@@ -47,6 +55,10 @@ def ngrams(text: str, n_max: int = NGRAM_MAX) -> list[str]:
 
 
 _key = gram_key
+
+
+def _logit(p: float | None) -> float:
+    return math.inf if p is None else math.log(p / (1 - p))
 
 
 def _sigmoid(z: float) -> float:
@@ -65,8 +77,16 @@ class CategoryModel:
         bias: dict[str, float],
         thresholds: dict[str, float | None],
         ngram_max: int = NGRAM_MAX,
+        cue_thresholds: dict[str, float | None] | None = None,
+        cues: dict[str, list[str]] | None = None,
     ) -> None:
         self.categories = list(categories)
+        self.cue_thresholds = dict(cue_thresholds or {})
+        # cue words normalised like the texts they are looked up in
+        self.cues: dict[str, tuple[str, ...]] = {}
+        for c, words in (cues or {}).items():
+            chunk = normalize_many(list(words))
+            self.cues[c] = tuple(sorted({t for i in range(len(words)) if (t := chunk.message_text(i))}))
         self.index = {c: j for j, c in enumerate(self.categories)}
         self.weights = weights
         self.bias = bias
@@ -82,21 +102,53 @@ class CategoryModel:
         self._b = np.array([bias.get(c, 0.0) for c in self.categories], dtype=np.float64)
         keys = np.array([_key(g) for g in grams], dtype=np.uint64)
         self._table = CuckooTable(keys, np.arange(1, len(grams) + 1, dtype=np.int32), name="category model")
-        # the categories with a threshold (the engine scores only these), and their thresholds as logits
+        # the categories with a threshold or a cue threshold (the engine scores only these), and their
+        # thresholds as logits (+inf: none)
         self._shipped = np.array(
-            [j for j, c in enumerate(self.categories) if thresholds.get(c) is not None], dtype=np.intp
+            [j for j, c in enumerate(self.categories) if self.is_shipped(c)],
+            dtype=np.intp,
         )
-        cuts = [thresholds.get(self.categories[j]) for j in self._shipped]
-        self._cut = np.array([math.log(t / (1 - t)) for t in cuts if t is not None])
+        self._cut = np.array([_logit(thresholds.get(self.categories[j])) for j in self._shipped])
+        self._cue_cut = np.array([self._cue_logit(self.categories[j]) for j in self._shipped])
+
+    def _cue_logit(self, category: str) -> float:
+        return _logit(self.cue_thresholds.get(category)) if self.cues.get(category) else math.inf
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> CategoryModel:
+    def load(cls, path: Path = MODEL_PATH, cues_path: Path = CUES_PATH) -> CategoryModel:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             data = json.load(fh)
-        return cls(data["categories"], data["weights"], data["bias"], data["thresholds"], data["ngram_max"])
+        cues = json.loads(cues_path.read_text(encoding="utf-8"))["cues"] if cues_path.exists() else {}
+        return cls(
+            data["categories"],
+            data["weights"],
+            data["bias"],
+            data["thresholds"],
+            data["ngram_max"],
+            data.get("cue_thresholds"),
+            cues,
+        )
 
     def threshold(self, category: str) -> float | None:
         return self.thresholds.get(category)
+
+    def cue_threshold(self, category: str) -> float | None:
+        """The lower threshold that counts when the message has one of the category's cue words."""
+        return self.cue_thresholds.get(category) if self.cues.get(category) else None
+
+    def is_shipped(self, category: str) -> bool:
+        return self.threshold(category) is not None or self.cue_threshold(category) is not None
+
+    def has_cue(self, category: str, norm_text: str) -> bool:
+        return any(w in norm_text for w in self.cues.get(category, ()))
+
+    def reports(self, category: str, probability: float, norm_text: str) -> bool:
+        """Whether the detector reports a message of this probability and normalised text (the reference
+        for chunk_hits)."""
+        t, tc = self.threshold(category), self.cue_threshold(category)
+        if t is not None and probability >= t:
+            return True
+        return tc is not None and probability >= tc and self.has_cue(category, norm_text)
 
     # --- one text (plain Python, the reference) ----------------------------------------------
 
@@ -157,6 +209,10 @@ class CategoryModel:
             return out
         z = self.chunk_logits(chunk, self._shipped)
         passed = z >= self._cut
+        # between the cue threshold and the plain one: reported only with a cue word (few messages)
+        for i, k in zip(*(a.tolist() for a in np.nonzero((z >= self._cue_cut) & ~passed)), strict=True):
+            if self.has_cue(self.categories[int(self._shipped[k])], chunk.message_text(i)):
+                passed[i, k] = True
         lengths = (chunk.ends_array - chunk.starts_array).tolist()
         for i, k in zip(*(a.tolist() for a in np.nonzero(passed)), strict=True):
             if lengths[i] == 0:
@@ -197,7 +253,7 @@ def category_detector(category: str) -> Detector:
     """The detector "model:<category>"; it reports nothing for a category the model has no threshold for."""
     model = load_model()
     name = DETECTOR_PREFIX + category
-    if model.threshold(category) is None:
+    if not model.is_shipped(category):
         return Detector(name, chunk_check=lambda chunk: {}, description=f"category classifier ({category}): off")
 
     def check(chunk: Chunk) -> dict[int, list[Hit]]:

@@ -57,6 +57,8 @@ def test_model_file_is_small_and_covers_every_category(model: CategoryModel) -> 
     for c in CATEGORIES:
         t = model.threshold(c)
         assert t is None or 0.5 <= t < 1, (c, t)
+        tc = model.cue_threshold(c)
+        assert tc is None or (0.5 <= tc < 1 and (t is None or tc < t)), (c, tc)
 
 
 def test_ngrams() -> None:
@@ -65,7 +67,7 @@ def test_ngrams() -> None:
 
 def test_model_rules_exist_exactly_for_the_shipped_categories(model: CategoryModel) -> None:
     rules = load_rules(MODEL_RULES_PATH)
-    shipped = {c for c in CATEGORIES if model.threshold(c) is not None}
+    shipped = {c for c in CATEGORIES if model.is_shipped(c)}
     assert {r.category for r in rules} == shipped
     for r in rules:
         assert r.detectors == (f"model:{r.category}",) and r.code.startswith(f"{r.category}.model")
@@ -79,6 +81,10 @@ def test_clear_case_above_and_look_alike_below_the_threshold(model: CategoryMode
     positive, negative = CASES[category]
     p_pos, p_neg = model.predict([positive, negative])[:, model.index[category]].tolist()
     t = model.threshold(category)
+    if model.is_shipped(category):
+        assert model.reports(category, p_pos, normalize_text(positive)), (p_pos, t, model.cue_threshold(category))
+        assert not model.reports(category, p_neg, normalize_text(negative)), (p_neg, t)
+        return
     if t is None:  # not shipped: the model still ranks them, but reports nothing
         assert p_pos > p_neg
         engine = Engine([Rule(code="m", name="m", category=category, severity="low", detectors=(f"model:{category}",))])
@@ -170,3 +176,42 @@ def test_several_model_detectors_share_one_scoring_pass_and_stay_multi_label() -
         "rumor",
         "prohibited",
     }
+
+
+def test_cue_threshold_reports_only_messages_with_a_cue_word() -> None:
+    """Between the cue threshold and the plain one a message is reported only with one of the category's
+    cue words; above the plain threshold always; the chunk path agrees with the reference `reports`."""
+    base = load_model()
+    cats = ["violence", "politics"]
+    # a toy model over the shipped weights: plain threshold 0.999, cue threshold 0.3, one cue word each
+    model = CategoryModel(
+        base.categories,
+        base.weights,
+        base.bias,
+        {c: (0.999 if c in cats else None) for c in base.categories},
+        base.ngram_max,
+        {c: 0.3 for c in cats},
+        {"violence": ["砸"], "politics": ["游行"]},
+    )
+    texts = [
+        "物业再不给说法，我们就去把他们办公室砸了",
+        "物业再不给说法，我们就去把他们办公室拆了",
+        "明天大家一起去市政府门口游行抗议",
+        "明天大家一起去市政府门口抗议",
+        "您好，请问几点发货",
+    ]
+    chunk = normalize_many(texts)
+    hits = model.chunk_hits(chunk)
+    probs = model.predict(texts)
+    for c in cats:
+        j = model.index[c]
+        expected = {i for i, t in enumerate(texts) if model.reports(c, float(probs[i, j]), chunk.message_text(i))}
+        assert set(hits[c]) == expected, c
+        for i in expected:
+            assert probs[i, j] >= 0.999 or model.has_cue(c, chunk.message_text(i))
+    assert model.has_cue("violence", chunk.message_text(0)) and not model.has_cue("violence", chunk.message_text(1))
+    p0 = float(probs[0, model.index["violence"]])
+    assert model.reports("violence", max(p0, 0.31), chunk.message_text(0))
+    assert not model.reports("violence", 0.31, chunk.message_text(1))
+    assert not model.reports("violence", 0.29, chunk.message_text(0))
+    assert 4 not in hits["violence"] and 4 not in hits["politics"]
