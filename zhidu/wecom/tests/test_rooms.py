@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from wecomsim import SimulatorServer
 from zhidu.core.models import AuditEvent
@@ -97,6 +98,7 @@ def synced(db, fresh_sim, settings):  # type: ignore[no-untyped-def]
     settings.WECOM_MAX_TRIES = 2
     settings.WECOM_BACKOFF_BASE = 0.005
     settings.WECOM_BACKOFF_MAX = 0.01
+    cache.clear()  # refused room ids are remembered in the cache
     sync_all(what=("contacts", "groups"))
     return sim
 
@@ -169,7 +171,9 @@ def test_members_join_and_leave_through_the_full_sync(synced: SimulatorServer) -
     group = GroupChat.objects.get(chat_id=room.roomid)
     leaver = next(m.userid for m in room.members if m.userid != room.creator)
     outsider = next(u for u in sim.company.follow_user_ids() if u not in room.member_ids)
-    sim.mutate("room_update", roomid=room.roomid, add_members=[outsider], remove_members=[leaver], name="销售二部群(新)")
+    sim.mutate(
+        "room_update", roomid=room.roomid, add_members=[outsider], remove_members=[leaver], name="销售二部群(新)"
+    )
 
     result = sync_all(what=("groups", "rooms"))
 
