@@ -8,9 +8,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.cache import cache
 
 from wecomsim import SimulatorServer
 from zhidu.compliance.models import ArchiveMessage
