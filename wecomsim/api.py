@@ -287,6 +287,28 @@ def check_single_agree(state: SimState, req: Request) -> dict[str, Any]:
     return {"agreeinfo": out}
 
 
+@route("msgaudit/groupchat/get", "POST")
+def archive_room_get(state: SimState, req: Request) -> dict[str, Any]:
+    """An internal group (API.md §7.5, §16). Customer groups and unknown ids: 40050 (use
+    externalcontact/groupchat/get for customer groups)."""
+    roomid = req.arg("roomid")
+    if not isinstance(roomid, str) or not roomid:
+        raise SimError(40058)
+    if state.archive is None:
+        raise SimError(301053)
+    with state.lock:
+        room = state.company.rooms.get(roomid)
+        if room is None or room.dismissed:
+            raise SimError(40050)
+        return {
+            "roomname": room.name,
+            "creator": room.creator,
+            "room_create_time": room.create_time,
+            "notice": room.notice,
+            "members": [{"memberid": m.userid, "jointime": m.join_time} for m in room.members],
+        }
+
+
 @route("msgaudit/getchatdata", "POST")
 def get_chat_data(state: SimState, req: Request) -> dict[str, Any]:
     """Simulator-only: the Finance SDK's GetChatData over HTTP (archive secret)."""

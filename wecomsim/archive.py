@@ -103,6 +103,40 @@ def _fallback_messages(
         yield record, ()
 
 
+INTERNAL_SHARE = 8  # a chunk of N customer-chat messages carries N/8 more of staff talk in internal groups
+INTERNAL_MIN_CHUNK = 100  # smaller chunks (live activity, small tests) carry customer chats only
+
+
+def internal_share(count: int) -> int:
+    return count // INTERNAL_SHARE if count >= INTERNAL_MIN_CHUNK else 0
+
+
+def _into_rooms(stream: Any, staff_ids: list[str], rooms: Sequence[Any]) -> Iterator[Any]:
+    """The generator's rarer lines for staff-only groups go to rooms it makes up from the staff; move them
+    into the company's internal groups (not the exchange group, whose question is left unanswered on
+    purpose), the sender to a member of that room. The generator's random streams stay untouched."""
+    from wecomsim.conversations.overlay import internal_rooms
+
+    targets = [r for r in rooms if r.kind != "exchange" and len(r.member_ids) >= 2] or [
+        r for r in rooms if len(r.member_ids) >= 2
+    ]
+    made = [roomid for roomid, _members in internal_rooms(staff_ids)]
+    if not targets or not made:
+        yield from stream
+        return
+    where = {roomid: targets[k % len(targets)] for k, roomid in enumerate(made)}
+    for record, labels in stream:
+        room = where.get(record.get("roomid") or "")
+        if room is not None:
+            sender = record.get("from") or ""
+            if sender not in room.member_ids:
+                digest = hashlib.sha256(f"{record.get('msgid')}:{sender}".encode()).digest()
+                sender = room.member_ids[digest[0] % len(room.member_ids)]
+            record["roomid"], record["from"] = room.roomid, sender
+            record["tolist"] = [m for m in room.member_ids if m != sender]
+        yield record, labels
+
+
 class ArchiveStore:
     def __init__(
         self,
@@ -153,16 +187,21 @@ class ArchiveStore:
 
     # --- content ------------------------------------------------------------------------------
 
-    def _inputs(self) -> tuple[list[Any], list[Any], list[Any]]:
+    def forget_participants(self) -> None:
+        """Rooms or members changed: the next chunk reads them afresh."""
+        self._participants = None
+
+    def _inputs(self) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
         cached = self._participants
         if cached and cached[0] > time.monotonic() - 30:
             return cached[1]
         try:
             from wecomsim.conversations import CustomerInfo, RoomInfo, StaffInfo
+            from wecomsim.conversations.internal import StaffRoom
         except ImportError:
             from types import SimpleNamespace as StaffInfo  # type: ignore[assignment]
 
-            CustomerInfo = RoomInfo = StaffInfo  # type: ignore[misc,assignment]
+            CustomerInfo = RoomInfo = StaffRoom = StaffInfo  # type: ignore[misc,assignment]
         company = self.company
         with self.state.lock:
             active = {u.userid for u in company.active_users()}
@@ -178,7 +217,17 @@ class ArchiveStore:
                 RoomInfo(roomid=g.chat_id, name=g.name, owner=g.owner, member_ids=tuple(m.userid for m in g.members))
                 for g in company.live_groups()
             ]
-        value = (staff, customers, rooms)
+            internal = [
+                StaffRoom(
+                    roomid=r.roomid,
+                    name=r.name,
+                    creator=r.creator,
+                    member_ids=tuple(m for m in r.member_ids if m in active),
+                    kind=r.kind,
+                )
+                for r in company.live_rooms()
+            ]
+        value = (staff, customers, rooms, internal)
         self._participants = (time.monotonic(), value)
         return value
 
@@ -191,19 +240,33 @@ class ArchiveStore:
         return generate_messages
 
     def append(self, count: int, *, start_ms: int | None = None, notify: bool = True) -> tuple[int, int]:
-        """Generate `count` messages (one seeded chunk) and store them. Returns (first seq, last seq)."""
+        """Generate `count` customer-chat messages (one seeded chunk) — plus, for a chunk of at least
+        INTERNAL_MIN_CHUNK, count/INTERNAL_SHARE messages of staff talk in internal groups interleaved in
+        time — and store them. Returns (first seq, last seq)."""
         if count <= 0:
             with self.lock:
                 last = self.entries[-1].seq if self.entries else 0
             return last + 1, last
-        staff, customers, rooms = self._inputs()
+        staff, customers, rooms, internal = self._inputs()
         with self.lock:
             chunk = self._chunks
             self._chunks += 1
             begin = start_ms if start_ms is not None else max(self._last_ms + 1, int(time.time() * 1000))
         seed = self.company.seed if chunk == 0 else self.company.seed * 1_000_003 + chunk
         generate = self._generator()
-        stream = generate(seed=seed, staff=staff, customers=customers, rooms=rooms, count=count, start_ms=begin)
+        extra = internal_share(count) if internal else 0
+        stream: Any = generate(seed=seed, staff=staff, customers=customers, rooms=rooms, count=count, start_ms=begin)
+        if internal and generate is not _fallback_messages:
+            stream = _into_rooms(stream, [s.userid for s in staff], internal)
+        if extra:
+            from wecomsim.conversations.internal import internal_traffic
+
+            main = list(stream)
+            end = max((int(r.get("msgtime") or 0) for r, _ in main), default=begin)
+            staff_talk = internal_traffic(
+                seed=seed, rooms=internal, start_ms=begin, end_ms=end, count=extra, scenarios=chunk == 0
+            )
+            stream = sorted([*main, *staff_talk], key=lambda item: int(item[0].get("msgtime") or 0))
         refusing = {c.external_userid for c in self.company.customers.values() if c.agree_status == "Disagree"}
         leak = bool(self.state.config.archive_leak_disagreed)
         prepared = []

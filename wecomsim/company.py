@@ -207,6 +207,32 @@ class SimGroup:
         return hashlib.md5(f"{self.chat_id}:{self.version}:{ids}".encode()).hexdigest()
 
 
+@dataclass(slots=True)
+class SimRoomMember:
+    userid: str
+    join_time: int
+
+
+@dataclass(slots=True)
+class SimRoom:
+    """An internal group (内部群): staff only, known to WeCom's chat archive (`msgaudit/groupchat/get`), not
+    to `externalcontact/groupchat/*`. WeCom reports no admins and no group nicknames for these."""
+
+    roomid: str
+    name: str
+    creator: str
+    create_time: int
+    notice: str = ""
+    members: list[SimRoomMember] = field(default_factory=list)
+    follows_naming: bool = True  # ground truth for the '{部门}群' convention
+    kind: str = "department"  # department | exchange | other
+    dismissed: bool = False
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        return tuple(m.userid for m in self.members)
+
+
 @dataclass
 class Company:
     corp_id: str
@@ -220,6 +246,7 @@ class Company:
     tags: dict[str, SimTag] = field(default_factory=dict)
     customers: dict[str, SimCustomer] = field(default_factory=dict)
     groups: dict[str, SimGroup] = field(default_factory=dict)
+    rooms: dict[str, SimRoom] = field(default_factory=dict)  # internal groups by roomid
     by_follower: dict[str, dict[str, None]] = field(default_factory=dict)  # userid → ordered set of customers
     sales_center_id: int = 2
     conventions: dict[str, Any] = field(default_factory=dict)
@@ -278,6 +305,9 @@ class Company:
     def live_groups(self) -> list[SimGroup]:
         return [g for g in self.groups.values() if not g.dismissed]
 
+    def live_rooms(self) -> list[SimRoom]:
+        return [r for r in self.rooms.values() if not r.dismissed]
+
     def _active(self, userid: str) -> bool:
         user = self.users.get(userid)
         return bool(user and user.active)
@@ -297,6 +327,7 @@ class Company:
             "follow_pairs": len(self.follow_pairs()),
             "tags": len([t for t in self.tags.values() if not t.deleted]),
             "groups": len(self.live_groups()),
+            "internal_rooms": len(self.live_rooms()),
             "unassigned": len(self.unassigned()),
             "conventions": self.conventions,
         }
@@ -510,6 +541,7 @@ def build_company(
         for gr in company.groups.values():
             if gr.owner == u.userid:
                 gr.status = 1
+    _make_rooms(company, corp_id)
     fill_profiles(company)
     return company
 
@@ -546,6 +578,57 @@ def fill_profiles(company: Company) -> None:
     rng = random.Random(f"zhidu-wecom-sim-profile:{company.seed}:{company.corp_id}")
     for userid in sorted(company.users):
         profile_for(rng, company, company.users[userid])
+
+
+ROOM_NAME_TEMPLATE = "{department}群"  # department groups: 销售一部群
+EXCHANGE_ROOM_NAME = "销售经验交流群"  # the salespeople's exchange group (S5)
+BAD_ROOM_NAMES = ["摸鱼小分队", "新建群聊", "干饭群"]
+EXCHANGE_ROOM_LIMIT = 500
+ROOM_NOTICES = ["", "本群用于部门工作沟通，请勿发布与工作无关的内容。", "有问题请在群里提出，看到的同事及时回复。"]
+
+
+def _make_rooms(company: Company, corp_id: str) -> None:
+    """Internal groups from a second random stream (the company's other data is unchanged by them): one
+    group per sales department named '{部门}群' created by its manager, the salespeople's exchange group
+    created by the sales director, and one room whose name breaks the department-group convention."""
+    rng = random.Random(f"zhidu-wecom-sim-rooms:{company.seed}:{corp_id}")
+    epoch = company.epoch
+
+    def roomid() -> str:
+        while True:
+            value = "wr" + "".join(rng.choices(_ID_ALPHABET, k=30))
+            if value not in company.rooms and value not in company.groups:
+                return value
+
+    def room(name: str, creator: SimUser, people: list[SimUser], kind: str, follows: bool) -> SimRoom:
+        created = epoch - rng.randint(200, 700) * DAY
+        notice = rng.choice(ROOM_NOTICES)
+        r = SimRoom(roomid(), name, creator.userid, created, notice, follows_naming=follows, kind=kind)
+        r.members.append(SimRoomMember(creator.userid, created))
+        for u in people:
+            if u.userid != creator.userid:
+                r.members.append(SimRoomMember(u.userid, created + rng.randint(60, 150 * DAY)))
+        company.rooms[r.roomid] = r
+        return r
+
+    active = [u for u in company.users.values() if u.active]
+    sales_depts = [d for d in company.departments.values() if d.parentid == company.sales_center_id]
+    director = next((u for u in active if u.role == "director"), None)
+    for d in sales_depts:
+        tree = set(company.subtree(d.id))
+        people = [u for u in active if tree.intersection(u.department)]
+        creator = next((u for u in people if u.userid in d.leaders), people[0] if people else None)
+        if creator is not None and len(people) >= 2:
+            room(ROOM_NAME_TEMPLATE.format(department=d.name), creator, people, "department", True)
+    sellers = [u for u in active if u.role == "sales"][:EXCHANGE_ROOM_LIMIT]
+    if director is not None and len(sellers) >= 2:
+        room(EXCHANGE_ROOM_NAME, director, sellers, "exchange", True)
+    if sales_depts:
+        tree = set(company.subtree(sales_depts[-1].id))
+        people = [u for u in active if u.role == "sales" and tree.intersection(u.department)]
+        if len(people) >= 3:
+            picked = rng.sample(people, min(len(people), 6))
+            room(rng.choice(BAD_ROOM_NAMES), picked[0], picked, "other", False)
 
 
 def staff_nickname(company: Company, user: SimUser) -> str:

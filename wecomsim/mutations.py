@@ -11,7 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from wecomsim import events as ev
-from wecomsim.company import SimCustomer, SimDepartment, SimFollow, SimGroup, SimGroupMember, SimUser
+from wecomsim.company import (
+    SimCustomer,
+    SimDepartment,
+    SimFollow,
+    SimGroup,
+    SimGroupMember,
+    SimRoom,
+    SimRoomMember,
+    SimUser,
+)
 from wecomsim.company import staff_nickname as _staff_nickname
 from wecomsim.state import SimError, SimState
 
@@ -500,6 +509,78 @@ def department_delete(state: SimState, *, id: int) -> dict[str, Any]:
         del company.departments[int(id)]
         state.emit(ev.contact_event(state.corp_id, state.now(), "delete_party", Id=int(id)))
         return {}
+
+
+# --- internal groups (no callbacks: WeCom sends none for them) -----------------------------------
+
+
+def _room(state: SimState, roomid: str) -> SimRoom:
+    room = state.company.rooms.get(roomid)
+    if room is None or room.dismissed:
+        raise SimError(40050)
+    return room
+
+
+def _rooms_changed(state: SimState) -> None:
+    if state.archive is not None:
+        state.archive.forget_participants()
+
+
+@op
+def room_create(
+    state: SimState, *, name: str, creator: str, members: list[str] | None = None, roomid: str = ""
+) -> dict[str, Any]:
+    """A member creates an internal group (staff only) with `members`."""
+    with state.lock:
+        _user(state, creator)
+        now = state.now()
+        roomid = roomid or "wr" + secrets.token_hex(15)
+        if roomid in state.company.rooms or roomid in state.company.groups:
+            raise SimError(40058)
+        room = SimRoom(roomid, name, creator, now, members=[SimRoomMember(creator, now)], kind="other")
+        for userid in dict.fromkeys(members or []):
+            if userid != creator:
+                _user(state, userid)
+                room.members.append(SimRoomMember(userid, now))
+        state.company.rooms[roomid] = room
+        _rooms_changed(state)
+        return {"roomid": roomid, "members": list(room.member_ids)}
+
+
+@op
+def room_update(
+    state: SimState,
+    *,
+    roomid: str,
+    add_members: list[str] | None = None,
+    remove_members: list[str] | None = None,
+    name: str | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    """Members join or leave an internal group; rename; notice."""
+    with state.lock:
+        room = _room(state, roomid)
+        now = state.now()
+        for userid in add_members or []:
+            _user(state, userid)
+            if userid not in room.member_ids:
+                room.members.append(SimRoomMember(userid, now))
+        gone = set(remove_members or [])
+        room.members = [m for m in room.members if m.userid not in gone]
+        if name is not None:
+            room.name = name
+        if notice is not None:
+            room.notice = notice
+        _rooms_changed(state)
+        return {"roomid": roomid, "members": list(room.member_ids)}
+
+
+@op
+def room_dismiss(state: SimState, *, roomid: str) -> dict[str, Any]:
+    with state.lock:
+        _room(state, roomid).dismissed = True
+        _rooms_changed(state)
+        return {"roomid": roomid}
 
 
 # --- archive, transfers, notifications -----------------------------------------------------------

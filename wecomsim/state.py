@@ -35,6 +35,7 @@ SHORT_ERRMSG = {
     40008: "invalid message type",
     40013: "invalid corpid",
     40014: "invalid access_token",
+    40050: "chatid not found",
     40056: "invalid agentid",
     40058: "invalid parameter",
     40068: "invalid tagid",

@@ -413,6 +413,15 @@ WECOM_ARCHIVE_SOURCE = env_str("WECOM_ARCHIVE_SOURCE")
 if WECOM_ARCHIVE_SOURCE not in {"", "sdk", "simulator"}:
     raise ImproperlyConfigured(f"WECOM_ARCHIVE_SOURCE={WECOM_ARCHIVE_SOURCE!r} must be sdk or simulator")
 ARCHIVE_AGREE_TTL_HOURS = env_int("ARCHIVE_AGREE_TTL_HOURS", 24)
+# Internal groups (内部群) found in the archive: room ids looked up per archive batch, and how long a refused
+# room id (a customer group not synced yet) is left alone.
+WECOM_ROOMS_PER_RUN = env_int("WECOM_ROOMS_PER_RUN", 200)
+WECOM_ROOM_RECHECK_SECONDS = env_int("WECOM_ROOM_RECHECK_SECONDS", 3600)
+# Groups (customer and internal) per page of the group list.
+GROUP_LIST_PAGE_SIZE = env_int("GROUP_LIST_PAGE_SIZE", 50)
+for _name in ("WECOM_ROOMS_PER_RUN", "GROUP_LIST_PAGE_SIZE"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
 ARCHIVE_DECRYPT_WORKERS = env_int("ARCHIVE_DECRYPT_WORKERS", 0)
 # Client retry policy on -1 / 45009 / 45033 (bounded exponential back-off).
 WECOM_MAX_TRIES = env_int("WECOM_MAX_TRIES", 4)

@@ -1,8 +1,10 @@
-"""Every write to customer groups: compared with what is stored, written in bulk, audited per group.
+"""Every write to groups (customer groups and internal groups): compared with what is stored, written in
+bulk, audited per group.
 
 WeCom is the source of truth. The sync and the callbacks hand over `GroupData`; `groups_apply`
 writes only differences, so applying the same data twice writes nothing. Joins and leaves are kept on
-the `GroupMember` rows (join_time, left_at) rather than as audit events.
+the `GroupMember` rows (join_time, left_at); for internal groups, whose membership is the only thing
+WeCom tells us about them, each change of members is also an audit event (`group.members`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from zhidu.customers.models import Customer
 from zhidu.customers.services import SYNC_ACTOR, audit_event
 from zhidu.org.models import Member
 
-from .models import GroupChat, GroupMember, GroupStatus, MemberType
+from .models import GroupChat, GroupKind, GroupMember, GroupStatus, MemberType
 
 CHUNK = 500
-GROUP_FIELDS = ["name", "owner_id", "owner_userid", "status", "notice", "created", "member_version", "dismissed_at"]
+GROUP_FIELDS = [
+    *("name", "kind", "creator_userid", "owner_id", "owner_userid", "status", "notice", "created"),
+    *("member_version", "dismissed_at"),
+]
 MEMBER_FIELDS = [
     "type",
     "member_id",
@@ -64,6 +69,8 @@ class GroupData:
     status: str = GroupStatus.NORMAL
     admin_userids: tuple[str, ...] = ()
     members: tuple[GroupMemberData, ...] = ()
+    kind: str = GroupKind.CUSTOMER
+    creator_userid: str = ""
 
 
 def _ts(seconds: int) -> dt.datetime | None:
@@ -87,7 +94,8 @@ def groups_apply(
 
     A group whose `member_version` and admin list did not change keeps its member rows untouched
     (unless `force_members`).
-    With `complete` (the list is every group WeCom has), stored groups not listed are marked dismissed.
+    With `complete` (the list is every customer group WeCom has), stored customer groups not listed are
+    marked dismissed; internal groups are never listed by `groupchat/list` and stay as they are.
     """
     incoming = {g.chat_id: g for g in groups if g.chat_id}
     now = timezone.now()
@@ -122,6 +130,8 @@ def groups_apply(
     for chat_id, data in incoming.items():
         values = {
             "name": data.name[:200],
+            "kind": data.kind,
+            "creator_userid": data.creator_userid[:64],
             "owner_id": members_by_userid.get(data.owner_userid),
             "owner_userid": data.owner_userid[:64],
             "status": data.status,
@@ -168,11 +178,15 @@ def groups_apply(
     counts["groups_created"], counts["groups_updated"] = len(to_create), len(to_update)
 
     if complete:
-        gone = GroupChat.objects.exclude(chat_id__in=list(incoming)).exclude(status=GroupStatus.DISMISSED)
+        gone = (
+            GroupChat.objects.filter(kind=GroupKind.CUSTOMER)
+            .exclude(chat_id__in=list(incoming))
+            .exclude(status=GroupStatus.DISMISSED)
+        )
         for group in gone:
             counts["groups_dismissed"] += _dismiss(group, now, audits, actor_label)
 
-    _apply_members(refresh_members, stored, members_by_userid, now, counts)
+    _apply_members(refresh_members, stored, members_by_userid, now, counts, audits, actor_label)
     AuditEvent.objects.bulk_create(audits, batch_size=CHUNK)
     return counts
 
@@ -183,6 +197,8 @@ def _apply_members(
     members_by_userid: dict[str, int],
     now: dt.datetime,
     counts: dict[str, int],
+    audits: list[AuditEvent],
+    actor_label: str,
 ) -> None:
     if not refresh:
         return
@@ -202,6 +218,8 @@ def _apply_members(
         rows = existing.get(group.pk, {})
         admins = set(data.admin_userids)
         seen: set[str] = set()
+        joined: list[str] = []
+        left: list[str] = []
         for m in data.members:
             if not m.userid or m.userid in seen:
                 continue
@@ -225,12 +243,14 @@ def _apply_members(
             if existing_row is None:
                 to_create.append(GroupMember(group_id=group.pk, userid=m.userid, **values))
                 counts["group_members_joined"] += 1
+                joined.append(m.userid)
                 continue
             row = existing_row
             if _snap(row, MEMBER_FIELDS) == values:
                 continue
             if row.left_at is not None:
                 counts["group_members_joined"] += 1
+                joined.append(m.userid)
             else:
                 counts["group_members_updated"] += 1
             for name, value in values.items():
@@ -242,6 +262,17 @@ def _apply_members(
                 row.left_at, row.is_admin, row.updated_at = now, False, now
                 to_update.append(row)
                 counts["group_members_left"] += 1
+                left.append(userid)
+        if group.kind == GroupKind.INTERNAL and (joined or left):
+            audits.append(
+                audit_event(
+                    verb="group.members",
+                    obj=group,
+                    before={"left": sorted(left)},
+                    after={"joined": sorted(joined)},
+                    actor_label=actor_label,
+                )
+            )
     GroupMember.objects.bulk_create(to_create, batch_size=CHUNK)
     GroupMember.objects.bulk_update(to_update, [*MEMBER_FIELDS, "updated_at"], batch_size=CHUNK)
 

@@ -1,8 +1,10 @@
-"""Customer group pages: the scoped list and a group's members."""
+"""Group pages: the scoped list of customer and internal groups, and a group's members and checks."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from typing import Any
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -11,21 +13,39 @@ from zhidu.core.text import clean_query
 from zhidu.org.models import Role
 
 from . import selectors
+from .checks import CHECKS, CUSTOMER, INTERNAL, checks_for
+from .models import GroupKind
+from .sections import group_sections
 
 READERS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
+
+
+def _after(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 @member_required(*READERS)
 def group_list(request: HttpRequest) -> HttpResponse:
     params = clean_query(request)
-    q = params.get("q", "").strip()
-    qs = selectors.group_list(viewer=request.member, q=q)  # type: ignore[attr-defined]
-    page = Paginator(qs, 50).get_page(params.get("page"))
-    return render(request, "groups/list.html", {"page": page, "q": q})
+    q, kind = params.get("q", "").strip(), params.get("kind", "")
+    rows, next_after = selectors.group_page(
+        viewer=request.member,  # type: ignore[attr-defined]
+        q=q,
+        kind=kind,
+        after=_after(params.get("after")),
+        size=settings.GROUP_LIST_PAGE_SIZE,
+    )
+    context: dict[str, Any] = {"rows": rows, "next_after": next_after, "q": q, "kind": kind}
+    context["kinds"] = GroupKind.choices
+    context["checks"] = [(c, CUSTOMER in c.kinds, INTERNAL in c.kinds) for c in CHECKS]
+    return render(request, "groups/list.html", context)
 
 
 @member_required(*READERS)
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = selectors.group_get_for(request.member, group_id)  # type: ignore[attr-defined]
     members = selectors.group_members(group=group, include_left=request.GET.get("left") == "1")
-    return render(request, "groups/detail.html", {"g": group, "members": members})
+    context = {"g": group, "members": members, "checks": checks_for(group.kind)}
+    context["creator"] = selectors.group_creator(group)
+    context["sections"] = group_sections(request.member, group)  # type: ignore[attr-defined]
+    return render(request, "groups/detail.html", context)

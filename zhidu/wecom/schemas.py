@@ -329,3 +329,18 @@ class ChatDataItem(WeComModel):
 
 class ChatDataResponse(Envelope):
     chatdata: list[ChatDataItem] = Field(default_factory=list)
+
+
+class ArchiveRoomMember(WeComModel):
+    memberid: str  # a userid: internal groups have staff only
+    jointime: int = 0
+
+
+class ArchiveRoomResponse(Envelope):
+    """`msgaudit/groupchat/get`: an internal group (内部群) as the chat archive knows it (API.md §7.5, §16)."""
+
+    roomname: str = ""
+    creator: str = ""
+    room_create_time: int = 0
+    notice: str = ""
+    members: list[ArchiveRoomMember] = Field(default_factory=list)

@@ -1,4 +1,5 @@
-"""Full sync from WeCom: departments and members → org; corp tags, customers → customers; groups → groups.
+"""Full sync from WeCom: departments and members → org; corp tags, customers → customers; customer groups and
+known internal groups (part "rooms", archive secret) → groups.
 
     from zhidu.wecom.sync import sync_all
     counts = sync_all()                          # clients from settings (WECOM_* secrets)
@@ -38,7 +39,7 @@ from zhidu.customers.services import (
     customers_apply,
     tags_apply,
 )
-from zhidu.groups.models import WECOM_GROUP_STATUS, GroupStatus
+from zhidu.groups.models import WECOM_GROUP_STATUS, GroupChat, GroupKind, GroupStatus
 from zhidu.groups.services import GroupData, GroupMemberData, groups_apply
 from zhidu.org.models import Department, Member, MemberStatus, Role
 from zhidu.org.services import (
@@ -54,7 +55,7 @@ from .models import RoleRule, SyncRun
 
 log = logging.getLogger(__name__)
 
-PARTS = ("contacts", "tags", "customers", "groups")
+PARTS = ("contacts", "tags", "customers", "groups", "rooms")
 DEFAULT_ROLE_RULES: list[tuple[str, str]] = [
     ("风控", Role.COMPLIANCE),
     ("质检", Role.COMPLIANCE),
@@ -84,6 +85,7 @@ def default_client_factory(kind: str) -> Any:
         "contact": settings.WECOM_CONTACT_SECRET or settings.WECOM_APP_SECRET,
         "customer": settings.WECOM_CUSTOMER_SECRET or settings.WECOM_APP_SECRET,
         "app": settings.WECOM_APP_SECRET,
+        "archive": settings.WECOM_ARCHIVE_SECRET,
     }
     return WeComClient(settings.WECOM_CORP_ID, secrets[kind], base_url=settings.WECOM_API_BASE)
 
@@ -526,6 +528,17 @@ def sync_groups(client: Any, *, progress: Progress | None = None, full: bool = F
     return counts
 
 
+def sync_rooms(client_for: Callable[[str], Any], *, progress: Progress | None = None) -> dict[str, Any]:
+    """Known internal groups (内部群) read again with `msgaudit/groupchat/get` (archive secret); skipped when
+    no archive secret is configured. New internal groups come from the archive (`rooms.internal_rooms_sync`)."""
+    from .rooms import internal_rooms_refresh
+
+    known = GroupChat.objects.filter(kind=GroupKind.INTERNAL).exclude(status=GroupStatus.DISMISSED).exists()
+    if not known or not settings.WECOM_ARCHIVE_SECRET:
+        return {"rooms_skipped": 1}
+    return internal_rooms_refresh(client_for("archive"))
+
+
 # --- everything ---------------------------------------------------------------------------------
 
 
@@ -563,6 +576,8 @@ def sync_all(
                 counts = sync_tags(client_for("customer"), progress=progress)
             elif part == "customers":
                 counts = sync_customers(client_for("customer"), progress=progress)
+            elif part == "rooms":
+                counts = sync_rooms(client_for, progress=progress)
             else:
                 counts = sync_groups(client_for("customer"), progress=progress, full=full)
             result[part] = {**counts, "seconds": round(time.monotonic() - t0, 2)}

@@ -139,17 +139,27 @@ def archive_ingest(
     return report
 
 
-def _room_owners(roomids: set[str]) -> dict[str, int]:
+def _room_owners(roomids: set[str]) -> tuple[dict[str, int], set[str]]:
+    """(owner member id by room id, room ids that are no known group)."""
     if not roomids:
-        return {}
+        return {}, set()
     from zhidu.groups.models import GroupChat
 
-    return {
-        chat_id: owner_id
-        for chat_id, owner_id in GroupChat.objects.filter(chat_id__in=roomids, owner__isnull=False).values_list(
-            "chat_id", "owner_id"
-        )
-    }
+    owners: dict[str, int] = {}
+    known: set[str] = set()
+    for chat_id, owner_id in GroupChat.objects.filter(chat_id__in=roomids).values_list("chat_id", "owner_id"):
+        known.add(chat_id)
+        if owner_id is not None:
+            owners[chat_id] = owner_id
+    return owners, roomids - known
+
+
+def _discover_rooms(roomids: set[str]) -> None:
+    """Room ids no group has: internal groups (内部群) to read from WeCom once the batch is stored."""
+    if roomids:
+        from zhidu.wecom.rooms import internal_rooms_discover
+
+        transaction.on_commit(lambda: internal_rooms_discover(roomids))
 
 
 def _ingest_batch(
@@ -181,7 +191,8 @@ def _ingest_batch(
         msgids = [m["msgid"] for _r, m in good]
         existing = set(ArchiveMessage.objects.filter(msgid__in=msgids).values_list("msgid", flat=True))
         rooms = {m.get("roomid") for _r, m in good if m.get("roomid")}
-        owners = _room_owners({r for r in rooms if r})
+        owners, unknown_rooms = _room_owners({r for r in rooms if r})
+        _discover_rooms(unknown_rooms)
         rows: list[_Row] = []
         seen: set[str] = set()
         pairs: dict[str, tuple[str, str]] = {}

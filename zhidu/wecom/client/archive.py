@@ -31,6 +31,11 @@ class ArchiveAPI(WeComTransport):
             out.agreeinfo.extend(page.agreeinfo)
         return out
 
+    def archive_room_get(self, roomid: str) -> s.ArchiveRoomResponse:
+        """An internal group's name, creator, notice and members with join times (`msgaudit/groupchat/get`,
+        archive secret). Customer groups are refused (use `groupchat_get`); 301052: archive service expired."""
+        return self._post("msgaudit/groupchat/get", s.ArchiveRoomResponse, {"roomid": roomid})
+
     def get_chat_data(self, seq: int = 0, limit: int = 1000, timeout: int = 5) -> s.ChatDataResponse:
         """SIMULATOR ONLY: the Finance SDK's GetChatData served over HTTP by ``zhidu wecom-sim``
         (``POST /cgi-bin/msgaudit/getchatdata``, archive secret). Real WeCom has no such HTTP API."""
