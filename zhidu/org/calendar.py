@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from zhidu.core.audit import audit_record, snapshot
@@ -271,16 +271,25 @@ class ImportResult:
 
 
 _KINDS = {"meeting": SessionKind.MEETING, "training": SessionKind.TRAINING}
+_KIND_LABELS = {"meeting": gettext_noop("Meeting"), "training": gettext_noop("Training")}
 _SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def _forms(label: str) -> set[str]:
+    """A label as a sheet may spell it: in English, in the reader's language and in the site's language."""
+    out = {label.lower(), gettext(label).lower()}
+    with translation.override(settings.LANGUAGE_CODE):
+        out.add(gettext(label).lower())
+    return out
 
 
 def _kind(value: str) -> str:
     value = value.strip().lower()
     if value in _KINDS:
         return _KINDS[value]
-    for kind in SessionKind:
-        if value == str(kind.label).lower() or value == gettext(str(kind.label)).lower():
-            return kind.value
+    for kind, label in _KIND_LABELS.items():
+        if value in _forms(label):
+            return kind
     raise DomainError(ERR_KIND, kind=value)
 
 
@@ -302,8 +311,7 @@ def _header(row: tuple[Any, ...]) -> dict[str, int]:
     names: dict[str, str] = {}
     for key, label in COLUMNS:
         names[key] = key
-        names[label.lower()] = key
-        names[gettext(label).lower()] = key
+        names.update(dict.fromkeys(_forms(label), key))
     out: dict[str, int] = {}
     for i, cell in enumerate(row):
         found = names.get(str(cell or "").strip().lower())
@@ -392,3 +400,56 @@ def _row_input(
     )
     _validate(actor, data)
     return data
+
+
+# --------------------------------------------------------------------------------------------- selectors
+
+PAGE_SIZE = 50
+
+
+def calendar_get_for(viewer: Member, entry_id: int) -> CalendarEntry:
+    from zhidu.core.errors import NotFound
+
+    try:
+        return CalendarEntry.objects.visible_to(viewer).select_related("department").get(pk=entry_id)
+    except (CalendarEntry.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def _cursor(raw: str) -> tuple[dt.datetime, int] | None:
+    stamp, _sep, pk = raw.partition("_")
+    if not (stamp.isdigit() and pk.isdigit()):
+        return None
+    return dt.datetime.fromtimestamp(int(stamp) / 1_000_000, tz=dt.UTC), int(pk)
+
+
+def cursor_of(entry: CalendarEntry) -> str:
+    return f"{int(entry.starts_at.timestamp() * 1_000_000)}_{entry.pk}"
+
+
+def calendar_page(viewer: Member, *, cursor: str = "") -> tuple[list[CalendarEntry], str]:
+    """Newest sessions first, PAGE_SIZE at a time, paged by (start, id); the next page's cursor or ""."""
+    from django.db.models import Q
+
+    qs = CalendarEntry.objects.visible_to(viewer).select_related("department").order_by("-starts_at", "-pk")
+    after = _cursor(cursor)
+    if after is not None:
+        qs = qs.filter(Q(starts_at__lt=after[0]) | Q(starts_at=after[0], pk__lt=after[1]))
+    rows = list(qs[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, cursor_of(rows[-1]) if more else ""
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    department: Department
+    own: bool | None  # None: inherited
+    effective: bool
+
+
+def flag_rows(viewer: Member) -> list[FlagRow]:
+    departments = list(Department.objects.visible_to(viewer).order_by("order", "id")[:200])
+    own = dict(MeetingFlag.objects.filter(department__in=departments).values_list("department_id", "flag_messages"))
+    effective = flags_effective([d.pk for d in departments])
+    return [FlagRow(d, own.get(d.pk), effective[d.pk]) for d in departments]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "org"
 urlpatterns = [
@@ -11,4 +11,10 @@ urlpatterns = [
     path("applications/<int:application_id>/<str:decision>/", views.application_decide, name="application_decide"),
     path("apply/", views.apply, name="apply"),
     path("tokens/", views.tokens, name="tokens"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/new/", views_calendar.session_new, name="session_new"),
+    path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
+    path("calendar/<int:entry_id>/", views_calendar.session_edit, name="session_edit"),
+    path("calendar/<int:entry_id>/cancel/", views_calendar.session_cancel, name="session_cancel"),
+    path("calendar/flags/<int:department_id>/", views_calendar.meeting_flag, name="meeting_flag"),
 ]

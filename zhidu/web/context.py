@@ -30,6 +30,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("core:notifications", _("Notifications"), ALL, _unread_badge),
     ("org:tree", _("Organisation"), ALL, None),
     ("org:applications", _("Applications"), (*LEADS, Role.ADMIN), None),
+    ("org:calendar", _("Meetings and training"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("policies:list", _("Regulations"), ALL, None),
     ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("customers:plans", _("Development plans"), (*LEADS, Role.SALES), None),
