@@ -23,7 +23,6 @@ batch's own messages. Idle keys are swept as time moves on, so memory follows th
 from __future__ import annotations
 
 import unicodedata
-from collections import deque
 from dataclasses import dataclass
 
 FLOOD, REPEAT = "flood", "repeat"
@@ -57,12 +56,17 @@ class Burst:
 
 
 class _Track:
+    """Times and keys of the newest messages of a sender (text) in a room, at most `threshold` of them."""
+
     __slots__ = ("above", "keys", "times")
 
-    def __init__(self) -> None:
-        self.times: deque[int] = deque()
-        self.keys: deque[str] = deque()
+    def __init__(self, ms: int, key: str) -> None:
+        self.times = [ms]
+        self.keys = [key]
         self.above = False
+
+
+NORM_CACHE_MAX = 65_536
 
 
 class FloodDetector:
@@ -75,8 +79,10 @@ class FloodDetector:
         self.repeat_messages, self.repeat_seconds = repeat_messages, repeat_seconds
         self._flood_ms, self._repeat_ms = flood_seconds * 1000, repeat_seconds * 1000
         self._senders: dict[tuple[str, str], _Track] = {}
-        self._texts: dict[tuple[str, str, str], _Track] = {}
+        self._texts: dict[tuple[str, str, str], _Track | tuple[int, str]] = {}
+        self._norm: dict[str, str] = {}  # chat texts repeat a lot ("收到", "好的"): normalise each once
         self._fed = 0
+        self._next_sweep = SWEEP_EVERY
         self._now = 0
 
     @property
@@ -88,72 +94,84 @@ class FloodDetector:
         """Live (sender, room) and (sender, room, text) tracks (memory follows this)."""
         return len(self._senders) + len(self._texts)
 
-    def feed(self, room: str, sender: str, side: str, msgtime_ms: int, text: str, key: str = "") -> list[Burst]:
-        """One message (in time order); the bursts it starts (none, or a flood and/or a repeat)."""
-        out: list[Burst] = []
+    def feed(self, room: str, sender: str, side: str, msgtime_ms: int, text: str, key: str = "") -> tuple[Burst, ...]:
+        """One message (in time order); the bursts it starts: none, a flood and/or a repeat."""
         if msgtime_ms > self._now:
             self._now = msgtime_ms
         self._fed += 1
-        if self._fed % SWEEP_EVERY == 0:
+        if self._fed >= self._next_sweep:
             self._sweep()
+        out: tuple[Burst, ...] = ()
         skey = (room, sender)
         track = self._senders.get(skey)
-        if track is None:
-            track = self._senders[skey] = _Track()
-        burst = self._step(track, msgtime_ms, key, self._flood_ms, self.flood_messages)
-        if burst:
-            out.append(self._burst(FLOOD, room, sender, side, track, self.flood_seconds, ""))
-        norm = normalize_repeat(text) if text else ""
-        if norm:
-            tkey = (room, sender, norm)
-            track = self._texts.get(tkey)
-            if track is None:
-                track = self._texts[tkey] = _Track()
-            if self._step(track, msgtime_ms, key, self._repeat_ms, self.repeat_messages):
-                out.append(self._burst(REPEAT, room, sender, side, track, self.repeat_seconds, norm))
+        if track is None:  # one message never reaches a threshold (≥ 2)
+            self._senders[skey] = _Track(msgtime_ms, key)
+        elif _step(track, msgtime_ms, key, self._flood_ms, self.flood_messages):
+            out = (_burst(FLOOD, room, sender, side, track, self.flood_seconds, ""),)
+        if text:
+            norm = self._norm.get(text)
+            if norm is None:
+                norm = normalize_repeat(text)
+                if len(self._norm) >= NORM_CACHE_MAX:
+                    self._norm.clear()
+                self._norm[text] = norm
+            if norm:
+                tkey = (room, sender, norm)
+                seen = self._texts.get(tkey)
+                if seen is None:  # most texts are sent once: a (time, key) pair until they come again
+                    self._texts[tkey] = (msgtime_ms, key)
+                else:
+                    track = seen if isinstance(seen, _Track) else _Track(seen[0], seen[1])
+                    if track is not seen:
+                        self._texts[tkey] = track
+                    if _step(track, msgtime_ms, key, self._repeat_ms, self.repeat_messages):
+                        out = (*out, _burst(REPEAT, room, sender, side, track, self.repeat_seconds, norm))
         return out
 
-    @staticmethod
-    def _step(track: _Track, ms: int, key: str, window_ms: int, threshold: int) -> bool:
-        times, keys = track.times, track.keys
-        times.append(ms)
-        keys.append(key)
-        floor = ms - window_ms
-        while times[0] < floor:
-            times.popleft()
-            keys.popleft()
-        # the window never needs more than `threshold` entries: older ones cannot change the decision
-        while len(times) > threshold:
-            times.popleft()
-            keys.popleft()
-        if len(times) >= threshold:
-            if track.above:
-                return False
-            track.above = True
-            return True
-        track.above = False
-        return False
-
-    @staticmethod
-    def _burst(kind: str, room: str, sender: str, side: str, track: _Track, seconds: int, text: str) -> Burst:
-        return Burst(
-            kind=kind,
-            room=room,
-            sender=sender,
-            side=side,
-            count=len(track.times),
-            window_seconds=seconds,
-            span_ms=track.times[-1] - track.times[0],
-            first_key=track.keys[0],
-            last_key=track.keys[-1],
-            first_ms=track.times[0],
-            last_ms=track.times[-1],
-            text=text,
-        )
-
     def _sweep(self) -> None:
-        """Forget tracks whose newest message is older than their window (their next message starts afresh)."""
+        """Forget tracks whose newest message is older than their window (their next message starts afresh).
+        The next sweep waits for as many messages as there are tracks left, so sweeping costs O(1) a message."""
         floor = self._now - self._flood_ms
         self._senders = {k: t for k, t in self._senders.items() if t.times[-1] >= floor}
         floor = self._now - self._repeat_ms
-        self._texts = {k: t for k, t in self._texts.items() if t.times[-1] >= floor}
+        self._texts = {
+            k: t for k, t in self._texts.items() if (t.times[-1] if isinstance(t, _Track) else t[0]) >= floor
+        }
+        self._next_sweep = self._fed + max(SWEEP_EVERY, len(self._senders) + len(self._texts))
+
+
+def _step(track: _Track, ms: int, key: str, window_ms: int, threshold: int) -> bool:
+    """Add a message to a track; True when it starts a burst (see the module docstring)."""
+    times, keys = track.times, track.keys
+    times.append(ms)
+    keys.append(key)
+    if len(times) > threshold:  # older entries cannot change the decision
+        del times[0], keys[0]
+    floor = ms - window_ms
+    while times[0] < floor:
+        del times[0], keys[0]
+    if len(times) >= threshold:
+        if track.above:
+            return False
+        track.above = True
+        return True
+    track.above = False
+    return False
+
+
+def _burst(kind: str, room: str, sender: str, side: str, track: _Track, seconds: int, text: str) -> Burst:
+    times = track.times
+    return Burst(
+        kind=kind,
+        room=room,
+        sender=sender,
+        side=side,
+        count=len(times),
+        window_seconds=seconds,
+        span_ms=times[-1] - times[0],
+        first_key=track.keys[0],
+        last_key=track.keys[-1],
+        first_ms=times[0],
+        last_ms=times[-1],
+        text=text,
+    )
