@@ -453,3 +453,32 @@ def flag_rows(viewer: Member) -> list[FlagRow]:
     own = dict(MeetingFlag.objects.filter(department__in=departments).values_list("department_id", "flag_messages"))
     effective = flags_effective([d.pk for d in departments])
     return [FlagRow(d, own.get(d.pk), effective[d.pk]) for d in departments]
+
+
+# --------------------------------------------------------------------------------------------- demo
+
+DEMO_TITLE = "销售晨会（演示）"
+
+
+def demo_calendar() -> None:
+    """The demo: a team's morning meeting under way for the next hour, and messages during meetings flagged
+    company-wide, both through the services (audited) as their director would do it. Idempotent."""
+    director = Member.objects.filter(role=Role.DIRECTOR, status=MemberStatus.ACTIVE).order_by("pk").first()
+    team = (
+        Department.objects.filter(members__role=Role.SALES, members__status=MemberStatus.ACTIVE).order_by("pk").first()
+    )
+    if director is None or team is None or CalendarEntry.objects.filter(title=DEMO_TITLE).exists():
+        return
+    root = Department.objects.filter(parent__isnull=True).order_by("pk").first() or team
+    now = timezone.now().replace(second=0, microsecond=0)
+    session_create(
+        actor=director,
+        data=SessionInput(
+            title=DEMO_TITLE,
+            kind=SessionKind.MEETING,
+            department=team,
+            starts_at=now - dt.timedelta(minutes=10),
+            ends_at=now + dt.timedelta(hours=1),
+        ),
+    )
+    meeting_flag_set(actor=director, department=root, flag=True)

@@ -62,3 +62,11 @@ def test_bursts_from_the_simulator(synced, pem):
     assert (finding.kind, finding.external_userid, finding.roomid, finding.owner_id) == (
         "flood", customer, group.chat_id, owner.pk
     )  # fmt: skip
+
+
+def test_simulator_activity_posts_bursts(sim):
+    before = len(sim.archive)
+    sim.activity._group_burst()
+    sim.activity._group_burst()
+    added = sim.archive.plain(before, 100)
+    assert len(added) in (6, 15, 24) and all(m["roomid"] for m in added)

@@ -210,3 +210,12 @@ def test_flag_toggle_page(actors, login):
     assert login(actors.manager).post(other, {"flag": "on"}).status_code == 404
     assert login(actors.manager).post(url, {"flag": "on"}).status_code == 302
     assert MeetingFlag.objects.get().flag_messages is True
+
+
+def test_demo_calendar_plans_a_meeting_under_way_and_flags_messages(actors):
+    cal.demo_calendar()
+    cal.demo_calendar()  # idempotent
+    entry = CalendarEntry.objects.get()
+    now = timezone.now()
+    assert entry.starts_at < now < entry.ends_at and entry.department.members.filter(role="sales").exists()
+    assert [s.pk for s in cal.sessions_between(now, now)] == [entry.pk]
