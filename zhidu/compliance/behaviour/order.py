@@ -29,6 +29,8 @@ from . import behaviour_rule
 from .flood import FLOOD, REPEAT, Burst, FloodDetector
 
 if TYPE_CHECKING:
+    from zhidu.org.calendar import SessionWindow
+
     from ..services.scan import _Batch, _Row
 
 SEND, GROUP, STAFF = "send", str(ChatType.GROUP.value), str(Side.STAFF.value)
@@ -192,11 +194,15 @@ def _meetings(sends: Sequence[_Row], batch: _Batch, result: OrderResult) -> None
     sessions = sessions_between(min(r.sent_at for r in mine), max(r.sent_at for r in mine))
     if not sessions:
         return
+    by_member: dict[int, list[SessionWindow]] = {}
+    for s in sessions:
+        for member_pk in s.member_ids:
+            by_member.setdefault(member_pk, []).append(s)
     firsts: dict[tuple[int, int], _Row] = {}
     for row in sorted(mine, key=lambda r: r.msgtime):
-        for s in sessions:
-            assert row.member_id is not None
-            if s.starts_at + grace <= row.sent_at < s.ends_at and row.member_id in s.member_ids:
+        assert row.member_id is not None
+        for s in by_member.get(row.member_id, ()):
+            if s.starts_at + grace <= row.sent_at < s.ends_at:
                 firsts.setdefault((s.pk, row.member_id), row)
     if not firsts:
         return
