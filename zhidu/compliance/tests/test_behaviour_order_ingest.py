@@ -116,3 +116,17 @@ def test_single_chats_never_flood(actors, tmp_path):
     uid = actors.sales.wecom_userid
     records = [text_record(uid, CUSTOMER, f"消息{i}", msgtime=BASE_MS + i * 100) for i in range(10)]
     assert archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "a.jsonl", records))).violations == 0
+
+
+def test_flood_reads_well_on_the_violation_pages(actors, tmp_path, login):
+    from django.urls import reverse
+
+    archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "a.jsonl", burst(actors.sales.wecom_userid, 5))))
+    v = Violation.objects.get()
+    client = login(actors.supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    listing = client.get(reverse("compliance:violations")).content.decode()
+    detail = client.get(reverse("compliance:violation_detail", args=[v.pk])).content.decode()
+    assert "同一群内 10 秒内发送 4 条消息" in listing and "群内刷屏" in detail
+    assert "同一群内 10 秒内发送 4 条消息" in detail
+    assert login(actors.outsider).get(reverse("compliance:violation_detail", args=[v.pk])).status_code == 404
