@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/eval_abuse.py
 	$(BIN)/python bench/eval_rules.py
+	$(BIN)/python bench/flood.py
 
 clean:
 	rm -rf var/ .mypy_cache .ruff_cache

@@ -24,6 +24,8 @@ ACTIONS = [
     ("group_leave", 8),
     ("chat", 32),
 ]
+BURST_SHARE = 0.1  # of "chat" actions: a burst in a group instead of ordinary chats
+BURST_TEXTS = ["今晚八点直播间抽奖，大家快来！", "还有名额吗？还有名额吗？", "收到请回复"]
 
 
 class Activity:
@@ -123,5 +125,22 @@ class Activity:
         )
 
     def _chat(self) -> None:
-        if self.state.archive is not None:
+        if self.state.archive is None:
+            return
+        if self.rng.random() < BURST_SHARE:
+            self._group_burst()
+        else:
             self.state.archive.append(self.rng.randint(1, 20))
+
+    def _group_burst(self) -> None:
+        """Someone floods a group, or posts the same text again and again (the group-order checks' input)."""
+        company = self.state.company
+        with self.state.lock:
+            g = self.rng.choice([g for g in company.live_groups() if len(g.members) > 1])
+            externals = [m.userid for m in g.members if m.type == 2]
+        sender = self.rng.choice(externals) if externals and self.rng.random() < 0.5 else g.owner
+        if self.rng.random() < 0.5:
+            mutations.archive_burst(self.state, userid=sender, roomid=g.chat_id, count=12, seconds=1.5)
+        else:
+            text = self.rng.choice(BURST_TEXTS)
+            mutations.archive_burst(self.state, userid=sender, roomid=g.chat_id, count=3, seconds=20, text=text)

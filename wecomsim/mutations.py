@@ -596,6 +596,40 @@ def archive_append(state: SimState, *, count: int = 10) -> dict[str, Any]:
 
 
 @op
+def archive_burst(
+    state: SimState, *, userid: str, count: int = 12, seconds: float = 1.0, text: str = "", roomid: str = ""
+) -> dict[str, Any]:
+    """A member posts `count` messages into one of their groups (`roomid`, else the first they are in),
+    `seconds` apart, starting now: the same `text` each time when given (a repeat), else distinct ones (a flood)."""
+    if state.archive is None:
+        raise SimError(301053)
+    company = state.company
+    rooms = [g for g in company.live_groups() if any(m.userid == userid for m in g.members)]
+    rooms = [g for g in rooms if g.chat_id == roomid] if roomid else rooms
+    if (userid not in company.users and userid not in company.customers) or not rooms:
+        raise SimError(40003)
+    room = rooms[0]
+    others = [m.userid for m in room.members if m.userid != userid]
+    start = max(state.archive._last_ms + 1, state.now() * 1000)
+    tag = f"burst{len(state.archive)}"
+    records = [
+        {
+            "msgid": f"{tag}-{i}",
+            "action": "send",
+            "from": userid,
+            "tolist": others,
+            "roomid": room.chat_id,
+            "msgtime": start + int(i * seconds * 1000),
+            "msgtype": "text",
+            "text": {"content": text or f"第{i + 1}条：请大家看一下这个"},
+        }
+        for i in range(int(count))
+    ]
+    first, last = state.archive.inject(records)
+    return {"first_seq": first, "last_seq": last, "roomid": room.chat_id}
+
+
+@op
 def msgaudit_notify(state: SimState) -> dict[str, Any]:
     state.emit(ev.msgaudit_notify_event(state.corp_id, state.now(), state.agent_id))
     return {}

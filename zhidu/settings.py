@@ -351,6 +351,24 @@ for _name in (
 PRICE_CHECK_ALLOW = env_list("PRICE_CHECK_ALLOW", "公司活动价,官方活动价,官网活动价,统一活动价")
 PRICE_CHECK_MIN_SHARE = env_decimal("PRICE_CHECK_MIN_SHARE", "0.3")
 PRICE_CHECK_MEMBER_DAYS = env_int("PRICE_CHECK_MEMBER_DAYS", 365)
+# Group order (compliance/behaviour/flood.py): FLOOD_MESSAGES messages of one sender in one group within
+# FLOOD_SECONDS are a flood; the same text (width, case and spaces ignored) REPEAT_MESSAGES times within
+# REPEAT_SECONDS a repeat. Each burst is reported once. Messages a participant sends during a meeting or training
+# of a department that flags them (org calendar) are reported from MEETING_GRACE_MINUTES after its start.
+FLOOD_MESSAGES = env_int("FLOOD_MESSAGES", 10)
+FLOOD_SECONDS = env_int("FLOOD_SECONDS", 30)
+REPEAT_MESSAGES = env_int("REPEAT_MESSAGES", 3)
+REPEAT_SECONDS = env_int("REPEAT_SECONDS", 300)
+MEETING_GRACE_MINUTES = env_int("MEETING_GRACE_MINUTES", 5)
+CALENDAR_IMPORT_MAX_ROWS = env_int("CALENDAR_IMPORT_MAX_ROWS", 500)
+for _name in ("FLOOD_MESSAGES", "REPEAT_MESSAGES"):
+    if globals()[_name] < 2:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 2")
+for _name in ("FLOOD_SECONDS", "REPEAT_SECONDS", "CALENDAR_IMPORT_MAX_ROWS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
+if MEETING_GRACE_MINUTES < 0:
+    raise ImproperlyConfigured(f"MEETING_GRACE_MINUTES={MEETING_GRACE_MINUTES} must be at least 0")
 
 
 # Sales discount authority (percent off the list price) each role may grant when a price policy leaves it blank

@@ -448,7 +448,12 @@ class Violation(BaseModel):
     def explanation(self) -> str:
         """Why the finding is one, in words, from `detail` (the price check: the quote, the list price, the
         share off it and the sender's authority); "" for findings without such detail."""
-        return price_explanation(self.detail)
+        return price_explanation(self.detail) or order_explanation(self.detail)
+
+    @property
+    def summary(self) -> str:
+        """What a list shows: the explanation of a behaviour finding (no words to quote), else the matched text."""
+        return order_explanation(self.detail) or self.matched
 
     @property
     def is_open(self) -> bool:
@@ -500,3 +505,34 @@ def price_explanation(detail: object) -> str:
             "below the floor price of %(floor)s yuan, which only the sales director may approve"
         )
     return str(text) % params
+
+
+def order_explanation(detail: object) -> str:
+    """The group-order checks' explanation ("10 条消息 / 30 秒", the session a message was sent in)."""
+    if not isinstance(detail, dict):
+        return ""
+    check = detail.get("check")
+    if check in ("flood", "repeat"):
+        params = {"count": detail.get("count"), "seconds": detail.get("window_seconds")}
+        if check == "flood":
+            return str(_("%(count)s messages within %(seconds)s seconds in one group")) % params
+        return str(_("The same message %(count)s times within %(seconds)s seconds in one group")) % params
+    if check == "meeting":
+        kind = str(detail.get("kind") or "")
+        try:
+            start = dt.datetime.fromisoformat(str(detail.get("starts_at")))
+            end = dt.datetime.fromisoformat(str(detail.get("ends_at")))
+        except ValueError:
+            return ""
+        from django.utils import timezone
+
+        start, end = timezone.localtime(start), timezone.localtime(end)
+        params = {
+            "title": str(detail.get("title") or ""),
+            "start": start.strftime("%Y-%m-%d %H:%M"),
+            "end": end.strftime("%H:%M"),
+        }
+        if kind == "training":
+            return str(_("Sent during the training “%(title)s” (%(start)s–%(end)s)")) % params
+        return str(_("Sent during the meeting “%(title)s” (%(start)s–%(end)s)")) % params
+    return ""

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhidu.core.forms import TextField
 from zhidu.core.text import PASSWORD_MAX, model_max_length
 
-from .models import Department, Member, MembershipApplication, Role
+from .models import CalendarEntry, Department, Member, MembershipApplication, Role, SessionKind
 
 _APP = MembershipApplication
 
@@ -26,3 +28,36 @@ class ApplyForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class SessionForm(forms.Form):
+    """A meeting or training session; departments and participants are limited to what the planner may plan."""
+
+    title = TextField(label=_("Title"), max_length=model_max_length(CalendarEntry, "title"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("Leave empty to invite the whole department and its sub-departments."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args: Any, departments: list[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [d.pk for d in departments]
+        self.fields["department"].queryset = Department.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+        self.fields["participants"].queryset = (  # type: ignore[attr-defined]
+            Member.objects.filter(department_id__in=ids, status="active").order_by("department_id", "name")
+        )
+
+
+class CalendarImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))

@@ -352,3 +352,73 @@ class ProfileReview(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REVIEW_STATUSES
+
+
+# --------------------------------------------------------------------------------------------- meetings and training
+
+
+class SessionKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    TRAINING = "training", _("Training")
+
+
+class CalendarEntryQuerySet(models.QuerySet["CalendarEntry"]):
+    def visible_to(self, member: Member | None) -> CalendarEntryQuerySet:
+        """Sessions of the departments `member` may see (directors, compliance and admins: all)."""
+        if member is None or not member.is_active:
+            return self.none()
+        return self.filter(department__in=Department.objects.visible_to(member))
+
+    def active(self) -> CalendarEntryQuerySet:
+        return self.filter(cancelled_at__isnull=True)
+
+
+class CalendarEntry(BaseModel):
+    """A meeting or training session of a department (S6: no WeChat during them). Participants are the whole
+    department subtree, or the listed members when `whole_department` is off."""
+
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=SessionKind.choices, default=SessionKind.MEETING)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="calendar_entries", verbose_name=_("department")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    whole_department = models.BooleanField(_("whole department"), default=True)
+    participants = models.ManyToManyField(Member, blank=True, related_name="+", verbose_name=_("participants"))
+    created_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = CalendarEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("calendar entry")
+        verbose_name_plural = _("calendar entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="calendarentry_ends_after"),
+            models.CheckConstraint(condition=Q(kind__in=SessionKind.values), name="calendarentry_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="calendarentry_time_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingFlag(BaseModel):
+    """A department's choice whether messages sent during its meetings and training are flagged. Sub-departments
+    inherit the nearest setting above them; with none, messages are not flagged."""
+
+    department = models.OneToOneField(
+        Department, on_delete=models.CASCADE, related_name="meeting_flag", verbose_name=_("department")
+    )
+    flag_messages = models.BooleanField(_("flag messages during meetings"), default=False)
+
+    class Meta:
+        verbose_name = _("meeting message setting")
+        verbose_name_plural = _("meeting message settings")
+
+    def __str__(self) -> str:
+        return f"{self.department_id}: {self.flag_messages}"

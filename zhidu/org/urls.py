@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "org"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("profile-reviews/", views.profile_reviews, name="profile_reviews"),
     path("profile-reviews/<int:review_id>/", views.profile_review, name="profile_review"),
     path("profile-reviews/<int:review_id>/<str:decision>/", views.profile_review_decide, name="profile_review_decide"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/new/", views_calendar.session_new, name="session_new"),
+    path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
+    path("calendar/<int:entry_id>/", views_calendar.session_edit, name="session_edit"),
+    path("calendar/<int:entry_id>/cancel/", views_calendar.session_cancel, name="session_cancel"),
+    path("calendar/flags/<int:department_id>/", views_calendar.meeting_flag, name="meeting_flag"),
 ]

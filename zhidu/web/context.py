@@ -31,6 +31,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("org:tree", _("Organisation"), ALL, None),
     ("org:applications", _("Applications"), (*LEADS, Role.ADMIN), None),
     ("org:profile_reviews", _("Profile reviews"), (*LEADS, Role.COMPLIANCE), None),
+    ("org:calendar", _("Meetings and training"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("policies:list", _("Regulations"), ALL, None),
     ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("customers:plans", _("Development plans"), (*LEADS, Role.SALES), None),

@@ -21,6 +21,7 @@ from zhidu.core.audit import audit_record
 from zhidu.core.events import publish
 from zhidu.wecom.archive import ArchiveError, ArchiveRecord, ArchiveSource
 
+from ..behaviour.order import CustomerFinding, group_order_check
 from ..models import (
     Action,
     AgreeStatus,
@@ -55,6 +56,8 @@ class IngestReport:
     violations: int = 0
     seq: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    # customers' floods and repeats in customer groups: for the group owner's moderation, not violations
+    customer_findings: list[CustomerFinding] = field(default_factory=list)
     error: str = ""
 
     def summary(self) -> str:
@@ -235,6 +238,8 @@ def _ingest_batch(
         if recalled:
             report.recalls += ArchiveMessage.objects.filter(msgid__in=recalled).update(recalled=True)
         created = scan_and_record(kept, batch)
+        order = group_order_check(rows=kept, batch=batch)  # floods, repeats, messages during meetings
+        created += order.violations
         if batch_hook is not None:
             batch_hook(len(kept))
         cursor.seq = end_seq
@@ -250,6 +255,7 @@ def _ingest_batch(
         notify_reviewers(created)
     report.stored += len(kept)
     report.violations += len(created)
+    report.customer_findings.extend(order.customer_findings)
     report.problems.extend(problems)
     return end_seq
 
