@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.sales.targets_tasks.target_pace_task",
         "schedule": env_int("TARGET_PACE_SECONDS", 3600),
     },
+    # Group conventions (names, nicknames, admins) of every group; the sync also checks the groups it wrote.
+    "group-conventions": {
+        "task": "zhidu.groups.tasks.conventions_check_task",
+        "schedule": env_int("GROUP_CONVENTION_CHECK_SECONDS", 3600),
+    },
 }
 
 AUTHENTICATION_BACKENDS = [
@@ -326,6 +331,12 @@ CUSTOMER_TIMELINE_MESSAGES = env_int("CUSTOMER_TIMELINE_MESSAGES", 50)
 CUSTOMER_LIST_PAGE_SIZE = env_int("CUSTOMER_LIST_PAGE_SIZE", 50)
 CUSTOMER_EXPORT_MAX_ROWS = env_int("CUSTOMER_EXPORT_MAX_ROWS", 20000)
 CUSTOMER_IMPORT_MAX_ROWS = env_int("CUSTOMER_IMPORT_MAX_ROWS", 2000)
+# Group conventions (zhidu/groups/conventions.py): a reminder for one convention issue is sent at most once per
+# GROUP_CONVENTION_REMIND_HOURS; checks run over GROUP_CONVENTION_CHECK_BATCH groups per transaction; the
+# conventions overview and a group's issue list show GROUP_CONVENTION_PAGE_SIZE rows per page.
+GROUP_CONVENTION_REMIND_HOURS = env_int("GROUP_CONVENTION_REMIND_HOURS", 24)
+GROUP_CONVENTION_CHECK_BATCH = env_int("GROUP_CONVENTION_CHECK_BATCH", 500)
+GROUP_CONVENTION_PAGE_SIZE = env_int("GROUP_CONVENTION_PAGE_SIZE", 50)
 for _name in (
     "FOLLOWUP_STALE_DAYS",
     "FOLLOWUP_ESCALATE_DAYS",
@@ -333,6 +344,8 @@ for _name in (
     "CUSTOMER_LIST_PAGE_SIZE",
     "CUSTOMER_EXPORT_MAX_ROWS",
     "CUSTOMER_IMPORT_MAX_ROWS",
+    "GROUP_CONVENTION_CHECK_BATCH",
+    "GROUP_CONVENTION_PAGE_SIZE",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")
