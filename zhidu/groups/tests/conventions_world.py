@@ -19,9 +19,7 @@ def build_world(actors) -> World:  # type: ignore[no-untyped-def]
     """customer (owned by sales in 销售一部): its name follows, the owner's nickname follows, the supervisor's
     does not and the supervisor is an admin in WeCom without a designation. internal (created by the supervisor):
     a name outside '{部门}群'. outside: a group of 销售二部 that follows everything except having an admin."""
-    customer = GroupChatFactory(
-        name="销售一部-华为-服务群", owner=actors.sales, owner_userid=actors.sales.wecom_userid
-    )
+    customer = GroupChatFactory(name="销售一部-华为-服务群", owner=actors.sales, owner_userid=actors.sales.wecom_userid)
     staff = {"type": MemberType.STAFF}
     GroupMemberFactory(
         group=customer, userid=actors.sales.wecom_userid, member=actors.sales, group_nickname="销售一部周销售", **staff
