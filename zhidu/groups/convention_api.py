@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from zhidu.core.schemas import PageIn, paginate
 
@@ -109,4 +109,5 @@ def designation_list(request: HttpRequest, group_id: int):  # type: ignore[no-un
 def designate(request: HttpRequest, group_id: int, body: DesignateIn):  # type: ignore[no-untyped-def]
     """The head of the group's department (or the director) designates a staff member of the group as admin."""
     row = conventions.group_admin_designate(actor=request.auth, group_id=group_id, member_id=body.member_id)  # type: ignore[attr-defined]
-    return 201, _designation(GroupAdminDesignation.objects.select_related("member", "designated_by").get(pk=row.pk))
+    row = GroupAdminDesignation.objects.select_related("member", "designated_by").get(pk=row.pk)
+    return Status(201, _designation(row))
