@@ -1,0 +1,48 @@
+"""Group conventions over the simulator: the sync checks every group it writes against the simulator's ground
+truth ('部门+姓名' nicknames, group names), and a rename pushed as a callback opens or resolves the name issue."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhidu.groups.models import ConventionIssue, GroupChat
+from zhidu.wecom.sync import sync_all
+from zhidu.wecom.tests.test_sync_incremental import delivered
+from zhidu.wecom.tests.test_sync_incremental import sim as sim
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sync_finds_the_simulators_convention_breaks_and_callbacks_update_them(sim):  # type: ignore[no-untyped-def]
+    company = sim.company
+    groups = company.live_groups()
+    bad_nicks = {(g.chat_id, m.userid) for g in groups for m in g.members if m.type == 1 and not m.follows_nickname}
+    bad_names = {g.chat_id for g in groups if not g.follows_naming}
+    assert bad_nicks and bad_names, "the seeded company should break both conventions somewhere"
+
+    open_rows = ConventionIssue.objects.open().select_related("group")
+    found_nicks = {(i.group.chat_id, i.userid) for i in open_rows.filter(kind="nickname")}
+    found_names = {i.group.chat_id for i in open_rows.filter(kind="group_name")}
+    assert found_nicks == bad_nicks
+    assert found_names == bad_names
+    # WeCom admins nobody designated yet; every group lacks a designated admin
+    admins = {(g.chat_id, a) for g in groups for a in g.admins}
+    assert {(i.group.chat_id, i.userid) for i in open_rows.filter(kind="admin_undesignated")} == admins
+    assert open_rows.filter(kind="no_admin").count() == len(groups)
+
+    # a group that follows the rule is renamed badly in WeCom: the callback refresh opens the issue ...
+    good = next(g for g in groups if g.follows_naming)
+    delivered(sim.mutate("group_update", chat_id=good.chat_id, name="福利群"))
+    group = GroupChat.objects.get(chat_id=good.chat_id)
+    issue = ConventionIssue.objects.get(group=group, kind="group_name", resolved_at=None)
+    assert issue.actual == "福利群" and issue.expected.endswith("群")
+    # ... and renaming it back resolves it
+    team = group.owner.department.name
+    delivered(sim.mutate("group_update", chat_id=good.chat_id, name=f"{team}-老客户-服务群"))
+    issue.refresh_from_db()
+    assert issue.resolved_at is not None
+
+    # a full sync afterwards changes nothing
+    before = list(ConventionIssue.objects.order_by("id").values_list("id", "resolved_at"))
+    sync_all()
+    assert list(ConventionIssue.objects.order_by("id").values_list("id", "resolved_at")) == before
