@@ -46,3 +46,19 @@ def test_sync_finds_the_simulators_convention_breaks_and_callbacks_update_them(s
     before = list(ConventionIssue.objects.order_by("id").values_list("id", "resolved_at"))
     sync_all()
     assert list(ConventionIssue.objects.order_by("id").values_list("id", "resolved_at")) == before
+
+
+def test_demo_step_designates_wecoms_admins_and_leaves_real_breaks(sim):  # type: ignore[no-untyped-def]
+    from zhidu.groups.demo import demo_conventions
+    from zhidu.groups.models import GroupAdminDesignation
+
+    groups = sim.company.live_groups()
+    counts = demo_conventions()
+    with_admins = [g for g in groups if g.admins]
+    assert counts["designated"] == sum(len(g.admins) for g in with_admins) > 0
+    assert GroupAdminDesignation.objects.filter(designated_by__role="manager").exists()
+    open_rows = ConventionIssue.objects.open()
+    assert not open_rows.filter(kind__in=["admin_undesignated", "admin_not_set"]).exists()
+    assert open_rows.filter(kind="no_admin").count() == len(groups) - len(with_admins)
+    assert open_rows.filter(kind="nickname").exists() and open_rows.filter(kind="group_name").exists()
+    assert demo_conventions()["designated"] == 0  # idempotent
