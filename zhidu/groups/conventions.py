@@ -439,7 +439,8 @@ def _check_batch(ids: list[int], ctx: Context, counts: dict[str, int]) -> None:
     ConventionIssue.objects.bulk_update(
         to_update, ["expected", "actual", "responsible_id", "member_id", "resolved_at", "updated_at"], batch_size=500
     )
-    ConventionIssue.objects.bulk_create(to_create, batch_size=500)
+    # A concurrent check (the periodic task and a sync callback) may have opened the same issue: keep theirs.
+    ConventionIssue.objects.bulk_create(to_create, batch_size=500, ignore_conflicts=True)
     AuditEvent.objects.bulk_create(audits, batch_size=500)
 
 
