@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection  # noqa: F401  (the skipif condition reads it)
 from django.utils import timezone
 
 from zhidu.core.errors import DomainError, NotFound
@@ -97,3 +98,67 @@ def test_who_reminds(actors, world, actor_name):  # type: ignore[no-untyped-def]
         conventions.group_remind_all(actor=actors.by_name(actor_name), group_id=world.customer.pk)
     assert not OutboxMessage.objects.exists() and not Notification.objects.exists()
     assert ConventionIssue.objects.get(pk=issue.pk).reminders == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_reminders_at_once_send_one_message(actors):  # type: ignore[no-untyped-def]
+    import threading
+
+    from django.db import connections
+
+    world = build_world(actors)
+    conventions.conventions_check_all()
+    issue = ConventionIssue.objects.get(group=world.customer, kind="nickname")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(actor):  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            conventions.issue_remind(actor=actor, issue_id=issue.pk)
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=(a,)) for a in (actors.manager, actors.supervisor)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert OutboxMessage.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="convention_issue.remind").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_checks_at_once_open_each_issue_once(actors):  # type: ignore[no-untyped-def]
+    import threading
+
+    from django.db import connections
+
+    build_world(actors)
+    barrier = threading.Barrier(2)
+    failures: list[str] = []
+
+    def act() -> None:
+        try:
+            barrier.wait()
+            conventions.conventions_check_all()
+        except Exception as exc:
+            failures.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert ConventionIssue.objects.open().count() == 6
