@@ -86,6 +86,8 @@ class Context:
     conventions: dict[int, GroupConvention] = field(default_factory=dict)
     heads: dict[int, int] = field(default_factory=dict)  # department id -> an active manager's member id
     director_id: int | None = None
+    _effective: dict[int | None, Effective] = field(default_factory=dict)
+    _labels: dict[int | None, list[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Context:
@@ -109,11 +111,15 @@ class Context:
         return out
 
     def effective(self, department_id: int | None) -> Effective:
-        for pk in self.chain(department_id):
-            row = self.conventions.get(pk)
-            if row is not None:
-                return Effective(pk, **{f: getattr(row, f) for f in CONVENTION_FIELDS})
-        return Effective(None)
+        if department_id not in self._effective:
+            found = Effective(None)
+            for pk in self.chain(department_id):
+                row = self.conventions.get(pk)
+                if row is not None:
+                    found = Effective(pk, **{f: getattr(row, f) for f in CONVENTION_FIELDS})
+                    break
+            self._effective[department_id] = found
+        return self._effective[department_id]
 
     def head(self, department_id: int | None) -> int | None:
         for pk in self.chain(department_id):
@@ -122,7 +128,9 @@ class Context:
         return self.director_id
 
     def labels(self, department_id: int | None) -> list[str]:
-        return naming.department_labels(department_id, self.departments)
+        if department_id not in self._labels:
+            self._labels[department_id] = naming.department_labels(department_id, self.departments)
+        return self._labels[department_id]
 
 
 def convention_effective(*, department_id: int | None) -> Effective:

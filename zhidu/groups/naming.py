@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 PLACEHOLDER = re.compile(r"\{(部门|姓名|\*)\}")
 _DOTS = str.maketrans({"・": "·", "•": "·", "‧": "·", "･": "·", "\u3000": " "})
@@ -55,21 +56,29 @@ def department_labels(department_id: int | None, departments: Mapping[int, Depar
     return [label for label in dict.fromkeys(label.strip() for label in labels) if label]
 
 
-def compile_template(template: str, *, labels: Iterable[str], name: str = "", separators: str = "") -> re.Pattern[str]:
-    """A regular expression that matches folded text following `template`."""
+def compile_template(
+    template: str, *, labels: Iterable[str], name: str | None = "", separators: str = ""
+) -> re.Pattern[str]:
+    """A regular expression that matches folded text following `template`. With `name=None` the first `{姓名}`
+    matches any non-empty text (captured as the group `name`)."""
     sep = f"[{re.escape(_norm(separators))}]*" if separators else ""
     alternatives = sorted({re.escape(fold(label)) for label in labels if fold(label)}, key=len, reverse=True)
     dept = f"(?:{'|'.join(alternatives)})" if alternatives else "(?!)"
     parts: list[str] = []
     pos = 0
+    captured = False
     template = template.strip()
     for m in PLACEHOLDER.finditer(template):
         parts.append(re.escape(_norm(template[pos : m.start()])))
         token = m.group(1)
         if token == "部门":
             parts.append(sep + dept + sep)
+        elif token == "姓名" and name is None:
+            parts.append(sep + ("(?P<name>.+?)" if not captured else ".+?") + sep)
+            captured = True
         elif token == "姓名":
-            parts.append(sep + (re.escape(fold(name)) if fold(name) else "(?!)") + sep)
+            wanted = fold(name or "")
+            parts.append(sep + (re.escape(wanted) if wanted else "(?!)") + sep)
         else:
             parts.append(".*")
         pos = m.end()
@@ -77,8 +86,23 @@ def compile_template(template: str, *, labels: Iterable[str], name: str = "", se
     return re.compile("".join(parts), re.DOTALL)
 
 
+@lru_cache(maxsize=2048)
+def _compiled(template: str, labels: tuple[str, ...], name: str | None, separators: str) -> re.Pattern[str]:
+    return compile_template(template, labels=labels, name=name, separators=separators)
+
+
 def follows(text: str, template: str, *, labels: Iterable[str], name: str = "", separators: str = "") -> bool:
-    return compile_template(template, labels=labels, name=name, separators=separators).fullmatch(fold(text)) is not None
+    """Whether `text` follows `template`. One pattern per template and department serves every member: the
+    name part is captured and compared; only when that comparison fails is the exact per-name pattern tried."""
+    folded, key = fold(text), tuple(labels)
+    generic = _compiled(template, key, None, separators).fullmatch(folded)
+    if "{姓名}" not in template or generic is None:
+        return generic is not None
+    if not fold(name):
+        return False
+    if generic.group("name").strip(_norm(separators)) == fold(name):
+        return True
+    return _compiled(template, key, name, separators).fullmatch(folded) is not None
 
 
 def render(template: str, *, department: str, name: str = "") -> str:
