@@ -3,6 +3,8 @@ truth ('部门+姓名' nicknames, group names), and a rename pushed as a callbac
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from zhidu.groups.models import ConventionIssue, GroupChat
@@ -11,6 +13,16 @@ from zhidu.wecom.tests.test_sync_incremental import delivered
 from zhidu.wecom.tests.test_sync_incremental import sim as sim
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def eventually(check, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    """The callback is answered before its processing commits (on the live server's thread): poll briefly."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
 
 
 def test_sync_finds_the_simulators_convention_breaks_and_callbacks_update_them(sim):  # type: ignore[no-untyped-def]
@@ -34,13 +46,15 @@ def test_sync_finds_the_simulators_convention_breaks_and_callbacks_update_them(s
     good = next(g for g in groups if g.follows_naming)
     delivered(sim.mutate("group_update", chat_id=good.chat_id, name="福利群"))
     group = GroupChat.objects.get(chat_id=good.chat_id)
-    issue = ConventionIssue.objects.get(group=group, kind="group_name", resolved_at=None)
+    opened = ConventionIssue.objects.filter(group=group, kind="group_name", resolved_at=None)
+    assert eventually(opened.exists)
+    issue = opened.get()
     assert issue.actual == "福利群" and issue.expected.endswith("群")
     # ... and renaming it back resolves it
     team = group.owner.department.name
     delivered(sim.mutate("group_update", chat_id=good.chat_id, name=f"{team}-老客户-服务群"))
-    issue.refresh_from_db()
-    assert issue.resolved_at is not None
+    resolved = ConventionIssue.objects.filter(pk=issue.pk, resolved_at__isnull=False)
+    assert eventually(resolved.exists)
 
     # a full sync afterwards changes nothing
     before = list(ConventionIssue.objects.order_by("id").values_list("id", "resolved_at"))
