@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.wecom.tasks.profile_check_task",
         "schedule": env_int("PROFILE_CHECK_SECONDS", 600),
     },
+    # Group conventions (names, nicknames, admins) of every group; the sync also checks the groups it wrote.
+    "group-conventions": {
+        "task": "zhidu.groups.tasks.conventions_check_task",
+        "schedule": env_int("GROUP_CONVENTION_CHECK_SECONDS", 3600),
+    },
 }
 # Members whose WeCom profile one "profile-check" run reads (user/get each); with the defaults 3,000 members
 # are all looked at every 5 hours (3000 / 100 runs × 600 s). Members an update_user callback marked go first.
@@ -334,6 +339,12 @@ CUSTOMER_TIMELINE_MESSAGES = env_int("CUSTOMER_TIMELINE_MESSAGES", 50)
 CUSTOMER_LIST_PAGE_SIZE = env_int("CUSTOMER_LIST_PAGE_SIZE", 50)
 CUSTOMER_EXPORT_MAX_ROWS = env_int("CUSTOMER_EXPORT_MAX_ROWS", 20000)
 CUSTOMER_IMPORT_MAX_ROWS = env_int("CUSTOMER_IMPORT_MAX_ROWS", 2000)
+# Group conventions (zhidu/groups/conventions.py): a reminder for one convention issue is sent at most once per
+# GROUP_CONVENTION_REMIND_HOURS; checks run over GROUP_CONVENTION_CHECK_BATCH groups per transaction; the
+# conventions overview and a group's issue list show GROUP_CONVENTION_PAGE_SIZE rows per page.
+GROUP_CONVENTION_REMIND_HOURS = env_int("GROUP_CONVENTION_REMIND_HOURS", 24)
+GROUP_CONVENTION_CHECK_BATCH = env_int("GROUP_CONVENTION_CHECK_BATCH", 500)
+GROUP_CONVENTION_PAGE_SIZE = env_int("GROUP_CONVENTION_PAGE_SIZE", 50)
 for _name in (
     "FOLLOWUP_STALE_DAYS",
     "FOLLOWUP_ESCALATE_DAYS",
@@ -341,6 +352,8 @@ for _name in (
     "CUSTOMER_LIST_PAGE_SIZE",
     "CUSTOMER_EXPORT_MAX_ROWS",
     "CUSTOMER_IMPORT_MAX_ROWS",
+    "GROUP_CONVENTION_CHECK_BATCH",
+    "GROUP_CONVENTION_PAGE_SIZE",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be at least 1")

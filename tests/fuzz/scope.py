@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from zhidu.compliance.models import Violation
 from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp, Transfer, TransferItem
-from zhidu.groups.models import GroupChat
+from zhidu.groups.models import ConventionIssue, GroupAdminDesignation, GroupChat
 from zhidu.org.models import Department, Member, MembershipApplication, ProfileReview
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
@@ -42,6 +42,8 @@ KINDS: dict[str, Visible] = {
     "target_plan": lambda m: CorrectivePlan.objects.filter(node__in=TargetNode.objects.visible_to(m)),
     "transfer_item": lambda m: TransferItem.objects.filter(transfer__in=Transfer.objects.visible_to(m)),
     "tree": lambda m: TargetTree.objects.filter(nodes__in=TargetNode.objects.visible_to(m)),
+    "convention_issue": lambda m: ConventionIssue.objects.visible_to(m),
+    "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -79,6 +81,8 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "TreeOut": [("tree", "id")],
     "TargetPlanOut": [("target_plan", "id"), ("target", "node_id")],
     "TransferItemOut": [("transfer_item", "id")],
+    "ConventionIssueOut": [("convention_issue", "id"), ("group", "group_id")],
+    "DesignationOut": [("designation", "id"), ("group", "group_id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}

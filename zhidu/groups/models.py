@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhidu.core.models import BaseModel
 from zhidu.customers.models import Customer
-from zhidu.org.models import Member, Role, work_scope_q
+from zhidu.org.models import Department, Member, Role, work_scope_q
 
 
 class GroupKind(models.TextChoices):
@@ -139,3 +139,106 @@ class GroupMember(BaseModel):
     @property
     def display_name(self) -> str:
         return self.group_nickname or self.name or self.userid
+
+
+# --- conventions (S6 第四–六条): group names, '部门+姓名' nicknames, admins designated by the department head ---
+
+DEFAULT_NAME_TEMPLATE = "{部门}群"
+DEFAULT_CUSTOMER_NAME_TEMPLATE = "{部门}{*}群"
+DEFAULT_NICKNAME_TEMPLATE = "{部门}{姓名}"
+DEFAULT_SEPARATORS = "-_·/ "
+
+
+class GroupConvention(BaseModel):
+    """One department's group conventions; departments without a row inherit the nearest ancestor's, and
+    without any the built-in defaults above. Placeholders: {部门} (a department label, see `naming.py`),
+    {姓名} (the member's name), {*} (any text)."""
+
+    department = models.OneToOneField(
+        Department, on_delete=models.CASCADE, related_name="group_convention", verbose_name=_("department")
+    )
+    name_template = models.CharField(_("internal group name template"), max_length=100, default=DEFAULT_NAME_TEMPLATE)
+    customer_name_template = models.CharField(
+        _("customer group name template"), max_length=100, default=DEFAULT_CUSTOMER_NAME_TEMPLATE
+    )
+    nickname_template = models.CharField(_("nickname template"), max_length=100, default=DEFAULT_NICKNAME_TEMPLATE)
+    separators = models.CharField(_("allowed separators"), max_length=20, default=DEFAULT_SEPARATORS, blank=True)
+    check_name = models.BooleanField(_("check group names"), default=True)
+    check_nickname = models.BooleanField(_("check staff nicknames"), default=True)
+    check_admins = models.BooleanField(_("compare designated admins with WeCom"), default=True)
+    require_admin = models.BooleanField(_("require a designated admin"), default=True)
+    updated_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("group convention")
+        verbose_name_plural = _("group conventions")
+
+    def __str__(self) -> str:
+        return str(self.department_id)
+
+
+class GroupAdminDesignation(BaseModel):
+    """A member designated as a group's admin by the head of the group's department (S6 第五条)."""
+
+    group = models.ForeignKey(GroupChat, on_delete=models.CASCADE, related_name="admin_designations")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="admin_designations")
+    designated_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["group_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "member"], condition=Q(revoked_at=None), name="designation_unique_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.member_id}"
+
+
+class IssueKind(models.TextChoices):
+    GROUP_NAME = "group_name", _("Group name does not follow the naming rule")
+    NICKNAME = "nickname", _("Group nickname is not department + name")
+    ADMIN_NOT_SET = "admin_not_set", _("Designated admin is not an admin in WeCom")
+    ADMIN_UNDESIGNATED = "admin_undesignated", _("Admin in WeCom was not designated")
+    NO_ADMIN = "no_admin", _("No designated admin")
+
+
+class ConventionIssueQuerySet(models.QuerySet["ConventionIssue"]):
+    def visible_to(self, member: Member | None) -> ConventionIssueQuerySet:
+        return self.filter(group__in=GroupChat.objects.visible_to(member).values("pk"))
+
+    def open(self) -> ConventionIssueQuerySet:
+        return self.filter(resolved_at=None)
+
+
+class ConventionIssue(BaseModel):
+    """A group (or one of its staff members) breaking its department's conventions; resolved when fixed."""
+
+    group = models.ForeignKey(GroupChat, on_delete=models.CASCADE, related_name="convention_issues")
+    kind = models.CharField(_("issue"), max_length=20, choices=IssueKind.choices)
+    userid = models.CharField(max_length=64, blank=True, help_text="the staff member concerned; blank: the group")
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responsible = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expected = models.CharField(_("expected"), max_length=200, blank=True)
+    actual = models.CharField(_("actual"), max_length=200, blank=True)
+    first_seen = models.DateTimeField(_("first seen"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    reminders = models.PositiveIntegerField(default=0)
+
+    objects = ConventionIssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "kind", "userid"], condition=Q(resolved_at=None), name="conventionissue_unique_open"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=IssueKind.values), name="conventionissue_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.kind}:{self.userid}"

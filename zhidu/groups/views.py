@@ -14,6 +14,7 @@ from zhidu.org.models import Role
 
 from . import selectors
 from .checks import CHECKS, CUSTOMER, INTERNAL, checks_for
+from .convention_views import conventions_context
 from .models import GroupKind
 from .sections import group_sections
 
@@ -48,4 +49,5 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     context = {"g": group, "members": members, "checks": checks_for(group.kind)}
     context["creator"] = selectors.group_creator(group)
     context["sections"] = group_sections(request.member, group)  # type: ignore[attr-defined]
+    context.update(conventions_context(request.member, group))  # type: ignore[attr-defined]
     return render(request, "groups/detail.html", context)

@@ -37,6 +37,7 @@ from zhidu.customers.services import (
     tags_apply,
 )
 from zhidu.customers.transfer_results import transfer_fail_reported
+from zhidu.groups.conventions import conventions_check_chats
 from zhidu.groups.services import group_dismiss, groups_apply
 from zhidu.org.models import Member
 from zhidu.org.services import member_bind_wecom, member_unbind_wecom
@@ -429,12 +430,15 @@ def refresh_group(client: Any, chat_id: str) -> dict[str, int]:
     from .sync import group_data
 
     detail = client.groupchat_get(chat_id, need_name=True).group_chat
-    return groups_apply(groups=[group_data(detail)])
+    counts = groups_apply(groups=[group_data(detail)])
+    conventions_check_chats(chat_ids=[chat_id])
+    return counts
 
 
 def _on_external_chat(event: ExternalChatEvent, clients: _Clients) -> str:
     if event.ChangeType == "dismiss":
         group_dismiss(chat_id=event.ChatId)
+        conventions_check_chats(chat_ids=[event.ChatId])  # a dismissed group's issues are resolved
         return "processed"
     refresh_group(clients("customer"), event.ChatId)
     return "processed"
