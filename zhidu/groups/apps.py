@@ -14,7 +14,7 @@ class GroupsConfig(AppConfig):
         from .demo import demo_conventions
 
         register("groups", _("Customer groups in my scope"), _group_count)
-        register_demo_step("group-conventions", demo_conventions, order=70)
+        register_demo_step("group-conventions", demo_conventions, order=72)
 
 
 def _group_count(member):  # type: ignore[no-untyped-def]

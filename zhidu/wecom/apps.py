@@ -20,4 +20,4 @@ class WecomConfig(AppConfig):
         subscribe("customers.tags_changed", on_tags_changed)
         register_company_source("wecom-simulator", demo_company_from_simulator)
         subscribe(SUBMITTED_EVENT, on_transfer_submitted)
-        register_demo_step("account-profiles", demo_profiles, order=70)
+        register_demo_step("account-profiles", demo_profiles, order=76)

@@ -178,7 +178,9 @@ def test_pull_schedule_runs_after_commit(synced, django_capture_on_commit_callba
     # and looks up the room ids it does not know (internal groups)
     batches = EventDelivery.objects.filter(name="compliance.customer_chats").count()
     rooms = sum(1 for c in callbacks if "_discover_rooms" in c.__qualname__)
-    assert batches >= 1 and rooms >= 1 and len(callbacks) == 1 + batches + rooms
+    # and each batch's reviewer notifications (violations, behaviour findings) queue their outbox rows
+    outbox = sum(1 for c in callbacks if "outbox_enqueue" in c.__qualname__)
+    assert batches >= 1 and rooms >= 1 and len(callbacks) == 1 + batches + rooms + outbox
     assert ArchiveCursor.objects.get(source="simulator").seq == TOTAL
 
 

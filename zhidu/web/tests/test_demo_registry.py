@@ -24,8 +24,8 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "sales-orders",
         "sales-targets",
         "org-calendar",
-        "account-profiles",
         "group-conventions",
+        "account-profiles",
     ]
 
 
