@@ -11,6 +11,7 @@ from zhidu.core.text import clean_query
 from zhidu.org.models import Role
 
 from . import selectors
+from .moderation_selectors import ledger_for
 
 READERS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
 
@@ -28,4 +29,5 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = selectors.group_get_for(request.member, group_id)  # type: ignore[attr-defined]
     members = selectors.group_members(group=group, include_left=request.GET.get("left") == "1")
-    return render(request, "groups/detail.html", {"g": group, "members": members})
+    ledger = ledger_for(viewer=request.member, group=group)  # type: ignore[attr-defined]
+    return render(request, "groups/detail.html", {"g": group, "members": members, "ledger": ledger})

@@ -37,6 +37,7 @@ from zhidu.customers.services import (
     tags_apply,
 )
 from zhidu.customers.transfer_results import transfer_fail_reported
+from zhidu.groups.moderation import bans_check_chat
 from zhidu.groups.services import group_dismiss, groups_apply
 from zhidu.org.models import Member
 from zhidu.org.services import member_bind_wecom, member_unbind_wecom
@@ -432,6 +433,8 @@ def _on_external_chat(event: ExternalChatEvent, clients: _Clients) -> str:
         group_dismiss(chat_id=event.ChatId)
         return "processed"
     refresh_group(clients("customer"), event.ChatId)
+    if event.UpdateDetail == "add_member":
+        bans_check_chat(chat_id=event.ChatId)  # a banned person re-joining alerts the owner and the decider
     return "processed"
 
 

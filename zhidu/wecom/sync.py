@@ -39,6 +39,7 @@ from zhidu.customers.services import (
     tags_apply,
 )
 from zhidu.groups.models import WECOM_GROUP_STATUS, GroupStatus
+from zhidu.groups.moderation import bans_check_all
 from zhidu.groups.services import GroupData, GroupMemberData, groups_apply
 from zhidu.org.models import Department, Member, MemberStatus, Role
 from zhidu.org.services import (
@@ -521,6 +522,7 @@ def sync_groups(client: Any, *, progress: Progress | None = None, full: bool = F
             progress.step("groups", done, len(status))
     fetched = time.monotonic()
     counts: dict[str, Any] = groups_apply(groups=groups, complete=complete, force_members=full)
+    counts["ban_alerts"] = len(bans_check_all())
     counts["fetch_seconds"] = round(fetched - started, 2)
     counts["groups_seen"] = len(groups)
     return counts

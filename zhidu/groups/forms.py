@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhidu.core.forms import TextField
+
+from .models import ActionKind, GroupChat
+
+
+class OrderForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Action"), choices=ActionKind.choices)
+    target = forms.ChoiceField(label=_("Person"))
+    article = forms.TypedChoiceField(label=_("Article cited"), coerce=int)
+    reason = TextField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    company_wide = forms.BooleanField(label=_("Ban from every group of the company"), required=False)
+    case = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, group: GroupChat, articles: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = group.members.order_by("type", "join_time", "id")
+        self.fields["target"].choices =  # type: ignore[attr-defined] [(m.userid, f"{m.display_name}（{m.get_type_display()}）") for m in members]
+        self.fields["article"].choices =  # type: ignore[attr-defined] [(a.pk, f"{a.citation} {a.text[:30]}") for a in articles]
+
+
+class DeclineForm(forms.Form):
+    reason = TextField(label=_("Reason for declining"), max_length=2000)
