@@ -21,8 +21,10 @@ class OrderForm(forms.Form):
     def __init__(self, *args: Any, group: GroupChat, articles: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = group.members.order_by("type", "join_time", "id")
-        self.fields["target"].choices =  # type: ignore[attr-defined] [(m.userid, f"{m.display_name}（{m.get_type_display()}）") for m in members]
-        self.fields["article"].choices =  # type: ignore[attr-defined] [(a.pk, f"{a.citation} {a.text[:30]}") for a in articles]
+        choices_target = [(m.userid, f"{m.display_name}（{m.get_type_display()}）") for m in members]
+        self.fields["target"].choices = choices_target  # type: ignore[attr-defined]
+        choices_article = [(a.pk, f"{a.citation} {a.text[:30]}") for a in articles]
+        self.fields["article"].choices = choices_article  # type: ignore[attr-defined]
 
 
 class DeclineForm(forms.Form):
