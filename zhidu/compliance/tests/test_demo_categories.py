@@ -135,8 +135,8 @@ def demo_sim() -> Iterator[SimulatorServer]:
 @pytest.mark.django_db
 def test_demo_archive_ingested_over_http_has_every_category(demo_sim: SimulatorServer, settings: Any) -> None:
     from zhidu.compliance.models import ArchiveMessage, Violation
-    from zhidu.groups.models import ModerationCase
     from zhidu.compliance.services import archive_ingest, client_agree_checker, rules_seed_default
+    from zhidu.groups.models import ModerationCase
     from zhidu.wecom.archive import SimulatorArchiveSource, load_private_keys
     from zhidu.wecom.sync import sync_all
 
