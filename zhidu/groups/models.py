@@ -277,6 +277,10 @@ class Ban(BaseModel):
     group = models.ForeignKey(GroupChat, on_delete=models.CASCADE, related_name="bans")
     company_wide = models.BooleanField(default=False)
     userid = models.CharField(max_length=64, db_index=True)
+    # whether the person was in the group when banned, and their join time then: a different join time later is a
+    # re-join (compared with WeCom's own join time, so our clock and WeCom's never need to agree)
+    present_at_ban = models.BooleanField(default=False)
+    join_time_at_ban = models.DateTimeField(null=True, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

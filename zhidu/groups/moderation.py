@@ -267,7 +267,14 @@ def moderation_action_order(
         done_at=now if done else None,
     )
     if kind == ActionKind.BAN:
-        Ban.objects.create(action=action, group=group, company_wide=action.company_wide, userid=person.userid)
+        Ban.objects.create(
+            action=action,
+            group=group,
+            company_wide=action.company_wide,
+            userid=person.userid,
+            present_at_ban=person.left_at is None,
+            join_time_at_ban=person.join_time if person.left_at is None else None,
+        )
     audit_record(
         actor=actor,
         verb="moderation_action.order",
@@ -387,8 +394,15 @@ def moderation_action_decline(*, actor: Member, action_id: int, reason: str) -> 
 # ------------------------------------------------------------------------------------------------ bans
 
 
+def _rejoined(ban: Ban, group: GroupChat, row: GroupMember) -> bool:
+    if ban.group_id != group.pk:
+        return True  # a company-wide ban: present in another group at all is an alert
+    return not (ban.present_at_ban and row.join_time == ban.join_time_at_ban)
+
+
 def bans_check(*, group: GroupChat) -> list[BanAlert]:
-    """Raise an alert for every banned person present in `group` who joined after the ban (once per join).
+    """Raise an alert for every banned person present in `group` who (re-)joined since the ban (once per join); a
+    person banned company-wide is an alert in any other group.
 
     Call after writing a group's members (the `change_external_chat` callback, internal room syncs)."""
     bans = list(
@@ -402,9 +416,9 @@ def bans_check(*, group: GroupChat) -> list[BanAlert]:
     present = GroupMember.objects.filter(group=group, left_at=None, userid__in=list(by_userid))
     alerts: list[BanAlert] = []
     for row in present:
-        joined = row.join_time or row.updated_at
+        joined = row.join_time or row.created_at
         for ban in by_userid[row.userid]:
-            if joined <= ban.created_at:
+            if not _rejoined(ban, group, row):
                 continue  # still there from before the ban: the removal task covers it
             with transaction.atomic():
                 alert, created = BanAlert.objects.get_or_create(

@@ -170,6 +170,7 @@ def test_company_wide_ban_alerts_in_another_group(actors, world):  # type: ignor
     per_group = order(actors.director, world, kind="ban", target=actors.sales_b.wecom_userid)
     assert not per_group.company_wide
     GroupMemberFactory(group=other, userid=actors.sales_b.wecom_userid, join_time=timezone.now())
+    assert moderation.bans_check(group=other) == []  # banned from the first group only
     assert BanAlert.objects.filter(group=other, userid=actors.sales_b.wecom_userid).count() == 0
 
 

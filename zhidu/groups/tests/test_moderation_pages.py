@@ -23,9 +23,7 @@ def test_supervisor_orders_a_mute_on_the_page_and_the_owner_confirms(actors, wor
     url = reverse("groups:moderation_order", args=[world.group.pk])
     form = c.get(url)
     assert form.status_code == 200 and "发广告的客户" in form.content.decode()
-    response = c.post(
-        url, {"kind": "mute", "target": CUSTOMER, "article": world.article.pk, "reason": "在群里发广告"}
-    )
+    response = c.post(url, {"kind": "mute", "target": CUSTOMER, "article": world.article.pk, "reason": "在群里发广告"})
     assert response.status_code == 302
     action = ModerationAction.objects.get()
     detail = c.get(reverse("groups:detail", args=[world.group.pk])).content.decode()
@@ -57,7 +55,12 @@ def test_order_page_is_missing_for_who_may_not_order(actors, world, login, actor
 
 def test_decline_on_the_tasks_page(actors, world, login):  # type: ignore[no-untyped-def]
     action = moderation.moderation_action_order(
-        actor=actors.manager, group=world.group, kind="remove", target_userid=CUSTOMER, article=world.article, reason="r"
+        actor=actors.manager,
+        group=world.group,
+        kind="remove",
+        target_userid=CUSTOMER,
+        article=world.article,
+        reason="r",
     )
     c = login(actors.sales)
     c.post(reverse("groups:moderation_decline", args=[action.pk]), {"reason": "误会，已澄清"})

@@ -49,7 +49,7 @@ def test_owner_posts_the_new_rules_and_confirms(actors, world, login):  # type: 
     assert (ann.status, ann.done_by) == (AnnouncementStatus.CONFIRMED, actors.sales)
     assert AuditEvent.objects.filter(verb="rules_announcement.confirm", actor=actors.sales).exists()
     page = c.get(reverse("groups:detail", args=[world.group.pk])).content.decode()
-    assert "data-testid=\"rules-announcements\"" in page and str(v2) in page
+    assert 'data-testid="rules-announcements"' in page and str(v2) in page
 
 
 def test_department_link_covers_groups_owned_in_its_subtree(actors, world, settings):  # type: ignore[no-untyped-def]
