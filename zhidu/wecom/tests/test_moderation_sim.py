@@ -83,5 +83,5 @@ def test_new_group_rules_go_out_through_the_robot(sim):  # type: ignore[no-untyp
     robot = httpx.get(f"{sim.url}/sim/sent", params={"channel": "robot"}).json()
     robot = robot.get("sent", robot) if isinstance(robot, dict) else robot
     assert len(robot) == 1 and robot[0]["key"] == sim.robot_keys[0]
-    assert (robot[0]["msgtype"], robot[0]["payload"]) == ("text", {"content": ann.text})
+    assert robot[0]["payload"] == {"msgtype": "text", "text": {"content": ann.text}}
     assert v2.title in ann.text
