@@ -161,7 +161,7 @@ class ActionStatus(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("moderation case status", "Open")
     CLOSED = "closed", _("Closed")
 
 
@@ -234,7 +234,7 @@ class ModerationAction(BaseModel):
     group = models.ForeignKey(GroupChat, on_delete=models.CASCADE, related_name="actions", verbose_name=_("group"))
     case = models.ForeignKey(ModerationCase, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     kind = models.CharField(_("action"), max_length=10, choices=ActionKind.choices)
-    decided_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("ordered by"))
     reason = models.TextField(_("reason"))
     article = models.ForeignKey("policies.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     citation = models.CharField(_("article cited"), max_length=300)

@@ -181,7 +181,7 @@ def moderation_case_open(
                 title=_("To look at in %(group)s: %(reason)s") % {"group": where, "reason": case.reason},
                 body=f"{case.offender_name or case.offender_userid}: {text[:200]}",
                 url=reverse("groups:detail", args=[group.pk]) if group is not None else _tasks_url(),
-                action=_("Open"),
+                action=_("View"),
                 dedupe_key=f"modcase:{case.pk}",
             )
     return case, True
@@ -293,7 +293,7 @@ def moderation_action_order(
                 title=_("Warning in %(group)s") % {"group": group},
                 body=f"{action.citation}\n{reason}",
                 url=reverse("groups:detail", args=[group.pk]),
-                action=_("Open"),
+                action=_("View"),
                 dedupe_key=f"modwarn:{action.pk}",
             )
         if action.status == ActionStatus.PENDING and group.owner_id is not None:
@@ -330,7 +330,7 @@ def _tell_decider(action: ModerationAction, title: str, body: str) -> None:
         title=title,
         body=body,
         url=reverse("groups:detail", args=[action.group_id]),
-        action=_("Open"),
+        action=_("View"),
         dedupe_key=f"moddone:{action.pk}",
     )
 
@@ -441,7 +441,7 @@ def bans_check(*, group: GroupChat) -> list[BanAlert]:
                         % {"group": group, "name": row.display_name},
                         body=ban.action.citation,
                         url=reverse("groups:moderation_alerts"),
-                        action=_("Open"),
+                        action=_("View"),
                         dedupe_key=f"banalert:{alert.pk}",
                     )
             alerts.append(alert)
