@@ -9,8 +9,12 @@ class GroupsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from zhidu.web.dashboard import register
+        from zhidu.web.demo import register_demo_step
+
+        from .demo import demo_moderation
 
         register("groups", _("Customer groups in my scope"), _group_count)
+        register_demo_step("moderation", demo_moderation, order=70)
 
 
 def _group_count(member):  # type: ignore[no-untyped-def]

@@ -85,3 +85,19 @@ def test_new_group_rules_go_out_through_the_robot(sim):  # type: ignore[no-untyp
     assert len(robot) == 1 and robot[0]["key"] == sim.robot_keys[0]
     assert robot[0]["payload"] == {"msgtype": "text", "text": {"content": ann.text}}
     assert v2.title in ann.text
+
+
+def test_demo_step_leaves_an_open_task_for_a_synced_customer_group(sim):  # type: ignore[no-untyped-def]
+    from zhidu.groups.demo import demo_moderation
+    from zhidu.groups.models import ActionStatus, ModerationAction
+    from zhidu.org.models import Role
+    from zhidu.policies.services import policy_load_demo
+
+    policy_load_demo(actor=None)
+    action = demo_moderation()
+    assert action is not None
+    assert (action.kind, action.status, action.decided_by.role) == ("mute", ActionStatus.PENDING, Role.SUPERVISOR)
+    assert action.target_type == "customer" and action.assignee == action.group.owner
+    assert action.citation.startswith("《销售团队管理制度》第二十二条")
+    assert action.group.kind == "customer" and action.group.owner.reports_to == action.decided_by
+    assert demo_moderation() is None and ModerationAction.objects.count() == 1
