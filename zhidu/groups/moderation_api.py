@@ -8,8 +8,10 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from zhidu.core.errors import NotFound
 from zhidu.core.schemas import PageIn, Text, paginate
-from zhidu.policies.models import Article
+from zhidu.org.models import Department
+from zhidu.policies.models import Article, Policy
 
 from . import moderation, selectors
 from .models import ActionStatus, BanAlert, ModerationAction, ModerationCase
@@ -138,3 +140,28 @@ def case_list(request: HttpRequest, page: Query[PageIn]):  # type: ignore[no-unt
 def alert_list(request: HttpRequest, page: Query[PageIn]):  # type: ignore[no-untyped-def]
     """Banned people who re-joined a group, newest first."""
     return paginate(BanAlert.objects.visible_to(request.auth), page, descending=True)  # type: ignore[attr-defined]
+
+
+class GroupRulesIn(Schema):
+    policy_id: int
+    group_id: int | None = None
+    department_id: int | None = None
+
+
+class GroupRulesOut(Schema):
+    policy_id: int
+    group_id: int | None
+    department_id: int | None
+
+
+@router.post("/rules", response=GroupRulesOut)
+def rules_link(request: HttpRequest, payload: GroupRulesIn) -> GroupRulesOut:
+    """Make a published regulation the rules of a group, or of every group owned in a department's subtree."""
+    viewer = request.auth  # type: ignore[attr-defined]
+    group = selectors.group_get_for(viewer, payload.group_id) if payload.group_id else None
+    department = Department.objects.visible_to(viewer).filter(pk=payload.department_id or 0).first()
+    policy = Policy.objects.visible_to(viewer).filter(pk=payload.policy_id).first()
+    if policy is None or (payload.department_id and department is None):
+        raise NotFound
+    link = moderation.group_rules_link(actor=viewer, policy=policy, group=group, department=department)
+    return GroupRulesOut(policy_id=link.policy_id, group_id=link.group_id, department_id=link.department_id)

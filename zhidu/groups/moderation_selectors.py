@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from zhidu.org.models import Member
+from zhidu.policies.models import Policy
 
 from .models import (
     ActionStatus,
@@ -14,11 +17,13 @@ from .models import (
     BanAlert,
     CaseStatus,
     GroupChat,
+    GroupRobot,
+    GroupRules,
     ModerationAction,
     ModerationCase,
     RulesAnnouncement,
 )
-from .moderation import can_order
+from .moderation import RULES_ROLES, can_order
 
 LEDGER_LIMIT = 50
 PAGE = 50
@@ -32,6 +37,9 @@ class Ledger:
     bans: list[Ban]
     announcements: list[RulesAnnouncement]
     can_order: bool
+    rules: list[str]
+    has_robot: bool
+    policies: list[Policy]
 
 
 def ledger_for(*, viewer: Member, group: GroupChat) -> Ledger:
@@ -54,7 +62,21 @@ def ledger_for(*, viewer: Member, group: GroupChat) -> Ledger:
             .order_by("-id")[:LEDGER_LIMIT]
         ),
         can_order=can_order(viewer, group),
+        rules=rules_of(group),
+        has_robot=GroupRobot.objects.filter(group=group).exists(),
+        policies=list(Policy.objects.exclude(current_version=None).order_by("code")[:LEDGER_LIMIT])
+        if viewer.role in RULES_ROLES or group.owner_id == viewer.pk
+        else [],
     )
+
+
+def rules_of(group: GroupChat) -> list[str]:
+    """Titles of the regulations that are this group's rules (linked to it or to its owner's departments)."""
+    depts: list[int] = []
+    if group.owner is not None:
+        depts = [group.owner.department_id, *group.owner.department.ancestor_ids()]
+    links = GroupRules.objects.filter(Q(group=group) | Q(department_id__in=depts)).select_related("policy")
+    return sorted({str(link.policy) for link in links})
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError
-from zhidu.policies.models import Article
+from zhidu.policies.models import Article, Policy
 
 from . import moderation, moderation_selectors, selectors
 from .forms import DeclineForm, OrderForm
@@ -112,3 +112,30 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     rows = moderation_selectors.alerts_for(member=request.member, before=_before(request))  # type: ignore[attr-defined]
     return render(request, "groups/moderation_alerts.html", {"alerts": rows})
+
+
+@require_POST
+@member_required(*READERS)
+def rules_link(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get_for(request.member, group_id)  # type: ignore[attr-defined]
+    policy = Policy.objects.filter(pk=request.POST.get("policy") or 0).first()
+    try:
+        if policy is None:
+            raise DomainError(moderation.ERR_NOT_PUBLISHED, field="policy")
+        moderation.group_rules_link(actor=request.member, policy=policy, group=group)  # type: ignore[attr-defined]
+        messages.success(request, _("Saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("groups:detail", group.pk)
+
+
+@require_POST
+@member_required(*READERS)
+def robot_set(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.group_get_for(request.member, group_id)  # type: ignore[attr-defined]
+    try:
+        moderation.group_robot_set(actor=request.member, group=group, webhook=request.POST.get("webhook", ""))  # type: ignore[attr-defined]
+        messages.success(request, _("Saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("groups:detail", group.pk)

@@ -66,3 +66,36 @@ def test_linking_needs_a_published_regulation_and_a_role(actors, world):  # type
         moderation.group_rules_link(actor=actors.sales_b, policy=world.version.policy, group=world.group)
     with pytest.raises(DomainError):
         moderation.group_rules_link(actor=actors.director, policy=world.version.policy)
+
+
+def test_group_page_links_rules_and_sets_the_robot(actors, world, login):  # type: ignore[no-untyped-def]
+    c = login(actors.manager)
+    c.post(reverse("groups:rules_link", args=[world.group.pk]), {"policy": world.version.policy_id})
+    c.post(reverse("groups:robot_set", args=[world.group.pk]), {"webhook": "robot-key-1"})
+    page = c.get(reverse("groups:detail", args=[world.group.pk])).content.decode()
+    assert "《测试管理制度》" in page.split('data-testid="group-rules"')[1][:200]
+    assert "robot-key-1" not in page  # the webhook is a secret: never shown
+    assert AuditEvent.objects.filter(verb="group_rules.link", actor=actors.manager).exists()
+    assert AuditEvent.objects.filter(verb="group_robot.set", actor=actors.manager).exists()
+    announced_next_version()
+    moderation.rules_announcements_due()
+    assert RulesAnnouncement.objects.get().method == AnnouncementMethod.ROBOT
+
+
+def test_robot_is_set_only_by_who_may_order(actors, world, login):  # type: ignore[no-untyped-def]
+    login(actors.sales_b).post(reverse("groups:robot_set", args=[world.group.pk]), {"webhook": "k"})
+    assert not AuditEvent.objects.filter(verb="group_robot.set").exists()
+    assert (
+        login(actors.outsider).post(reverse("groups:robot_set", args=[world.group.pk]), {"webhook": "k"}).status_code
+        == 404
+    )
+
+
+def test_api_links_a_department(actors, world, login):  # type: ignore[no-untyped-def]
+    c = login(actors.director)
+    body = {"policy_id": world.version.policy_id, "department_id": actors.dept1.pk}
+    response = c.post("/api/moderation/rules", body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["department_id"] == actors.dept1.pk
+    c.logout()
+    denied = login(actors.sales_b).post("/api/moderation/rules", body, content_type="application/json")
+    assert denied.status_code in (403, 404)
