@@ -281,6 +281,7 @@ class Ban(BaseModel):
     # re-join (compared with WeCom's own join time, so our clock and WeCom's never need to agree)
     present_at_ban = models.BooleanField(default=False)
     join_time_at_ban = models.DateTimeField(null=True, blank=True)
+    left_since_ban = models.BooleanField(default=False, help_text="seen out of the group since the ban (or last alert)")
     lifted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -397,7 +397,7 @@ def moderation_action_decline(*, actor: Member, action_id: int, reason: str) -> 
 def _rejoined(ban: Ban, group: GroupChat, row: GroupMember) -> bool:
     if ban.group_id != group.pk:
         return True  # a company-wide ban: present in another group at all is an alert
-    return not (ban.present_at_ban and row.join_time == ban.join_time_at_ban)
+    return ban.left_since_ban or not (ban.present_at_ban and row.join_time == ban.join_time_at_ban)
 
 
 def bans_check(*, group: GroupChat) -> list[BanAlert]:
@@ -413,7 +413,11 @@ def bans_check(*, group: GroupChat) -> list[BanAlert]:
     by_userid: dict[str, list[Ban]] = {}
     for ban in bans:
         by_userid.setdefault(ban.userid, []).append(ban)
-    present = GroupMember.objects.filter(group=group, left_at=None, userid__in=list(by_userid))
+    present = list(GroupMember.objects.filter(group=group, left_at=None, userid__in=list(by_userid)))
+    here = {row.userid for row in present}
+    gone = [b.pk for b in bans if b.group_id == group.pk and b.userid not in here and not b.left_since_ban]
+    if gone:  # out of the group now: coming back later is a re-join, whatever join time WeCom reports then
+        Ban.objects.filter(pk__in=gone).update(left_since_ban=True, updated_at=timezone.now())
     alerts: list[BanAlert] = []
     for row in present:
         joined = row.join_time or row.created_at
@@ -424,6 +428,10 @@ def bans_check(*, group: GroupChat) -> list[BanAlert]:
                 alert, created = BanAlert.objects.get_or_create(
                     ban=ban, group=group, joined_at=joined, defaults={"userid": row.userid, "name": row.display_name}
                 )
+                if ban.group_id == group.pk and ban.left_since_ban:
+                    Ban.objects.filter(pk=ban.pk).update(
+                        left_since_ban=False, join_time_at_ban=row.join_time, present_at_ban=True
+                    )
                 if not created:
                     continue
                 audit_record(

@@ -433,7 +433,7 @@ def _on_external_chat(event: ExternalChatEvent, clients: _Clients) -> str:
         group_dismiss(chat_id=event.ChatId)
         return "processed"
     refresh_group(clients("customer"), event.ChatId)
-    if event.UpdateDetail == "add_member":
+    if event.UpdateDetail in ("add_member", "del_member"):
         bans_check_chat(chat_id=event.ChatId)  # a banned person re-joining alerts the owner and the decider
     return "processed"
 

@@ -197,3 +197,16 @@ def test_case_is_idempotent_per_message_and_closable(actors, world):  # type: ig
     assert case.status == CaseStatus.CLOSED
     assert ModerationCase.objects.visible_to(actors.outsider).count() == 0
     assert ModerationCase.objects.visible_to(actors.supervisor).count() == 1
+
+
+def test_rejoin_with_the_same_join_time_is_still_a_rejoin(actors, world):  # type: ignore[no-untyped-def]
+    """WeCom reports join times in seconds: leaving and coming back within the second the person first joined must
+    still alert, because the check saw them out of the group since the ban."""
+    first_join = timezone.now()
+    GroupMember.objects.filter(pk=world.customer.pk).update(join_time=first_join)
+    order(actors.supervisor, world, kind="ban")
+    GroupMember.objects.filter(pk=world.customer.pk).update(left_at=timezone.now())
+    assert moderation.bans_check(group=world.group) == []
+    _rejoin(world.customer, first_join)
+    assert [a.userid for a in moderation.bans_check(group=world.group)] == [CUSTOMER]
+    assert moderation.bans_check(group=world.group) == []
