@@ -18,6 +18,7 @@ from zhidu.customers.api import router as customers_router
 from zhidu.customers.transfer_api import router as customer_transfers_router
 from zhidu.groups.api import router as groups_router
 from zhidu.groups.convention_api import router as group_conventions_router
+from zhidu.groups.moderation_api import router as moderation_router
 from zhidu.org.api import router as org_router
 from zhidu.org.auth import TokenAuth, api_auth
 from zhidu.policies.api import router as policies_router
@@ -72,6 +73,7 @@ api.add_router("/customers/transfers/", customer_transfers_router)
 api.add_router("/customers/", customers_router)
 api.add_router("/groups/conventions/", group_conventions_router)
 api.add_router("/groups/", groups_router)
+api.add_router("/moderation/", moderation_router)
 api.add_router("/compliance/", compliance_router)
 api.add_router("/sales/", sales_router)
 api.add_router("/wecom/", wecom_router)

@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.compliance.tasks.archive_pull_task",
         "schedule": env_int("ARCHIVE_PULL_SECONDS", 60),
     },
+    "group-rules-announce": {
+        "task": "zhidu.groups.tasks.rules_announce_task",
+        "schedule": env_int("RULES_ANNOUNCE_SECONDS", 3600),
+    },
     "outbox-flush": {"task": "zhidu.wecom.tasks.outbox_flush_task", "schedule": env_int("OUTBOX_FLUSH_SECONDS", 30)},
     # Domain event handlers that failed (or whose dispatch was lost) run again here.
     "events-retry": {"task": "zhidu.core.tasks.events_retry_task", "schedule": env_int("EVENTS_RETRY_SECONDS", 30)},
@@ -319,6 +323,9 @@ ZHIDU_COMPANY_NAME = env_str("ZHIDU_COMPANY_NAME", "示例科技有限公司")
 POLICY_NOTICE_DAYS = env_int("POLICY_NOTICE_DAYS", 7)
 # The rules pages count each rule's violations over the last RULE_HITS_DAYS days.
 RULE_HITS_DAYS = env_int("RULE_HITS_DAYS", 30)
+# A new version of a group's rules (a regulation linked to groups) is announced to those groups this many days
+# before it takes effect (robot webhook, else a task for the group owner); checked every RULES_ANNOUNCE_SECONDS.
+RULES_ANNOUNCE_DAYS = env_int("RULES_ANNOUNCE_DAYS", 7)
 # Citation-map suggestions for a regulation without a template: at most CITATION_SUGGEST_TOP clauses per rule,
 # each scoring at least CITATION_SUGGEST_MIN_SCORE (keyword weights, see compliance/services/suggest.py).
 CITATION_SUGGEST_TOP = env_int("CITATION_SUGGEST_TOP", 3)

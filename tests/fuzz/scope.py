@@ -15,7 +15,14 @@ from django.db.models import QuerySet
 
 from zhidu.compliance.models import Violation
 from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp, Transfer, TransferItem
-from zhidu.groups.models import ConventionIssue, GroupAdminDesignation, GroupChat
+from zhidu.groups.models import (
+    BanAlert,
+    ConventionIssue,
+    GroupAdminDesignation,
+    GroupChat,
+    ModerationAction,
+    ModerationCase,
+)
 from zhidu.org.models import Department, Member, MembershipApplication, ProfileReview
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
@@ -27,6 +34,9 @@ KINDS: dict[str, Visible] = {
     "member": lambda m: Member.objects.visible_to(m),
     "customer": lambda m: Customer.objects.visible_to(m),
     "group": lambda m: GroupChat.objects.visible_to(m),
+    "moderation_action": lambda m: ModerationAction.objects.visible_to(m),
+    "moderation_case": lambda m: ModerationCase.objects.visible_to(m),
+    "ban_alert": lambda m: BanAlert.objects.visible_to(m),
     "violation": lambda m: Violation.objects.visible_to(m),
     "department": lambda m: Department.objects.visible_to(m),
     "application": lambda m: MembershipApplication.objects.visible_to(m),
@@ -54,6 +64,9 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "CustomerDetailOut": [("customer", "id")],
     "GroupOut": [("group", "id")],
     "GroupDetailOut": [("group", "id")],
+    "ModerationActionOut": [("moderation_action", "id"), ("group", "group_id")],
+    "ModerationCaseOut": [("moderation_case", "id")],
+    "BanAlertOut": [("ban_alert", "id"), ("group", "group_id")],
     "ViolationOut": [("violation", "id")],
     "ViolationDetailOut": [("violation", "id")],
     "DepartmentOut": [("department", "id")],

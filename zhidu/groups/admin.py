@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import GroupChat, GroupMember
+from .models import GroupChat, GroupMember, ModerationAction, ModerationCase
 
 
 class GroupMemberInline(admin.TabularInline):
@@ -20,3 +20,24 @@ class GroupChatAdmin(admin.ModelAdmin):
     search_fields = ["name", "chat_id", "owner__name"]
     raw_id_fields = ["owner"]
     inlines = [GroupMemberInline]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ["group", "kind", "target_name", "decided_by", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["target_userid", "target_name", "group__name"]
+    readonly_fields = [f.name for f in ModerationAction._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ModerationCase)
+class ModerationCaseAdmin(admin.ModelAdmin):
+    list_display = ["chat_key", "reason", "offender_userid", "status", "created_at"]
+    list_filter = ["status", "source"]
+    readonly_fields = [f.name for f in ModerationCase._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

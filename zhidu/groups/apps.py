@@ -11,10 +11,11 @@ class GroupsConfig(AppConfig):
         from zhidu.web.dashboard import register
         from zhidu.web.demo import register_demo_step
 
-        from .demo import demo_conventions
+        from .demo import demo_conventions, demo_moderation
 
         register("groups", _("Customer groups in my scope"), _group_count)
         register_demo_step("group-conventions", demo_conventions, order=72)
+        register_demo_step("moderation", demo_moderation, order=74)
 
 
 def _group_count(member):  # type: ignore[no-untyped-def]

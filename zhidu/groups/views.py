@@ -16,6 +16,7 @@ from . import selectors
 from .checks import CHECKS, CUSTOMER, INTERNAL, checks_for
 from .convention_views import conventions_context
 from .models import GroupKind
+from .moderation_selectors import ledger_for
 from .sections import group_sections
 
 READERS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
@@ -50,4 +51,5 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     context["creator"] = selectors.group_creator(group)
     context["sections"] = group_sections(request.member, group)  # type: ignore[attr-defined]
     context.update(conventions_context(request.member, group))  # type: ignore[attr-defined]
+    context["ledger"] = ledger_for(viewer=request.member, group=group)  # type: ignore[attr-defined]
     return render(request, "groups/detail.html", context)

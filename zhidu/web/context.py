@@ -40,6 +40,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("sales:products", _("Products"), (Role.DIRECTOR, Role.ADMIN), None),
     ("customers:transfers", _("Transfers"), (*LEADS, Role.COMPLIANCE), None),
     ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("groups:moderation_tasks", _("Moderation tasks"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("sales:targets", _("Targets"), (*LEADS, Role.SALES), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),

@@ -38,6 +38,7 @@ from zhidu.customers.services import (
 )
 from zhidu.customers.transfer_results import transfer_fail_reported
 from zhidu.groups.conventions import conventions_check_chats
+from zhidu.groups.moderation import bans_check_chat
 from zhidu.groups.services import group_dismiss, groups_apply
 from zhidu.org.models import Member
 from zhidu.org.services import member_bind_wecom, member_unbind_wecom
@@ -441,6 +442,8 @@ def _on_external_chat(event: ExternalChatEvent, clients: _Clients) -> str:
         conventions_check_chats(chat_ids=[event.ChatId])  # a dismissed group's issues are resolved
         return "processed"
     refresh_group(clients("customer"), event.ChatId)
+    if event.UpdateDetail in ("add_member", "del_member"):
+        bans_check_chat(chat_id=event.ChatId)  # a banned person re-joining alerts the owner and the decider
     return "processed"
 
 

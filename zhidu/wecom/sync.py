@@ -41,6 +41,7 @@ from zhidu.customers.services import (
 )
 from zhidu.groups.conventions import conventions_check_chats
 from zhidu.groups.models import WECOM_GROUP_STATUS, GroupChat, GroupKind, GroupStatus
+from zhidu.groups.moderation import bans_check_all
 from zhidu.groups.services import GroupData, GroupMemberData, groups_apply
 from zhidu.org.models import Department, Member, MemberStatus, Role
 from zhidu.org.services import (
@@ -525,6 +526,7 @@ def sync_groups(client: Any, *, progress: Progress | None = None, full: bool = F
     fetched = time.monotonic()
     counts: dict[str, Any] = groups_apply(groups=groups, complete=complete, force_members=full)
     conventions_check_chats(chat_ids=list(status))  # names, nicknames and admins of the groups just written
+    counts["ban_alerts"] = len(bans_check_all())
     counts["fetch_seconds"] = round(fetched - started, 2)
     counts["groups_seen"] = len(groups)
     return counts

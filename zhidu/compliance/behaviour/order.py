@@ -235,3 +235,40 @@ def _meetings(sends: Sequence[_Row], batch: _Batch, result: OrderResult) -> None
         }
         out.append(_violation(rule, pks[row.msgid], row, batch, row.text, detail))
     result.violations.extend(Violation.objects.bulk_create(out, batch_size=500))
+
+
+def customer_flood_cases(findings: Sequence[CustomerFinding]) -> int:
+    """A customer's flood or repeat in a customer group becomes a moderation case for the group's owner (who may
+    warn, mute, remove or ban), never anybody's violation. Idempotent per (group, last message, reason); returns
+    the cases opened."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from zhidu.groups.models import CaseSource, GroupChat, MemberType
+    from zhidu.groups.moderation import moderation_case_open
+
+    if not findings:
+        return 0
+    groups = {g.chat_id: g for g in GroupChat.objects.filter(chat_id__in={f.roomid for f in findings})}
+    opened = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for f in findings:
+            params = {"count": f.count, "seconds": f.window_seconds}
+            if f.kind == FLOOD:
+                reason = _("Customer flooding: %(count)d messages within %(seconds)d seconds") % params
+            else:
+                reason = _("Customer repeating a message: %(count)d times within %(seconds)d seconds") % params
+            _case, created = moderation_case_open(
+                group=groups.get(f.roomid),
+                chat_key=f.roomid,
+                assignee_id=f.owner_id,
+                offender_userid=f.external_userid,
+                offender_type=MemberType.CUSTOMER,
+                reason=reason,
+                category=str(Category.FLOOD),
+                msgid=f.last_msgid,
+                occurred_at=f.occurred_at,
+                source=CaseSource.BEHAVIOUR,
+            )
+            opened += int(created)
+    return opened

@@ -21,7 +21,7 @@ from zhidu.core.audit import audit_record
 from zhidu.core.events import publish
 from zhidu.wecom.archive import ArchiveError, ArchiveRecord, ArchiveSource
 
-from ..behaviour.order import CustomerFinding, group_order_check
+from ..behaviour.order import CustomerFinding, customer_flood_cases, group_order_check
 from ..models import (
     Action,
     AgreeStatus,
@@ -240,6 +240,7 @@ def _ingest_batch(
         created = scan_and_record(kept, batch)
         order = group_order_check(rows=kept, batch=batch)  # floods, repeats, messages during meetings
         created += order.violations
+        customer_flood_cases(order.customer_findings)  # the group owner's to moderate, nobody's violation
         if batch_hook is not None:
             batch_hook(len(kept))
         cursor.seq = end_seq

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from zhidu.compliance import engine as eng
 from zhidu.core.notifications import notify
+from zhidu.groups.models import CaseSource, GroupChat, MemberType
+from zhidu.groups.moderation import moderation_case_open
 from zhidu.org.models import Member
 
 from ..models import (
@@ -147,11 +149,15 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
     # none of them backs is cited as nothing: pages show it as not backed by a regulation.
     cited = citations_in_force({rules_by_code[code] for _, code in first if code in rules_by_code})
     out: list[Violation] = []
+    customer_side: list[tuple[_Row, Any]] = []
     for (msgid, code), f in first.items():
         rule_pk = rules_by_code.get(code)
         if rule_pk is None:
             continue
         row = by_msgid[msgid]
+        if row.side != STAFF_SIDE:
+            customer_side.append((row, f))  # a customer said it: a case for the owner, nobody's violation
+            continue
         staff = batch.members_by_pk.get(row.member_id) if row.member_id else None
         clauses = cited.get(rule_pk, [])
         out.append(
@@ -175,7 +181,37 @@ def scan_and_record(rows: Sequence[_Row], batch: _Batch) -> list[Violation]:
                 occurred_at=row.sent_at,
             )
         )
+    if customer_side:
+        customer_cases(customer_side)
     return Violation.objects.bulk_create(out, batch_size=500)
+
+
+def customer_cases(findings: Sequence[tuple[_Row, Any]]) -> int:
+    """Findings on what customers wrote become moderation cases, not violations (the member did nothing wrong):
+    in a group, a case for the group's owner (who may order a warning, a mute, a removal or a ban); in a single
+    chat, a case for the member's attention. Idempotent per (chat, message, reason). Returns the cases opened."""
+    rooms = {row.roomid for row, _f in findings if row.roomid}
+    groups = {g.chat_id: g for g in GroupChat.objects.filter(chat_id__in=rooms)} if rooms else {}
+    opened = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for row, f in findings:
+            reason = _("Customer sent: %(category)s") % {"category": Category(f.category).label}
+            group = groups.get(row.roomid) if row.roomid else None
+            _case, created = moderation_case_open(
+                group=group,
+                chat_key=row.roomid or row.chat_key,
+                assignee_id=row.member_id,
+                offender_userid=row.sender,
+                offender_type=MemberType.CUSTOMER,
+                reason=reason,
+                category=f.category,
+                msgid=row.msgid,
+                text=row.text,
+                occurred_at=row.sent_at,
+                source=CaseSource.SCAN,
+            )
+            opened += created
+    return opened
 
 
 _CITATIONS: dict[str, tuple[float, str]] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from zhidu.compliance.models import ArchiveCursor, Violation
+from zhidu.compliance.models import ArchiveCursor, ArchiveMessage, Violation
 from zhidu.compliance.services import archive_ingest
 from zhidu.wecom.archive import JsonlFileSource
 
@@ -83,6 +83,18 @@ def test_customer_flood_in_a_customer_group_is_a_finding_not_a_violation(actors,
     assert (f.kind, f.roomid, f.external_userid, f.count, f.first_msgid, f.last_msgid, f.owner_id) == (
         "flood", "wrCustomerGroup1", CUSTOMER, 4, "b0", "b3", actors.sales.pk
     )  # fmt: skip
+    # the group owner's to moderate: one case, assigned to the owner, and a re-run opens no second one
+    from zhidu.groups.models import ModerationCase
+
+    case = ModerationCase.objects.get()
+    assert (case.assignee_id, case.offender_userid, case.offender_type, case.msgid, case.category, case.source) == (
+        actors.sales.pk, CUSTOMER, "customer", "b3", "flood", "behaviour"
+    )  # fmt: skip
+    assert case.reason == "客户刷屏：30 秒内 4 条消息"  # written in the company's language (LANGUAGE_CODE)
+    ArchiveMessage.objects.all().delete()
+    ArchiveCursor.objects.update(seq=0)
+    archive_ingest(source=JsonlFileSource(path))
+    assert ModerationCase.objects.count() == 1
 
 
 def test_repeats_with_width_and_space_variants(actors, tmp_path):

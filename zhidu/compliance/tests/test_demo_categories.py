@@ -137,6 +137,7 @@ def demo_sim() -> Iterator[SimulatorServer]:
 def test_demo_archive_ingested_over_http_has_every_category(demo_sim: SimulatorServer, settings: Any) -> None:
     from zhidu.compliance.models import ArchiveMessage, Violation
     from zhidu.compliance.services import archive_ingest, client_agree_checker, rules_seed_default
+    from zhidu.groups.models import ModerationCase
     from zhidu.wecom.archive import SimulatorArchiveSource, load_private_keys
     from zhidu.wecom.sync import sync_all
 
@@ -156,8 +157,12 @@ def test_demo_archive_ingested_over_http_has_every_category(demo_sim: SimulatorS
     assert report.error == "" and report.fetched == DEMO_MESSAGES + internal_share(DEMO_MESSAGES)
 
     violations = list(Violation.objects.select_related("message", "rule"))
+    # what customers wrote is a moderation case for the owner, never a member's violation
+    assert all(v.message.side == "staff" for v in violations)
+    cases = list(ModerationCase.objects.all())
+    assert cases and all(c.offender_type == "customer" for c in cases)
     # every text category, and the staff flooding the simulator's internal groups carry (a behaviour check)
-    assert {v.category for v in violations} == set(CATEGORIES) | {"flood"}
+    assert {v.category for v in violations} | {c.category for c in cases} == set(CATEGORIES) | {"flood"}
     labels = {item["msgid"]: set(item["labels"]) for item in sim.archive.labels()}
     assert all(labels[v.message.msgid] for v in violations)  # nothing on the clean chats
     internal = [v for v in violations if v.rule.code == "ads.internal"]

@@ -227,22 +227,53 @@ def test_text_extracted_for_markdown_and_link(actors, tmp_path):
     assert Violation.objects.count() == 2
 
 
-def test_group_chat_customer_message_goes_to_the_room_owner(actors, tmp_path):
-    from zhidu.groups.models import GroupChat
+def test_group_chat_customer_message_is_a_case_for_the_room_owner(actors, tmp_path):
+    """A customer's ad in a customer group blames nobody: the owner gets a moderation case, no violation."""
+    from zhidu.groups.models import GroupChat, ModerationCase
 
     make_rule("test-ads", category="ads", terms=("加群领资料",), article="sales-conduct#22.1")
-    GroupChat.objects.create(chat_id="wrRoom1", name="客户群", owner=actors.sales)
-    path = write_jsonl(
-        tmp_path / "g.jsonl",
-        [
-            text_record(CUSTOMER, [actors.sales.wecom_userid, CUSTOMER_B], "大家加群领资料", roomid="wrRoom1"),
-        ],
-    )
-    archive_ingest(source=JsonlFileSource(path))
+    group = GroupChat.objects.create(chat_id="wrRoom1", name="客户群", owner=actors.sales)
+    records = [text_record(CUSTOMER, [actors.sales.wecom_userid, CUSTOMER_B], "大家加群领资料", roomid="wrRoom1")]
+    archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "g.jsonl", records)))
     m = ArchiveMessage.objects.get()
     assert (m.chat_type, m.chat_key, m.side, m.member) == ("group", "wrRoom1", "customer", actors.sales)
+    assert not Violation.objects.exists()
+    case = ModerationCase.objects.get()
+    assert (case.group, case.assignee, case.offender_userid, case.offender_type) == (
+        group,
+        actors.sales,
+        CUSTOMER,
+        "customer",
+    )
+    assert (case.category, case.msgid, case.text) == ("ads", m.msgid, "大家加群领资料")
+    assert case.reason.startswith("客户发送")
+
+
+def test_staff_message_in_a_customer_group_stays_the_senders_violation(actors, tmp_path):
+    from zhidu.groups.models import GroupChat, ModerationCase
+
+    make_rule("test-ads", category="ads", terms=("加群领资料",), article="sales-conduct#22.1")
+    GroupChat.objects.create(chat_id="wrRoom1", name="客户群", owner=actors.sales_b)
+    records = [text_record(actors.sales.wecom_userid, [CUSTOMER, CUSTOMER_B], "大家加群领资料", roomid="wrRoom1")]
+    archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "g.jsonl", records)))
     v = Violation.objects.get()
     assert (v.member, v.supervisor) == (actors.sales, actors.supervisor)
+    assert not ModerationCase.objects.exists()
+
+
+def test_customer_abuse_in_a_single_chat_is_a_case_for_the_member(actors, tmp_path):
+    """In a single chat the member is the only one who can act: a case for their attention, not a violation."""
+    from zhidu.groups.models import ModerationCase
+
+    make_rule("test-abuse", category="abuse", terms=("滚蛋",), article="sales-conduct#22.1")
+    records = [text_record(CUSTOMER, actors.sales.wecom_userid, "你给我滚蛋", msgid="m-abuse")]
+    archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "s.jsonl", records)))
+    assert not Violation.objects.exists()
+    case = ModerationCase.objects.get()
+    assert (case.group, case.assignee, case.offender_userid, case.msgid) == (None, actors.sales, CUSTOMER, "m-abuse")
+    # a replay of the same batch opens nothing new
+    archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "s.jsonl", records)))
+    assert ModerationCase.objects.count() == 1
 
 
 def test_batch_is_audited(chat):

@@ -51,19 +51,23 @@ def test_staff_ads_in_an_internal_group_only(pack, actors, tmp_path):
     assert not Violation.objects.filter(message__msgid="customer-group", rule__code="ads.internal").exists()
 
 
-def test_executable_file_message(pack, actors, tmp_path):
-    s = actors.sales.wecom_userid
-    file_rec = {
-        "msgid": "file-1",
+def _file_record(sender: str, receiver: str, msgid: str) -> dict:  # type: ignore[type-arg]
+    return {
+        "msgid": msgid,
         "action": "send",
-        "from": CUSTOMER,
-        "tolist": [s],
+        "from": sender,
+        "tolist": [receiver],
         "roomid": "",
         "msgtime": 1_700_000_000_000,
         "msgtype": "file",
         "file": {"md5sum": "x", "filename": "付款回单.pdf.exe", "fileext": "exe", "filesize": 20480, "sdkfileid": "f"},
     }
-    found = _ingest(tmp_path, [file_rec, text_record(s, CUSTOMER, "请不要打开.exe结尾的文件", msgid="talk")])
+
+
+def test_executable_file_message(pack, actors, tmp_path):
+    s = actors.sales.wecom_userid
+    records = [_file_record(s, CUSTOMER, "file-1"), text_record(s, CUSTOMER, "请不要打开.exe结尾的文件", msgid="talk")]
+    found = _ingest(tmp_path, records)
     v = found["file-1"]
     assert (v.rule.code, v.matched, v.citation) == (
         "malware.file",
@@ -71,3 +75,12 @@ def test_executable_file_message(pack, actors, tmp_path):
         "《销售团队管理制度》第二十三条第（三）项",
     )
     assert "talk" not in found
+
+
+def test_executable_file_from_a_customer_is_a_case_for_the_member(pack, actors, tmp_path):
+    from zhidu.groups.models import ModerationCase
+
+    found = _ingest(tmp_path, [_file_record(CUSTOMER, actors.sales.wecom_userid, "file-2")])
+    assert found == {}
+    case = ModerationCase.objects.get()
+    assert (case.category, case.assignee, case.offender_userid) == ("malware", actors.sales, CUSTOMER)

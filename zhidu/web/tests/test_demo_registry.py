@@ -25,6 +25,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "sales-targets",
         "org-calendar",
         "group-conventions",
+        "moderation",
         "account-profiles",
     ]
 
