@@ -90,7 +90,7 @@ def test_customer_flood_in_a_customer_group_is_a_finding_not_a_violation(actors,
     assert (case.assignee_id, case.offender_userid, case.offender_type, case.msgid, case.category, case.source) == (
         actors.sales.pk, CUSTOMER, "customer", "b3", "flood", "behaviour"
     )  # fmt: skip
-    assert case.reason == "客户刷屏：30 秒内 4 条消息"  # written in the company's language (LANGUAGE_CODE)
+    assert case.reason == "客户刷屏：10 秒内 4 条消息"  # written in the company's language (LANGUAGE_CODE)
     ArchiveMessage.objects.all().delete()
     ArchiveCursor.objects.update(seq=0)
     archive_ingest(source=JsonlFileSource(path))
