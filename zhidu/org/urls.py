@@ -11,4 +11,7 @@ urlpatterns = [
     path("applications/<int:application_id>/<str:decision>/", views.application_decide, name="application_decide"),
     path("apply/", views.apply, name="apply"),
     path("tokens/", views.tokens, name="tokens"),
+    path("calendars/", views.calendars, name="calendars"),
+    path("calendars/default/", views.calendar_edit, name="calendar_default"),
+    path("calendars/<int:department_id>/", views.calendar_edit, name="calendar_edit"),
 ]
