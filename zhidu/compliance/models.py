@@ -500,3 +500,6 @@ def price_explanation(detail: object) -> str:
             "below the floor price of %(floor)s yuan, which only the sales director may approve"
         )
     return str(text) % params
+
+
+from .reply_models import ReplyResponder, ReplyWait, WaitKind  # noqa: E402, F401  (reply timeliness state)

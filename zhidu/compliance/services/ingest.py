@@ -32,6 +32,7 @@ from ..models import (
     ms_to_datetime,
 )
 from .agreements import AgreeChecker, agree_checker_from_settings, agreement_from_record, agreements_for
+from .reply import reply_track_batch
 from .scan import _Batch, _Row, notify_reviewers, scan_and_record
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,7 @@ def _ingest_batch(
         if recalled:
             report.recalls += ArchiveMessage.objects.filter(msgid__in=recalled).update(recalled=True)
         created = scan_and_record(kept, batch)
+        reply_track_batch(rows=kept, batch=batch)  # reply timeliness: waits opened/answered, deadlines up to the batch
         if batch_hook is not None:
             batch_hook(len(kept))
         cursor.seq = end_seq
