@@ -46,3 +46,15 @@ def transfer_poll_task() -> dict[str, Any]:
     from .transfers import transfers_poll_open
 
     return transfers_poll_open()
+
+
+@shared_task(name="zhidu.wecom.tasks.behavior_sync_task", ignore_result=True)
+def behavior_sync_task() -> dict[str, Any]:
+    """Periodic (CELERY_BEAT_SCHEDULE "wecom-behavior"): store WeCom's reply statistics per member and day."""
+    from django.conf import settings
+
+    from .behavior import behavior_sync
+
+    if not settings.WECOM_CORP_ID:
+        return {"skipped": "not configured"}
+    return behavior_sync()
