@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -195,7 +195,8 @@ def reply_deadlines_run(*, now: dt.datetime | None = None) -> ReplyReport:
 
 
 def reply_check_deadlines(*, now: dt.datetime) -> ReplyReport:
-    """Late customer waits (answered late, or past their deadline unanswered) → violations; escalations; flagged
+    """Late customer waits (answered after their deadline, or unanswered with the deadline before `now`) →
+    violations; escalations; flagged
     internal questions. Each is claimed with a conditional UPDATE, so running twice never doubles anything."""
     report = ReplyReport()
     rule_pk, enabled = late_reply_rule()
@@ -212,8 +213,8 @@ def _late_waits(now: dt.datetime, rule_pk: int) -> int:
     while True:
         late = list(
             ReplyWait.objects.customer()
-            .filter(violation=None, deadline__lte=now, message__isnull=False)
-            .exclude(answered_at__lte=F("deadline"))
+            .filter(violation=None, message__isnull=False)
+            .filter(Q(answered_at=None, deadline__lte=now) | Q(answered_at__gt=F("deadline")))
             .select_related("member", "message")[:CHECK_BATCH]
         )
         if not late:

@@ -23,6 +23,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "customer-transfer",
         "sales-orders",
         "sales-targets",
+        "reply",
     ]
 
 
