@@ -81,7 +81,7 @@ def _rooms(roomids: set[str]) -> dict[str, Room]:
 
 
 def _deadlines(
-    w: Wait, member: Member | None, dept_id: int | None, resolver: CalendarResolver
+    w: Wait, dept_id: int | None, resolver: CalendarResolver
 ) -> tuple[dt.datetime, dt.datetime, dt.datetime | None]:
     cal = resolver.for_department(dept_id)
     asked = ms_to_datetime(w.asked_ms)
@@ -132,7 +132,7 @@ def reply_track_batch(*, rows: Sequence[_Row], batch: _Batch) -> ReplyReport:
         for w in tracker.opened:
             uid = w.asker if w.kind == INTERNAL else w.responsible
             staff = batch.staff.get(uid)
-            asked, deadline, escalate_at = _deadlines(w, None, staff.department_id if staff else None, resolver)
+            asked, deadline, escalate_at = _deadlines(w, staff.department_id if staff else None, resolver)
             row = ReplyWait(
                 slot=w.slot[:300],
                 kind=w.kind,
@@ -210,6 +210,7 @@ def reply_check_deadlines(*, now: dt.datetime) -> ReplyReport:
 
 def _late_waits(now: dt.datetime, rule_pk: int) -> int:
     total = 0
+    resolver: CalendarResolver | None = None
     while True:
         late = list(
             ReplyWait.objects.customer()
@@ -225,7 +226,8 @@ def _late_waits(now: dt.datetime, rule_pk: int) -> int:
             )
         )
         fresh = [w for w in late if w.message_id not in existing]
-        created = Violation.objects.bulk_create([_violation(w, rule_pk, now) for w in fresh])
+        resolver = resolver or calendar_resolver()
+        created = Violation.objects.bulk_create([_violation(w, rule_pk, now, resolver) for w in fresh])
         existing.update({v.message_id: v.pk for v in created})
         for w in late:
             assert w.message_id is not None
@@ -242,11 +244,14 @@ def _late_waits(now: dt.datetime, rule_pk: int) -> int:
         total += len(created)
 
 
-def _violation(w: ReplyWait, rule_pk: int, now: dt.datetime) -> Violation:
+def _violation(w: ReplyWait, rule_pk: int, now: dt.datetime, resolver: CalendarResolver) -> Violation:
     assert w.message is not None and w.message_id is not None
     member = w.member
     end = w.answered_at or now
-    waited = w.reply_minutes if w.reply_minutes is not None else _working_minutes(w, end)
+    dept = member.department_id if member else None
+    waited = w.reply_minutes
+    if waited is None:
+        waited = resolver.for_department(dept).working_minutes(w.asked_at, end)
     text = w.message.text or ""
     return Violation(
         message_id=w.message_id,
@@ -268,11 +273,6 @@ def _violation(w: ReplyWait, rule_pk: int, now: dt.datetime) -> Violation:
         supervisor_id=member.reports_to_id if member else None,
         occurred_at=w.asked_at,
     )
-
-
-def _working_minutes(w: ReplyWait, end: dt.datetime) -> float:
-    dept = w.member.department_id if w.member else None
-    return calendar_resolver().for_department(dept).working_minutes(w.asked_at, end)
 
 
 def _link(name: str, *args: object) -> str:
