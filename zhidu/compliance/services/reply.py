@@ -118,12 +118,14 @@ def reply_track_batch(*, rows: Sequence[_Row], batch: _Batch) -> ReplyReport:
     resolver = calendar_resolver()
     by_pk = {w.pk: w for w in loaded}
     # waits answered now that were open before this batch
+    answered = []
     for w in tracker.closed:
         assert w.pk is not None
         row = by_pk[w.pk]
         _answer(row, w, resolver, batch)
-        row.save(update_fields=["answered_at", "reply_msgid", "reply_minutes"])
-        report.answered += 1
+        answered.append(row)
+    ReplyWait.objects.bulk_update(answered, ["answered_at", "reply_msgid", "reply_minutes"], batch_size=500)
+    report.answered += len(answered)
     if tracker.opened:
         pks = dict(
             ArchiveMessage.objects.filter(msgid__in=[w.msgid for w in tracker.opened]).values_list("msgid", "pk")
@@ -231,15 +233,17 @@ def _late_waits(now: dt.datetime, rule_pk: int) -> int:
         existing.update({v.message_id: v.pk for v in created})
         for w in late:
             assert w.message_id is not None
-            ReplyWait.objects.filter(pk=w.pk, violation=None).update(violation_id=existing[w.message_id])
-        for w, v in zip(fresh, created, strict=True):
-            _notify_late(w, v)
+            w.violation_id = existing[w.message_id]
+        ReplyWait.objects.bulk_update(late, ["violation"], batch_size=500)
+        _notify_late(fresh, created)
+        if created:
             audit_record(
                 actor=None,
                 actor_label="reply",
                 verb="compliance.late_reply",
-                target=v,
-                after={"wait": w.pk, "waited_minutes": v.detail.get("waited_minutes")},
+                target_type="compliance.violation",
+                target_id=created[0].pk,
+                after={"violations": [v.pk for v in created[:100]], "count": len(created)},
             )
         total += len(created)
 
@@ -282,45 +286,64 @@ def _link(name: str, *args: object) -> str:
         return ""
 
 
-def _notify_late(w: ReplyWait, v: Violation) -> None:
-    if not w.member_id:
-        return
+def _notify_late(waits: list[ReplyWait], violations: list[Violation]) -> None:
+    """One notification per member per check: the late wait itself, or how many there were."""
+    by_member: dict[int, list[tuple[ReplyWait, Violation]]] = {}
+    for w, v in zip(waits, violations, strict=True):
+        if w.member_id:
+            by_member.setdefault(w.member_id, []).append((w, v))
     with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            member_ids=[w.member_id],
-            title=_("A customer waited %(minutes)s working minutes for your reply")
-            % {"minutes": v.detail.get("waited_minutes")},
-            body=v.matched[:200],
-            url=_link("compliance:violation_detail", v.pk),
-            action=_("View"),
-            dedupe_key=f"late_reply:{w.pk}",
-        )
+        for member_id, items in by_member.items():
+            w, v = items[0]
+            if len(items) == 1:
+                title = _("A customer waited %(minutes)s working minutes for your reply") % {
+                    "minutes": v.detail.get("waited_minutes")
+                }
+                url, body = _link("compliance:violation_detail", v.pk), v.matched[:200]
+            else:
+                title = _("%(count)d customers waited too long for your reply") % {"count": len(items)}
+                url, body = _link("compliance:reply"), "\n".join(x[1].matched[:60] for x in items[:5])
+            notify(
+                member_ids=[member_id],
+                title=title,
+                body=body,
+                url=url,
+                action=_("View"),
+                dedupe_key=f"late_reply:{w.pk}-{items[-1][0].pk}",
+            )
 
 
 def _escalations(now: dt.datetime) -> int:
+    """Still unanswered at `escalate_at`: one notification per supervisor per check (each wait escalates once)."""
     due = list(
         ReplyWait.objects.customer()
         .filter(answered_at=None, escalated_at=None, escalate_at__lte=now)
-        .select_related("member")[:CHECK_BATCH]
+        .select_related("member", "message")
+        .order_by("escalate_at", "pk")[:CHECK_BATCH]
     )
-    count = 0
+    if not due:
+        return 0
+    ReplyWait.objects.filter(pk__in=[w.pk for w in due], escalated_at=None).update(escalated_at=now)
+    by_lead: dict[int, list[ReplyWait]] = {}
     for w in due:
-        if not ReplyWait.objects.filter(pk=w.pk, escalated_at=None).update(escalated_at=now):
-            continue
-        count += 1
         lead = w.member.reports_to_id if w.member else None
-        if lead is None:
-            continue
-        with translation.override(settings.LANGUAGE_CODE):
+        if lead is not None:
+            by_lead.setdefault(lead, []).append(w)
+    with translation.override(settings.LANGUAGE_CODE):
+        for lead, items in by_lead.items():
+            if len(items) == 1:
+                title = _("%(name)s has not answered a customer for a long time") % {"name": items[0].member}
+            else:
+                title = _("%(count)d customers of your team are still waiting for a reply") % {"count": len(items)}
             notify(
                 member_ids=[lead],
-                title=_("%(name)s has not answered a customer for a long time") % {"name": w.member},
-                body=(w.message.text[:200] if w.message else ""),
+                title=title,
+                body="\n".join(f"{w.member}: {(w.message.text[:60] if w.message else '')}" for w in items[:5]),
                 url=_link("compliance:reply"),
                 action=_("View"),
-                dedupe_key=f"reply_escalate:{w.pk}",
+                dedupe_key=f"reply_escalate:{items[0].pk}-{items[-1].pk}",
             )
-    return count
+    return len(due)
 
 
 def _question_admins(roomids: set[str]) -> dict[str, list[int]]:
