@@ -448,7 +448,7 @@ class Violation(BaseModel):
     def explanation(self) -> str:
         """Why the finding is one, in words, from `detail` (the price check: the quote, the list price, the
         share off it and the sender's authority); "" for findings without such detail."""
-        return price_explanation(self.detail)
+        return price_explanation(self.detail) or late_reply_explanation(self.detail)
 
     @property
     def is_open(self) -> bool:
@@ -502,4 +502,4 @@ def price_explanation(detail: object) -> str:
     return str(text) % params
 
 
-from .reply_models import ReplyResponder, ReplyWait, WaitKind  # noqa: E402, F401  (reply timeliness state)
+from .reply_models import ReplyResponder, ReplyWait, WaitKind, late_reply_explanation  # noqa: E402, F401

@@ -102,3 +102,15 @@ class ReplyResponder(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.group_id} → {self.member_id}"
+
+
+def late_reply_explanation(detail: object) -> str:
+    """A late reply's explanation: how long the customer waited, against the deadline, and whether answered."""
+    if not isinstance(detail, dict) or detail.get("check") != "late_reply":
+        return ""
+    params = {"waited": detail.get("waited_minutes"), "sla": detail.get("sla_minutes")}
+    if detail.get("answered"):
+        text = _("The customer waited %(waited)s working minutes for the first reply (deadline: %(sla)s minutes)")
+    else:
+        text = _("The customer has waited %(waited)s working minutes without a reply (deadline: %(sla)s minutes)")
+    return str(text) % params

@@ -308,3 +308,13 @@ def test_disabled_rule_records_no_violation(actors, ingest):
     ingest(chat(s, ("c", at(2026, 9, 28, 10), "在吗"), ("s", at(2026, 9, 28, 12), "在")))
     assert ReplyWait.objects.get().reply_minutes == 120.0
     assert not Violation.objects.exists()
+
+
+def test_violation_page_explains_the_wait(actors, ingest, login):
+    s = actors.sales.wecom_userid
+    ingest(chat(s, ("c", at(2026, 9, 28, 10), "在吗"), ("s", at(2026, 9, 28, 11), "在")))
+    v = Violation.objects.get(category="late_reply")
+    assert "60.0" in v.explanation() and "first reply" in v.explanation()
+    html = login(actors.supervisor).get(f"/compliance/violations/{v.pk}/").content.decode()
+    assert "等待首次回复 60.0 个工作分钟" in html
+    assert login(actors.sales_b).get(f"/compliance/violations/{v.pk}/").status_code == 404
