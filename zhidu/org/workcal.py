@@ -22,6 +22,9 @@ class WorkCalendar:
     spans: tuple[tuple[int, int], ...] = ((9 * 60, 12 * 60), (13 * 60, 18 * 60))  # minutes after local midnight
     tz: dt.tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     exceptions: Mapping[dt.date, bool] = field(default_factory=dict)  # date -> working day?
+    _spans_cache: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def is_working_day(self, day: dt.date) -> bool:
         special = self.exceptions.get(day)
@@ -30,6 +33,16 @@ class WorkCalendar:
         return day.isoweekday() in self.workdays
 
     def _day_spans(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The day's working spans as UTC instants (memoised: deadlines hit the same few days again and again)."""
+        hit = self._spans_cache.get(day)
+        if hit is None:
+            hit = self._spans_cache[day] = self._compute_spans(day)
+            if len(self._spans_cache) > 4096:
+                self._spans_cache.clear()
+                self._spans_cache[day] = hit
+        return hit
+
+    def _compute_spans(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         if not self.is_working_day(day):
             return []
         midnight = dt.datetime(day.year, day.month, day.day, tzinfo=self.tz)
