@@ -41,6 +41,7 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/behaviour.py
 	$(BIN)/python bench/eval_abuse.py
 	$(BIN)/python bench/eval_rules.py
 	$(BIN)/python bench/flood.py

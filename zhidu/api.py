@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 
 from zhidu.compliance.api import router as compliance_router
+from zhidu.compliance.reply_api import router as reply_router
 from zhidu.core.errors import DomainError, NotFound
 from zhidu.customers.api import router as customers_router
 from zhidu.customers.transfer_api import router as customer_transfers_router
@@ -75,5 +76,6 @@ api.add_router("/groups/conventions/", group_conventions_router)
 api.add_router("/groups/", groups_router)
 api.add_router("/moderation/", moderation_router)
 api.add_router("/compliance/", compliance_router)
+api.add_router("/compliance/", reply_router)
 api.add_router("/sales/", sales_router)
 api.add_router("/wecom/", wecom_router)

@@ -241,6 +241,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.groups.tasks.conventions_check_task",
         "schedule": env_int("GROUP_CONVENTION_CHECK_SECONDS", 3600),
     },
+    # Reply deadlines pass without any new message: check them (late replies, escalations, internal questions).
+    "reply-deadlines": {
+        "task": "zhidu.compliance.tasks.reply_deadlines_task",
+        "schedule": env_int("REPLY_DEADLINE_CHECK_SECONDS", 300),
+    },
+    # WeCom's own reply statistics (get_user_behavior_data), stored per member and day for the reply dashboard.
+    "wecom-behavior": {
+        "task": "zhidu.wecom.tasks.behavior_sync_task",
+        "schedule": env_int("WECOM_BEHAVIOR_SYNC_SECONDS", 21600),
+    },
 }
 # Members whose WeCom profile one "profile-check" run reads (user/get each); with the defaults 3,000 members
 # are all looked at every 5 hours (3000 / 100 runs × 600 s). Members an update_user callback marked go first.
@@ -334,6 +344,17 @@ CITATION_SUGGEST_MIN_SCORE = float(env_str("CITATION_SUGGEST_MIN_SCORE", "2.0"))
 # transfer of a customer already transferred TRANSFER_ONJOB_LIMIT times in TRANSFER_ONJOB_WINDOW_DAYS days is not
 # sent (WeCom answers 40128: 2 per 90 days); open transfers are polled every TRANSFER_POLL_SECONDS.
 TRANSFER_BATCH_MAX = env_int("TRANSFER_BATCH_MAX", 1000)
+# Reply timeliness (working minutes under the responsible member's department calendar): a customer's message not
+# answered within REPLY_SLA_MINUTES is a late reply (a violation, the member is notified); REPLY_ESCALATE_MINUTES
+# later still unanswered, the member's supervisor is told. A question in an internal group nobody answers within
+# INTERNAL_QUESTION_MINUTES is flagged to the group's admins. The periodic deadline check only looks at deadlines
+# older than REPLY_ARCHIVE_LAG_SECONDS (the archive arrives with a delay; a reply may still be on its way).
+REPLY_SLA_MINUTES = env_int("REPLY_SLA_MINUTES", 30)
+REPLY_ESCALATE_MINUTES = env_int("REPLY_ESCALATE_MINUTES", 60)
+INTERNAL_QUESTION_MINUTES = env_int("INTERNAL_QUESTION_MINUTES", 60)
+REPLY_ARCHIVE_LAG_SECONDS = env_int("REPLY_ARCHIVE_LAG_SECONDS", 300)
+# Days of WeCom's get_user_behavior_data fetched per run (the API serves at most 30 days, 180 days back).
+WECOM_BEHAVIOR_DAYS = env_int("WECOM_BEHAVIOR_DAYS", 7)
 TRANSFER_ONJOB_LIMIT = env_int("TRANSFER_ONJOB_LIMIT", 2)
 TRANSFER_ONJOB_WINDOW_DAYS = env_int("TRANSFER_ONJOB_WINDOW_DAYS", 90)
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for

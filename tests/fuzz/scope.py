@@ -59,6 +59,7 @@ KINDS: dict[str, Visible] = {
 # component schema name -> [(kind, field holding that kind's id)]
 SCOPED: dict[str, list[tuple[str, str]]] = {
     "MemberOut": [("member", "id")],
+    "ReplyMemberFiguresOut": [("member", "id")],
     "MemberBrief": [("member", "id")],
     "CustomerOut": [("customer", "id")],
     "CustomerDetailOut": [("customer", "id")],

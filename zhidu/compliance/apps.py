@@ -19,6 +19,7 @@ class ComplianceConfig(AppConfig):
         subscribe("policy.version_published", on_version_published)
         subscribe("sales.price_policy_changed", on_price_policy_changed)
         register_demo_step("compliance", _seed_default_rules, order=20)
+        register_demo_step("reply", _demo_reply, order=71)
         register_timeline_source("chats", recent_chats)
 
 
@@ -26,3 +27,9 @@ def _seed_default_rules() -> None:
     from .services import rules_seed_default
 
     rules_seed_default(actor=None)
+
+
+def _demo_reply() -> None:
+    from .reply_demo import demo_reply
+
+    demo_reply()

@@ -448,12 +448,12 @@ class Violation(BaseModel):
     def explanation(self) -> str:
         """Why the finding is one, in words, from `detail` (the price check: the quote, the list price, the
         share off it and the sender's authority); "" for findings without such detail."""
-        return price_explanation(self.detail) or order_explanation(self.detail)
+        return price_explanation(self.detail) or order_explanation(self.detail) or late_reply_explanation(self.detail)
 
     @property
     def summary(self) -> str:
         """What a list shows: the explanation of a behaviour finding (no words to quote), else the matched text."""
-        return order_explanation(self.detail) or self.matched
+        return order_explanation(self.detail) or late_reply_explanation(self.detail) or self.matched
 
     @property
     def is_open(self) -> bool:
@@ -536,3 +536,6 @@ def order_explanation(detail: object) -> str:
             return str(_("Sent during the training “%(title)s” (%(start)s–%(end)s)")) % params
         return str(_("Sent during the meeting “%(title)s” (%(start)s–%(end)s)")) % params
     return ""
+
+
+from .reply_models import ReplyResponder, ReplyWait, WaitKind, late_reply_explanation  # noqa: E402, F401

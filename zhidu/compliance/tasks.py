@@ -50,3 +50,16 @@ def archive_pull_task(kind: str = "", limit: int = 1000, max_batches: int | None
     if report.error:
         log.error("archive pull stopped: %s", report.error)
     return report.summary()
+
+
+@shared_task(name="zhidu.compliance.tasks.reply_deadlines_task", ignore_result=True)
+def reply_deadlines_task() -> str:
+    """Reply deadlines that passed with no new message. Skipped while an archive pull runs (its batches check
+    deadlines themselves, and a reply may be in a page not yet stored)."""
+    from .services.reply import reply_deadlines_run
+
+    with archive_pull_lock() as acquired:
+        if not acquired:
+            return "busy"
+        report = reply_deadlines_run()
+    return f"late={report.late} escalated={report.escalated} flagged={report.flagged}"

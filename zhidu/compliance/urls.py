@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reply_views, views
 
 app_name = "compliance"
 urlpatterns = [
@@ -24,3 +24,5 @@ urlpatterns += [
     path("rules/<int:rule_id>/revisions/<int:number>/", views.rule_revision, name="rule_revision"),
     path("rules/<int:rule_id>/revisions/<int:number>/restore/", views.rule_restore, name="rule_restore"),
 ]
+
+urlpatterns += [path("reply/", reply_views.reply, name="reply")]

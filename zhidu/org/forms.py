@@ -61,3 +61,32 @@ class SessionForm(forms.Form):
 
 class CalendarImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+WEEKDAYS = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+    ("6", _("Saturday")),
+    ("7", _("Sunday")),
+]
+
+
+class CalendarForm(forms.Form):
+    """A working calendar: weekdays, hours as spans, time zone, and dated exceptions one per line
+    ("2026-10-01 holiday 国庆" / "2026-10-11 workday 调休")."""
+
+    workdays = forms.MultipleChoiceField(
+        label=_("Working weekdays"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    spans = TextField(label=_("Working hours"), max_length=200, help_text=_("e.g. 09:00-12:00, 13:00-18:00"))
+    timezone = TextField(label=_("Time zone"), max_length=64)
+    exceptions = TextField(
+        label=_("Holidays and make-up working days"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+        help_text=_('One per line: a date, then "holiday" or "workday", then an optional note'),
+    )

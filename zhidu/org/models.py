@@ -422,3 +422,70 @@ class MeetingFlag(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.department_id}: {self.flag_messages}"
+
+
+# --------------------------------------------------------------------------------------------- working calendars
+
+
+def _default_spans() -> list[list[int]]:
+    return [[9 * 60, 12 * 60], [13 * 60, 18 * 60]]
+
+
+class WorkingCalendarQuerySet(models.QuerySet["WorkingCalendar"]):
+    def visible_to(self, member: Member | None) -> WorkingCalendarQuerySet:
+        """Calendars of departments the member may see (the company default: everyone who sees any)."""
+        if member is None or not member.is_active:
+            return self.none()
+        if member.role in (Role.DIRECTOR, Role.COMPLIANCE, Role.ADMIN):
+            return self
+        return self.filter(Q(department=None) | Q(department__in=Department.objects.visible_to(member).values("pk")))
+
+
+class WorkingCalendar(BaseModel):
+    """Working days and hours of a department (inherited by its sub-departments); `department=None` is the company
+    default. Reply deadlines count only working time under the responsible member's calendar."""
+
+    department = models.OneToOneField(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="working_calendar",
+        verbose_name=_("department"),
+    )
+    workdays = models.CharField(_("working weekdays"), max_length=7, default="12345", help_text="ISO weekdays, 1=Mon")
+    spans = models.JSONField(_("working hours"), default=_default_spans, help_text="[[start, end], …] minutes")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+
+    objects = WorkingCalendarQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["department_id"]
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department"], condition=Q(department=None), name="workingcalendar_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department or _('Company default')}"
+
+
+class CalendarException(models.Model):
+    """A dated exception to a calendar's weekdays: a holiday (working=False) or a make-up working day (working=True)."""
+
+    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="exceptions")
+    day = models.DateField(_("date"))
+    working = models.BooleanField(_("working day"), default=False)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["calendar_id", "day"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        constraints = [models.UniqueConstraint(fields=["calendar", "day"], name="calendarexception_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'+' if self.working else '-'}"

@@ -20,4 +20,7 @@ urlpatterns = [
     path("calendar/<int:entry_id>/", views_calendar.session_edit, name="session_edit"),
     path("calendar/<int:entry_id>/cancel/", views_calendar.session_cancel, name="session_cancel"),
     path("calendar/flags/<int:department_id>/", views_calendar.meeting_flag, name="meeting_flag"),
+    path("calendars/", views.calendars, name="calendars"),
+    path("calendars/default/", views.calendar_edit, name="calendar_default"),
+    path("calendars/<int:department_id>/", views.calendar_edit, name="calendar_edit"),
 ]

@@ -17,7 +17,8 @@ from zhidu.core.schemas import ID_MAX
 from zhidu.core.text import FILTER_MAX, clean_query, clean_text, model_max_length
 
 from . import profiles, selectors, services, throttle
-from .forms import ApplyForm, ReasonForm
+from .calendars import calendar_can_edit, calendar_department_for, calendar_initial, calendar_rows, calendar_save_form
+from .forms import ApplyForm, CalendarForm, ReasonForm
 from .models import ApiToken, ApplicationStatus, ReviewStatus, Role
 
 LEADS_AND_ADMIN = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
@@ -206,3 +207,30 @@ def profile_review_decide(request: HttpRequest, review_id: int, decision: str) -
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("org:profile_review", review_id=review.pk)
+
+
+# --------------------------------------------------------------------------------------------- working calendars
+
+CALENDAR_EDITORS = (Role.DIRECTOR, Role.MANAGER, Role.ADMIN)
+
+
+@member_required(*CALENDAR_EDITORS)
+def calendars(request: HttpRequest) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    rows = calendar_rows(viewer=viewer)
+    return render(request, "org/calendars.html", {"rows": rows, "can_default": calendar_can_edit(viewer, None)})
+
+
+@member_required(*CALENDAR_EDITORS)
+def calendar_edit(request: HttpRequest, department_id: int | None = None) -> HttpResponse:
+    viewer = request.member  # type: ignore[attr-defined]
+    department = calendar_department_for(viewer, department_id)
+    form = CalendarForm(request.POST or None, initial=calendar_initial(department))
+    if request.method == "POST" and form.is_valid():
+        try:
+            calendar_save_form(actor=viewer, department=department, data=form.cleaned_data)
+            messages.success(request, _("Working calendar saved."))
+            return redirect("org:calendars")
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "org/calendar_edit.html", {"form": form, "department": department})

@@ -45,6 +45,8 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
     ("compliance:citations", _("Citation maps"), (Role.COMPLIANCE, Role.ADMIN), None),
+    ("compliance:reply", _("Reply timeliness"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("org:calendars", _("Working calendars"), (Role.DIRECTOR, Role.MANAGER, Role.ADMIN), None),
     ("core:audit", _("Audit log"), (Role.ADMIN, Role.COMPLIANCE), None),
 ]
 

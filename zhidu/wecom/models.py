@@ -152,3 +152,28 @@ class ProfileCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} @{self.checked_at}"
+
+
+class BehaviorDay(models.Model):
+    """WeCom's own 联系客户统计 for one member and day (`externalcontact/get_user_behavior_data`), stored by a
+    periodic task so pages never call WeCom live. Shown beside our reply statistics."""
+
+    member = models.ForeignKey("org.Member", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("date"))
+    chat_cnt = models.PositiveIntegerField(default=0)
+    message_cnt = models.PositiveIntegerField(default=0)
+    reply_percentage = models.FloatField(null=True, blank=True)
+    avg_reply_time = models.FloatField(null=True, blank=True, help_text="minutes, as WeCom reports it")
+    negative_feedback_cnt = models.PositiveIntegerField(default=0)
+    new_apply_cnt = models.PositiveIntegerField(default=0)
+    new_contact_cnt = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["member_id", "day"]
+        verbose_name = _("WeCom behaviour data")
+        verbose_name_plural = _("WeCom behaviour data")
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="behaviorday_unique_member_day")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.day}"

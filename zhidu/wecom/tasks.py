@@ -54,3 +54,15 @@ def profile_check_task() -> dict[str, Any]:
     from .profiles import profiles_check
 
     return profiles_check()
+
+
+@shared_task(name="zhidu.wecom.tasks.behavior_sync_task", ignore_result=True)
+def behavior_sync_task() -> dict[str, Any]:
+    """Periodic (CELERY_BEAT_SCHEDULE "wecom-behavior"): store WeCom's reply statistics per member and day."""
+    from django.conf import settings
+
+    from .behavior import behavior_sync
+
+    if not settings.WECOM_CORP_ID:
+        return {"skipped": "not configured"}
+    return behavior_sync()

@@ -33,6 +33,7 @@ from ..models import (
     ms_to_datetime,
 )
 from .agreements import AgreeChecker, agree_checker_from_settings, agreement_from_record, agreements_for
+from .reply import reply_track_batch
 from .scan import _Batch, _Row, notify_reviewers, scan_and_record
 
 log = logging.getLogger(__name__)
@@ -241,6 +242,7 @@ def _ingest_batch(
         order = group_order_check(rows=kept, batch=batch)  # floods, repeats, messages during meetings
         created += order.violations
         customer_flood_cases(order.customer_findings)  # the group owner's to moderate, nobody's violation
+        reply_track_batch(rows=kept, batch=batch)  # reply timeliness: waits opened/answered, deadlines up to the batch
         if batch_hook is not None:
             batch_hook(len(kept))
         cursor.seq = end_seq

@@ -157,12 +157,15 @@ def test_demo_archive_ingested_over_http_has_every_category(demo_sim: SimulatorS
     assert report.error == "" and report.fetched == DEMO_MESSAGES + internal_share(DEMO_MESSAGES)
 
     violations = list(Violation.objects.select_related("message", "rule"))
+    # behaviour checks judge timing and volume, which the labels do not cover: the staff flooding in the simulator's
+    # internal groups is among them; late replies sit on the customer's unanswered message
+    assert "flood" in {v.category for v in violations}
+    violations = [v for v in violations if v.detector != "behaviour"]
     # what customers wrote is a moderation case for the owner, never a member's violation
     assert all(v.message.side == "staff" for v in violations)
-    cases = list(ModerationCase.objects.all())
+    cases = [c for c in ModerationCase.objects.all() if c.source == "scan"]
     assert cases and all(c.offender_type == "customer" for c in cases)
-    # every text category, and the staff flooding the simulator's internal groups carry (a behaviour check)
-    assert {v.category for v in violations} | {c.category for c in cases} == set(CATEGORIES) | {"flood"}
+    assert {v.category for v in violations} | {c.category for c in cases} == set(CATEGORIES)
     labels = {item["msgid"]: set(item["labels"]) for item in sim.archive.labels()}
     assert all(labels[v.message.msgid] for v in violations)  # nothing on the clean chats
     internal = [v for v in violations if v.rule.code == "ads.internal"]

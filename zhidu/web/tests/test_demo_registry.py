@@ -24,6 +24,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "sales-orders",
         "sales-targets",
         "org-calendar",
+        "reply",
         "group-conventions",
         "moderation",
         "account-profiles",
