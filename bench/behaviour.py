@@ -120,9 +120,36 @@ def reply_detector() -> tuple[Any, Callable[[list[Msg]], None]]:
     return tracker, run
 
 
-# (name, factory -> (detector, run(messages))). The `order` helper's flood detector joins here as one more entry.
+def flood_detector() -> tuple[Any, Callable[[list[Msg]], None]]:
+    """Floods and repeats (`compliance.behaviour.flood`) with the default thresholds, over group messages (single
+    chats are skipped as the ingestion check skips them)."""
+    from django.conf import settings
+
+    from zhidu.compliance.behaviour.flood import FloodDetector
+
+    detector = FloodDetector(
+        flood_messages=settings.FLOOD_MESSAGES,
+        flood_seconds=settings.FLOOD_SECONDS,
+        repeat_messages=settings.REPEAT_MESSAGES,
+        repeat_seconds=settings.REPEAT_SECONDS,
+    )
+    bursts: list[Any] = []
+
+    def run(msgs: list[Msg]) -> None:
+        feed, found = detector.feed, bursts.extend
+        for _msgid, _key, msgtime, sender, _receivers, roomid, text in msgs:
+            if roomid:
+                hit = feed(roomid, sender, "staff" if _is_staff(sender) else "customer", msgtime, text)
+                if hit:
+                    found(hit)
+
+    return detector, run
+
+
+# (name, factory -> (detector, run(messages))): each streaming check of the archive, timed over the same stream.
 DETECTORS: list[tuple[str, Callable[[], tuple[Any, Callable[[list[Msg]], None]]]]] = [
     ("reply", reply_detector),
+    ("flood", flood_detector),
 ]
 
 

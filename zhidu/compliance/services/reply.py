@@ -347,14 +347,20 @@ def _escalations(now: dt.datetime) -> int:
 
 
 def _question_admins(roomids: set[str]) -> dict[str, list[int]]:
-    """Who hears about an unanswered question per room: its admins, else its owner, else its creator."""
-    from zhidu.groups.models import GroupChat, GroupMember
+    """Who hears about an unanswered question per room: the admins the department head designated (internal
+    groups have no WeCom admin list), else WeCom's admins, else its owner, else its creator."""
+    from zhidu.groups.models import GroupAdminDesignation, GroupChat, GroupMember
 
     out: dict[str, list[int]] = {}
+    for chat_id, member_id in GroupAdminDesignation.objects.filter(
+        group__chat_id__in=roomids, revoked_at=None
+    ).values_list("group__chat_id", "member_id"):
+        out.setdefault(chat_id, []).append(member_id)
     for chat_id, member_id in GroupMember.objects.filter(
         group__chat_id__in=roomids, is_admin=True, left_at=None, member__isnull=False
     ).values_list("group__chat_id", "member_id"):
-        out.setdefault(chat_id, []).append(member_id)
+        if chat_id not in out or member_id not in out[chat_id]:
+            out.setdefault(chat_id, []).append(member_id)
     creators: dict[str, str] = {}
     for chat_id, owner_id, creator in GroupChat.objects.filter(chat_id__in=roomids).values_list(
         "chat_id", "owner_id", "creator_userid"

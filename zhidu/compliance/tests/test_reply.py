@@ -276,6 +276,20 @@ def test_internal_question_unanswered_is_flagged(actors, ingest, internal_group)
     assert not Violation.objects.exists()  # a question nobody answered is nobody's violation
 
 
+def test_internal_question_goes_to_the_designated_admins(actors, ingest):
+    """An internal group has no WeCom admin list: the admins its department head designated hear of the question."""
+    from zhidu.groups.models import GroupAdminDesignation
+
+    group = GroupChatFactory(kind=GroupKind.INTERNAL, creator_userid=actors.supervisor.wecom_userid, name="一部群")
+    for m in (actors.supervisor, actors.sales, actors.sales_b):
+        GroupMemberFactory(group=group, userid=m.wecom_userid, type=MemberType.STAFF, member=m)
+    GroupAdminDesignation.objects.create(group=group, member=actors.sales_b, designated_by=actors.manager)
+    ingest(_room(group, actors, (actors.sales, at(2026, 9, 28, 10), "这个客户的合同怎么处理？")))
+    assert reply_check_deadlines(now=at(2026, 9, 28, 11, 1)).flagged == 1
+    assert len(notes(actors.sales_b, "reply_question:")) == 1
+    assert not notes(actors.supervisor, "reply_question:")  # the creator hears of it only when nobody is designated
+
+
 def test_internal_question_answered_is_not_flagged(actors, ingest, internal_group):
     ingest(_room(internal_group, actors, (actors.sales, at(2026, 9, 28, 10), "请问报价单在哪里"),
                  (actors.sales_b, at(2026, 9, 28, 10, 20), "在共享盘")))  # fmt: skip
