@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -241,8 +242,10 @@ def citations(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/citations.html", ctx)
 
 
-def _back_to_map(version_id: int, rule_id: int) -> HttpResponse:
-    return redirect(f"{reverse('compliance:citations')}?version={version_id}#rule-{rule_id}")
+def _back_to_map(version_id: int, rule_id: int, category: str) -> HttpResponse:
+    """Back to the rule's card: its category's list, where it is on the first pages whatever the pack's size."""
+    query = urlencode({"version": version_id, "category": category})
+    return redirect(f"{reverse('compliance:citations')}?{query}#rule-{rule_id}")
 
 
 @require_POST
@@ -263,7 +266,7 @@ def citation_decide(request: HttpRequest, citation_id: int, action: str) -> Http
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Citation map saved."))
-    return _back_to_map(row.version_id, row.rule_id)
+    return _back_to_map(row.version_id, row.rule_id, row.rule.category)
 
 
 @require_POST
@@ -282,7 +285,7 @@ def citation_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Citation map saved."))
-    return _back_to_map(version.pk, rule.pk)
+    return _back_to_map(version.pk, rule.pk, rule.category)
 
 
 def _int(value: object) -> int:
