@@ -98,6 +98,39 @@ def wecom_client(wecom_sim: SimulatorServer) -> Iterator[WeComClient]:
     client.close()
 
 
+def point_settings_at(settings: Any, sim: SimulatorServer) -> None:
+    """Our WeCom settings for a simulated company (fast retries; no archive key)."""
+    settings.WECOM_API_BASE = sim.url
+    settings.WECOM_CORP_ID = sim.company.corp_id
+    settings.WECOM_CONTACT_SECRET = sim.secrets["contact"]
+    settings.WECOM_CUSTOMER_SECRET = sim.secrets["customer"]
+    settings.WECOM_APP_SECRET = sim.secrets["app"]
+    settings.WECOM_AGENT_ID = sim.state.agent_id
+    settings.WECOM_TOKEN = sim.token
+    settings.WECOM_ENCODING_AES_KEY = sim.encoding_aes_key
+    settings.WECOM_BACKOFF_BASE = 0.005
+    settings.WECOM_BACKOFF_MAX = 0.02
+
+
+@pytest.fixture
+def pushing_sim(fresh_sim: SimulatorServer, live_server: Any, settings: Any) -> SimulatorServer:
+    """A fresh simulated company, synced, pushing its callbacks to our live server."""
+    from zhidu.wecom.sync import sync_all
+
+    point_settings_at(settings, fresh_sim)
+    sync_all()
+    fresh_sim.control({"callback_url": f"{live_server.url}/wecom/callback/"})
+    assert fresh_sim.verify_callback_url()
+    return fresh_sim
+
+
+def delivered(result: dict[str, Any]) -> None:
+    """A simulator mutation's events all reached our callback endpoint."""
+    assert result["events"], "the mutation pushed no event"
+    for event in result["events"]:
+        assert event["status"] == "delivered", event
+
+
 @pytest.fixture
 def wecom_settings(settings: Any, wecom_sim: SimulatorServer) -> Any:
     sim = wecom_sim

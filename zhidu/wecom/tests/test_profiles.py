@@ -19,6 +19,7 @@ from zhidu.org.services import member_bind_wecom as _bind
 from zhidu.org.services import member_unbind_wecom
 from zhidu.wecom.models import ProfileCheck
 from zhidu.wecom.profiles import profile_check_batch, profile_check_mark_due, profile_update, profiles_check
+from zhidu.wecom.tests.conftest import point_settings_at
 
 pytestmark = pytest.mark.django_db
 
@@ -28,18 +29,8 @@ def sim(fresh_sim, settings, actors):  # type: ignore[no-untyped-def]
     """A fresh simulated company; the test actors keep no made-up WeCom userids (tests bind the ones they use)."""
     for member in Member.objects.exclude(wecom_userid=None):
         member_unbind_wecom(actor=None, member=member, reason="test")
-    s = fresh_sim
-    settings.WECOM_API_BASE = s.url
-    settings.WECOM_CORP_ID = s.company.corp_id
-    settings.WECOM_CONTACT_SECRET = s.secrets["contact"]
-    settings.WECOM_CUSTOMER_SECRET = s.secrets["customer"]
-    settings.WECOM_APP_SECRET = s.secrets["app"]
-    settings.WECOM_AGENT_ID = s.state.agent_id
-    settings.WECOM_TOKEN = s.token
-    settings.WECOM_ENCODING_AES_KEY = s.encoding_aes_key
-    settings.WECOM_BACKOFF_BASE = 0.005
-    settings.WECOM_BACKOFF_MAX = 0.02
-    return s
+    point_settings_at(settings, fresh_sim)
+    return fresh_sim
 
 
 def member_bind_wecom(*, actor, member, wecom_userid):  # type: ignore[no-untyped-def]

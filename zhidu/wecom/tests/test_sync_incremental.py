@@ -19,35 +19,15 @@ from zhidu.groups.models import GroupChat, GroupStatus
 from zhidu.org.models import Department, Member, MemberStatus, Role
 from zhidu.wecom.models import CallbackInbox
 from zhidu.wecom.sync import sync_all
-from zhidu.wecom.tests.conftest import client_for
+from zhidu.wecom.tests.conftest import client_for, delivered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def sim(fresh_sim, live_server, settings):  # type: ignore[no-untyped-def]
+def sim(pushing_sim):  # type: ignore[no-untyped-def]
     """A fresh simulated company, synced, pushing its callbacks to our live server."""
-    s = fresh_sim
-    settings.WECOM_API_BASE = s.url
-    settings.WECOM_CORP_ID = s.company.corp_id
-    settings.WECOM_CONTACT_SECRET = s.secrets["contact"]
-    settings.WECOM_CUSTOMER_SECRET = s.secrets["customer"]
-    settings.WECOM_APP_SECRET = s.secrets["app"]
-    settings.WECOM_AGENT_ID = s.state.agent_id
-    settings.WECOM_TOKEN = s.token
-    settings.WECOM_ENCODING_AES_KEY = s.encoding_aes_key
-    settings.WECOM_BACKOFF_BASE = 0.005
-    settings.WECOM_BACKOFF_MAX = 0.02
-    sync_all()
-    s.control({"callback_url": f"{live_server.url}/wecom/callback/"})
-    assert s.verify_callback_url()
-    return s
-
-
-def delivered(result: dict) -> None:  # type: ignore[type-arg]
-    assert result["events"], "the mutation pushed no event"
-    for event in result["events"]:
-        assert event["status"] == "delivered", event
+    return pushing_sim
 
 
 def assert_full_sync_finds_nothing() -> None:
