@@ -49,6 +49,7 @@ class Category(models.TextChoices):
 # A rule row with this detector is a behaviour check (flooding, late replies, meetings): it gives violations a rule to
 # cite and an on/off switch, but the text engine never compiles it (`rules_compile` skips it).
 BEHAVIOUR_DETECTOR = "behaviour"
+BEHAVIOUR_CODE_PREFIX = "behaviour."  # every behaviour rule's code starts so (`behaviour_rule` refuses others)
 
 
 class Severity(models.TextChoices):

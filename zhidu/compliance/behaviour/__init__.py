@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from ..models import BEHAVIOUR_DETECTOR, Rule, Severity
+from ..models import BEHAVIOUR_CODE_PREFIX, BEHAVIOUR_DETECTOR, Rule, Severity
 
 
 @transaction.atomic
 def behaviour_rule(*, code: str, name: str, category: str, severity: str = Severity.MEDIUM) -> Rule:
     """The rule row a behaviour check cites (created on first use, enabled; an admin's edits are never overwritten)."""
+    if not code.startswith(BEHAVIOUR_CODE_PREFIX):
+        raise ValueError(f"a behaviour rule's code starts with {BEHAVIOUR_CODE_PREFIX!r}: {code!r}")
     rule, _created = Rule.objects.get_or_create(
         code=code,
         defaults={

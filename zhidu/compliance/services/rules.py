@@ -21,6 +21,7 @@ from zhidu.core.xlsx import xlsx_row, xlsx_uncell
 from zhidu.org.models import Department, Member, Role, department_subtree_ids
 
 from ..models import (
+    BEHAVIOUR_CODE_PREFIX,
     BEHAVIOUR_DETECTOR,
     Category,
     Rule,
@@ -74,8 +75,10 @@ _ENGINE: dict[str, Any] = {"version": None, "engine": None, "codes": {}}
 
 
 def rules_version() -> tuple[Any, ...]:
-    """Changes whenever rules, their terms, their revisions or the department tree change (cheap aggregates)."""
-    r = Rule.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    """Changes whenever rules, their terms, their revisions or the department tree change (cheap aggregates).
+    Behaviour rules do not count: the text engine never compiles them, and the streaming checks create theirs on
+    first use during ingestion, which must not make the next batch rebuild the engine."""
+    r = Rule.objects.exclude(code__startswith=BEHAVIOUR_CODE_PREFIX).aggregate(n=Count("id"), t=Max("updated_at"))
     t = RuleTerm.objects.aggregate(n=Count("id"), m=Max("id"))
     d = Department.objects.aggregate(n=Count("id"), t=Max("updated_at"))
     v = RuleRevision.objects.aggregate(m=Max("id"))  # edits in the app (scope changes touch no term row)

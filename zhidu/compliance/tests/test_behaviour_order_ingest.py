@@ -142,3 +142,17 @@ def test_flood_reads_well_on_the_violation_pages(actors, tmp_path, login):
     assert "同一群内 10 秒内发送 4 条消息" in listing and "群内刷屏" in detail
     assert "同一群内 10 秒内发送 4 条消息" in detail
     assert login(actors.outsider).get(reverse("compliance:violation_detail", args=[v.pk])).status_code == 404
+
+
+def test_behaviour_rules_leave_the_text_engine_alone(db):
+    """The streaming checks create their rule rows on first use, mid-ingestion: that must not make the next batch
+    rebuild the text engine (it never compiles them)."""
+    from zhidu.compliance.behaviour import behaviour_rule
+    from zhidu.compliance.models import Category
+    from zhidu.compliance.services.rules import rules_version
+
+    before = rules_version()
+    rule = behaviour_rule(code="behaviour.test", name="测试", category=Category.FLOOD)
+    assert rule.detectors == ["behaviour"] and rules_version() == before
+    with pytest.raises(ValueError):
+        behaviour_rule(code="flood.test", name="测试", category=Category.FLOOD)
