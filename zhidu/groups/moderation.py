@@ -129,11 +129,12 @@ def moderation_case_open(
     assignee_id: int | None = None,
     offender_name: str = "",
     actor: Member | None = None,
+    notify_assignee: bool = True,
 ) -> tuple[ModerationCase, bool]:
     """A case for the group owner (or, in a single chat, the member) to look at; nobody is blamed by it.
 
     Idempotent per (chat, msgid, reason): the scan path and the flood check may report the same message again.
-    Returns (case, created)."""
+    Returns (case, created). Batch callers pass `notify_assignee=False` and call `moderation_cases_notify` once."""
     key = (group.chat_id if group is not None else chat_key)[:260]
     if msgid:
         found = ModerationCase.objects.filter(chat_key=key, msgid=msgid, reason=reason[:200]).first()
@@ -173,18 +174,42 @@ def moderation_case_open(
         if found is None:
             raise
         return found, False
-    if assignee_id is not None:
-        with _zh():
-            where = str(group) if group is not None else _("a single chat")
+    if notify_assignee:
+        moderation_cases_notify([case])
+    return case, True
+
+
+def moderation_cases_notify(cases: list[ModerationCase]) -> int:
+    """Tell each assignee about their new cases: one notification for a single case, one summary for several (an
+    ingest batch can open dozens for one group owner). Returns the notifications queued."""
+    by_assignee: dict[int, list[ModerationCase]] = {}
+    for case in cases:
+        if case.assignee_id is not None:
+            by_assignee.setdefault(case.assignee_id, []).append(case)
+    with _zh():
+        for assignee_id, mine in by_assignee.items():
+            if len(mine) == 1:
+                case = mine[0]
+                group = case.group
+                where = str(group) if group is not None else _("a single chat")
+                notify(
+                    member_ids=[assignee_id],
+                    title=_("To look at in %(group)s: %(reason)s") % {"group": where, "reason": case.reason},
+                    body=f"{case.offender_name or case.offender_userid}: {case.text[:200]}",
+                    url=reverse("groups:detail", args=[group.pk]) if group is not None else _tasks_url(),
+                    action=_("View"),
+                    dedupe_key=f"modcase:{case.pk}",
+                )
+                continue
             notify(
                 member_ids=[assignee_id],
-                title=_("To look at in %(group)s: %(reason)s") % {"group": where, "reason": case.reason},
-                body=f"{case.offender_name or case.offender_userid}: {text[:200]}",
-                url=reverse("groups:detail", args=[group.pk]) if group is not None else _tasks_url(),
+                title=_("%(count)d customer messages to look at") % {"count": len(mine)},
+                body="\n".join(f"{c.group or _('a single chat')}: {c.reason}" for c in mine[:5]),
+                url=_tasks_url(),
                 action=_("View"),
-                dedupe_key=f"modcase:{case.pk}",
+                dedupe_key=f"modcases:{assignee_id}:{mine[0].pk}-{mine[-1].pk}",
             )
-    return case, True
+    return len(by_assignee)
 
 
 @transaction.atomic

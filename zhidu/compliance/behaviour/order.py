@@ -245,12 +245,12 @@ def customer_flood_cases(findings: Sequence[CustomerFinding]) -> int:
     from django.utils.translation import gettext as _
 
     from zhidu.groups.models import CaseSource, GroupChat, MemberType
-    from zhidu.groups.moderation import moderation_case_open
+    from zhidu.groups.moderation import moderation_case_open, moderation_cases_notify
 
     if not findings:
         return 0
     groups = {g.chat_id: g for g in GroupChat.objects.filter(chat_id__in={f.roomid for f in findings})}
-    opened = 0
+    opened = []
     with translation.override(settings.LANGUAGE_CODE):
         for f in findings:
             params = {"count": f.count, "seconds": f.window_seconds}
@@ -258,7 +258,7 @@ def customer_flood_cases(findings: Sequence[CustomerFinding]) -> int:
                 reason = _("Customer flooding: %(count)d messages within %(seconds)d seconds") % params
             else:
                 reason = _("Customer repeating a message: %(count)d times within %(seconds)d seconds") % params
-            _case, created = moderation_case_open(
+            case, created = moderation_case_open(
                 group=groups.get(f.roomid),
                 chat_key=f.roomid,
                 assignee_id=f.owner_id,
@@ -269,6 +269,9 @@ def customer_flood_cases(findings: Sequence[CustomerFinding]) -> int:
                 msgid=f.last_msgid,
                 occurred_at=f.occurred_at,
                 source=CaseSource.BEHAVIOUR,
+                notify_assignee=False,
             )
-            opened += int(created)
-    return opened
+            if created:
+                opened.append(case)
+    moderation_cases_notify(opened)  # one notification per assignee for the batch
+    return len(opened)

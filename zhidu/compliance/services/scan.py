@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from zhidu.compliance import engine as eng
 from zhidu.core.notifications import notify
-from zhidu.groups.models import CaseSource, GroupChat, MemberType
-from zhidu.groups.moderation import moderation_case_open
+from zhidu.groups.models import CaseSource, GroupChat, MemberType, ModerationCase
+from zhidu.groups.moderation import moderation_case_open, moderation_cases_notify
 from zhidu.org.models import Member
 
 from ..models import (
@@ -192,12 +192,12 @@ def customer_cases(findings: Sequence[tuple[_Row, Any]]) -> int:
     chat, a case for the member's attention. Idempotent per (chat, message, reason). Returns the cases opened."""
     rooms = {row.roomid for row, _f in findings if row.roomid}
     groups = {g.chat_id: g for g in GroupChat.objects.filter(chat_id__in=rooms)} if rooms else {}
-    opened = 0
+    opened: list[ModerationCase] = []
     with translation.override(settings.LANGUAGE_CODE):
         for row, f in findings:
             reason = _("Customer sent: %(category)s") % {"category": Category(f.category).label}
             group = groups.get(row.roomid) if row.roomid else None
-            _case, created = moderation_case_open(
+            case, created = moderation_case_open(
                 group=group,
                 chat_key=row.roomid or row.chat_key,
                 assignee_id=row.member_id,
@@ -209,9 +209,12 @@ def customer_cases(findings: Sequence[tuple[_Row, Any]]) -> int:
                 text=row.text,
                 occurred_at=row.sent_at,
                 source=CaseSource.SCAN,
+                notify_assignee=False,
             )
-            opened += created
-    return opened
+            if created:
+                opened.append(case)
+    moderation_cases_notify(opened)  # one notification per assignee for the batch
+    return len(opened)
 
 
 _CITATIONS: dict[str, tuple[float, str]] = {}

@@ -249,6 +249,23 @@ def test_group_chat_customer_message_is_a_case_for_the_room_owner(actors, tmp_pa
     assert case.reason.startswith("客户发送")
 
 
+def test_a_batch_of_customer_cases_is_one_notification_per_owner(actors, tmp_path):
+    """Cases are told to the owner once per batch: a single case by itself, several as one summary."""
+    from zhidu.core.models import Notification
+    from zhidu.groups.models import GroupChat, ModerationCase
+
+    make_rule("test-ads", category="ads", terms=("加群领资料",), article="sales-conduct#22.1")
+    GroupChat.objects.create(chat_id="wrRoom1", name="客户群", owner=actors.sales)
+    records = [
+        text_record(who, [actors.sales.wecom_userid], f"大家加群领资料{i}", roomid="wrRoom1", msgid=f"c{i}")
+        for i, who in enumerate([CUSTOMER, CUSTOMER_B, CUSTOMER])
+    ]
+    archive_ingest(source=JsonlFileSource(write_jsonl(tmp_path / "g.jsonl", records)))
+    assert ModerationCase.objects.filter(assignee=actors.sales).count() == 3
+    [note] = Notification.objects.filter(recipient=actors.sales)
+    assert note.title == "3 条客户消息待查看" and note.body.count("客户群") == 3
+
+
 def test_staff_message_in_a_customer_group_stays_the_senders_violation(actors, tmp_path):
     from zhidu.groups.models import GroupChat, ModerationCase
 
