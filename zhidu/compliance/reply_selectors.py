@@ -16,9 +16,9 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhidu.org.models import Member, MemberStatus, Role, work_scope_q
+from zhidu.org.models import Member, MemberStatus, Role
 
-from .models import ALL_SEEING, ReplyWait, WaitKind
+from .models import ReplyWait, WaitKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MEMBERS_MAX = 300  # members a dashboard lists at most
@@ -119,9 +119,9 @@ def reply_range(start: str = "", end: str = "", *, today: dt.date | None = None)
 
 
 def _scope_members(viewer: Member) -> list[Member]:
-    qs = Member.objects.filter(status=MemberStatus.ACTIVE, role__in=(Role.SALES, Role.SUPERVISOR, Role.MANAGER))
-    if viewer.role not in ALL_SEEING:
-        qs = qs.filter(pk__in=work_scope_q(viewer))
+    qs = Member.objects.visible_to(viewer).filter(
+        status=MemberStatus.ACTIVE, role__in=(Role.SALES, Role.SUPERVISOR, Role.MANAGER)
+    )
     return list(qs.select_related("department", "reports_to").order_by("department_id", "pk")[: MEMBERS_MAX + 1])
 
 

@@ -78,6 +78,17 @@ def model_max_length(model: type[models.Model], field: str) -> int:
     return getattr(model._meta.get_field(field), "max_length", None) or TEXT_MAX
 
 
+def id_param(value: str | None) -> int | None:
+    """A query or form value naming a row id (`?before=`, `?after=`, a chosen member): the id, or None when absent or
+    not an id a database can hold (so a crafted value never reaches the database as an overflow)."""
+    from .schemas import ID_MAX
+
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 1 <= number <= ID_MAX else None
+
+
 def clean_query(request: HttpRequest, *, max_length: int = SEARCH_MAX) -> QueryDict:
     """A page's GET parameters (search words, filters) without the values that fail the check; a page then
     shows what it can, with the reason as an error message, instead of failing in the database."""

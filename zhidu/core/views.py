@@ -12,8 +12,7 @@ from zhidu.core.access import member_required
 from . import selectors, services
 from .errors import NotFound
 from .models import AUDIT_READER_ROLES, AuditEvent
-from .schemas import ID_MAX
-from .text import clean_query
+from .text import clean_query, id_param
 
 
 @member_required(*AUDIT_READER_ROLES)
@@ -38,10 +37,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 def _before(request: HttpRequest) -> int | None:
     """`?before=<id>`, or None (the first page) when absent or not an id a database can hold."""
-    value = request.GET.get("before", "")
-    if not (value.isascii() and value.isdigit()) or len(value) > 19 or not 1 <= int(value) <= ID_MAX:
-        return None
-    return int(value)
+    return id_param(request.GET.get("before"))
 
 
 @member_required()

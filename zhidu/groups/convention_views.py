@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
+from zhidu.core.text import id_param
 from zhidu.org.models import Department, Member, Role
 
 from . import conventions, selectors
@@ -41,18 +42,11 @@ def conventions_context(viewer: Member, group: GroupChat) -> dict[str, Any]:
     }
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @member_required(*READERS)
 def overview(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in IssueKind.values else ""
-    groups = selectors.convention_overview(viewer=request.member, after=_int(request.GET.get("after")), kind=kind)  # type: ignore[attr-defined]
+    groups = selectors.convention_overview(viewer=request.member, after=id_param(request.GET.get("after")), kind=kind)  # type: ignore[attr-defined]
     context = {
         "groups": groups,
         "kind": kind,
@@ -109,7 +103,7 @@ def _back(group_id: int) -> HttpResponse:
 @member_required(*EDITORS)
 def designate(request: HttpRequest, group_id: int) -> HttpResponse:
     try:
-        member_id = _int(request.POST.get("member")) or 0
+        member_id = id_param(request.POST.get("member")) or 0
         conventions.group_admin_designate(actor=request.member, group_id=group_id, member_id=member_id)  # type: ignore[attr-defined]
         messages.success(request, _("Admin designated."))
     except DomainError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError
+from zhidu.core.selectors import safe_link
+from zhidu.core.text import id_param
 from zhidu.policies.models import Article, Policy
 
 from . import moderation, moderation_selectors, selectors
@@ -19,8 +23,18 @@ from .views import READERS
 
 
 def _before(request: HttpRequest) -> int | None:
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() else None
+    return id_param(request.GET.get("before"))
+
+
+def _attempt(request: HttpRequest, done: str, call: Callable[[], object]) -> bool:
+    """Run one service call for a form post: its success message, or the domain error's (never a 500)."""
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, done)
+    return True
 
 
 @member_required(*READERS)
@@ -62,50 +76,48 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required(*READERS)
 def task_confirm(request: HttpRequest, action_id: int) -> HttpResponse:
-    try:
-        moderation.moderation_action_confirm(actor=request.member, action_id=action_id)  # type: ignore[attr-defined]
-        messages.success(request, _("Marked as done."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    actor = request.member  # type: ignore[attr-defined]
+    _attempt(
+        request, _("Marked as done."), lambda: moderation.moderation_action_confirm(actor=actor, action_id=action_id)
+    )
     return redirect("groups:moderation_tasks")
 
 
 @require_POST
 @member_required(*READERS)
 def task_decline(request: HttpRequest, action_id: int) -> HttpResponse:
+    actor = request.member  # type: ignore[attr-defined]
     form = DeclineForm(request.POST)
-    try:
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        moderation.moderation_action_decline(actor=request.member, action_id=action_id, reason=reason)  # type: ignore[attr-defined]
-        messages.success(request, _("Declined."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _attempt(
+        request,
+        _("Declined."),
+        lambda: moderation.moderation_action_decline(actor=actor, action_id=action_id, reason=reason),
+    )
     return redirect("groups:moderation_tasks")
 
 
 @require_POST
 @member_required(*READERS)
 def announcement_confirm(request: HttpRequest, announcement_id: int) -> HttpResponse:
-    try:
-        moderation.rules_announcement_confirm(actor=request.member, announcement_id=announcement_id)  # type: ignore[attr-defined]
-        messages.success(request, _("Marked as posted."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    actor = request.member  # type: ignore[attr-defined]
+    _attempt(
+        request,
+        _("Marked as posted."),
+        lambda: moderation.rules_announcement_confirm(actor=actor, announcement_id=announcement_id),
+    )
     return redirect("groups:moderation_tasks")
 
 
 @require_POST
 @member_required(*READERS)
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = ModerationCase.objects.visible_to(request.member).filter(pk=case_id).first()  # type: ignore[attr-defined]
+    actor = request.member  # type: ignore[attr-defined]
+    case = ModerationCase.objects.visible_to(actor).filter(pk=case_id).first()
     if case is None:
         raise Http404
-    try:
-        moderation.moderation_case_close(actor=request.member, case=case)  # type: ignore[attr-defined]
-        messages.success(request, _("Case closed."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "groups:moderation_tasks")
+    _attempt(request, _("Case closed."), lambda: moderation.moderation_case_close(actor=actor, case=case))
+    return redirect(safe_link(request.POST.get("next", "")) or "groups:moderation_tasks")
 
 
 @member_required(*READERS)
@@ -118,24 +130,23 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @member_required(*READERS)
 def rules_link(request: HttpRequest, group_id: int) -> HttpResponse:
     group = selectors.group_get_for(request.member, group_id)  # type: ignore[attr-defined]
-    policy = Policy.objects.filter(pk=request.POST.get("policy") or 0).first()
-    try:
+    policy = Policy.objects.filter(pk=id_param(request.POST.get("policy")) or 0).first()
+    actor = request.member  # type: ignore[attr-defined]
+
+    def link() -> object:
         if policy is None:
             raise DomainError(moderation.ERR_NOT_PUBLISHED, field="policy")
-        moderation.group_rules_link(actor=request.member, policy=policy, group=group)  # type: ignore[attr-defined]
-        messages.success(request, _("Saved."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+        return moderation.group_rules_link(actor=actor, policy=policy, group=group)
+
+    _attempt(request, _("Saved."), link)
     return redirect("groups:detail", group.pk)
 
 
 @require_POST
 @member_required(*READERS)
 def robot_set(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.group_get_for(request.member, group_id)  # type: ignore[attr-defined]
-    try:
-        moderation.group_robot_set(actor=request.member, group=group, webhook=request.POST.get("webhook", ""))  # type: ignore[attr-defined]
-        messages.success(request, _("Saved."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    actor = request.member  # type: ignore[attr-defined]
+    group = selectors.group_get_for(actor, group_id)
+    webhook = request.POST.get("webhook", "")
+    _attempt(request, _("Saved."), lambda: moderation.group_robot_set(actor=actor, group=group, webhook=webhook))
     return redirect("groups:detail", group.pk)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhidu.core.access import member_required
-from zhidu.core.text import clean_query
+from zhidu.core.text import clean_query, id_param
 from zhidu.org.models import Role
 
 from . import selectors
@@ -22,10 +22,6 @@ from .sections import group_sections
 READERS = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
 
 
-def _after(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
 @member_required(*READERS)
 def group_list(request: HttpRequest) -> HttpResponse:
     params = clean_query(request)
@@ -34,7 +30,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         viewer=request.member,  # type: ignore[attr-defined]
         q=q,
         kind=kind,
-        after=_after(params.get("after")),
+        after=id_param(params.get("after")),
         size=settings.GROUP_LIST_PAGE_SIZE,
     )
     context: dict[str, Any] = {"rows": rows, "next_after": next_after, "q": q, "kind": kind}

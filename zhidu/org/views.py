@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
 from zhidu.core.errors import DomainError, NotFound
-from zhidu.core.schemas import ID_MAX
-from zhidu.core.text import FILTER_MAX, clean_query, clean_text, model_max_length
+from zhidu.core.text import FILTER_MAX, clean_query, clean_text, id_param, model_max_length
 
 from . import profiles, selectors, services, throttle
 from .calendars import calendar_can_edit, calendar_department_for, calendar_initial, calendar_rows, calendar_save_form
@@ -164,11 +163,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 def _before(request: HttpRequest) -> int | None:
-    """`?before=<id>` of a keyset-paged list, or None (the first page) when absent or not a storable id."""
-    value = request.GET.get("before", "")
-    if not (value.isascii() and value.isdigit()) or len(value) > 19 or not 1 <= int(value) <= ID_MAX:
-        return None
-    return int(value)
+    """`?before=<id>` of a keyset-paged list, or None (the first page)."""
+    return id_param(request.GET.get("before"))
 
 
 REVIEW_FILTERS = [("open", _lazy("Awaiting decision")), *ReviewStatus.choices]

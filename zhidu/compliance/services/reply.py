@@ -43,6 +43,8 @@ from ..models import (
 from .scan import _Batch, _Row
 
 LATE_REPLY_CODE = "behaviour.late_reply"
+# stored untranslated like the pack's names; pages show rule names through {% translate %}
+LATE_REPLY_NAME = gettext_noop("Customer message not answered in time")
 CHECK_BATCH = 500  # waits claimed per round of the deadline check
 
 ERR_RESPONDER_NOT_IN_GROUP = gettext_noop("The responder must be a staff member of the group.")
@@ -50,7 +52,7 @@ ERR_RESPONDER_NOT_IN_GROUP = gettext_noop("The responder must be a staff member 
 
 def late_reply_rule() -> tuple[int, bool]:
     rule = behaviour_rule(
-        code=LATE_REPLY_CODE, name="客户消息回复超时", category=Category.LATE_REPLY, severity=Severity.MEDIUM
+        code=LATE_REPLY_CODE, name=LATE_REPLY_NAME, category=Category.LATE_REPLY, severity=Severity.MEDIUM
     )
     return rule.pk, rule.enabled
 
