@@ -17,11 +17,13 @@ from zhidu.compliance.reply_api import router as reply_router
 from zhidu.core.errors import DomainError, NotFound
 from zhidu.customers.api import router as customers_router
 from zhidu.customers.transfer_api import router as customer_transfers_router
+from zhidu.discipline.api import router as discipline_router
 from zhidu.groups.api import router as groups_router
 from zhidu.groups.convention_api import router as group_conventions_router
 from zhidu.groups.moderation_api import router as moderation_router
 from zhidu.org.api import router as org_router
 from zhidu.org.auth import TokenAuth, api_auth
+from zhidu.performance.api import router as performance_router
 from zhidu.policies.api import router as policies_router
 from zhidu.sales.api import router as sales_router
 from zhidu.wecom.api import router as wecom_router
@@ -78,4 +80,6 @@ api.add_router("/moderation/", moderation_router)
 api.add_router("/compliance/", compliance_router)
 api.add_router("/compliance/", reply_router)
 api.add_router("/sales/", sales_router)
+api.add_router("/performance/", performance_router)
+api.add_router("/discipline/", discipline_router)
 api.add_router("/wecom/", wecom_router)

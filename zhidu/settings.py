@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "zhidu.groups",
     "zhidu.compliance",
     "zhidu.sales",
+    "zhidu.performance",
+    "zhidu.discipline",
     "zhidu.wecom",
     "zhidu.web",
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("groups/", include("zhidu.groups.urls")),
     path("compliance/", include("zhidu.compliance.urls")),
     path("sales/", include("zhidu.sales.urls")),
+    path("performance/", include("zhidu.performance.urls")),
+    path("discipline/", include("zhidu.discipline.urls")),
     path("wecom/", include("zhidu.wecom.urls")),
     path("", include("zhidu.core.urls")),  # /audit/audit/, /notifications/
     path("", include("zhidu.web.urls")),

@@ -4,6 +4,7 @@ rules' citation maps (list a version's map, confirm, reject, add, remove)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -102,11 +103,18 @@ class ViolationDetailOut(ViolationOut):
     reviewed_by_id: int | None
     reviewed_at: dt.datetime | None
     reason: str
+    loss_amount: Decimal | None
+    impact: str
     evidence: list[EvidenceOut]
 
 
 class ReviewIn(Schema):
     reason: FreeText = ""
+
+
+class ConfirmIn(ReviewIn):
+    loss_amount: Annotated[str, Text(32)] = ""  # yuan as a decimal string ("1200.00"); blank when no loss
+    impact: Annotated[str, Text(10)] = "none"  # none | bad | image | secret
 
 
 class RuleOut(Schema):
@@ -156,6 +164,8 @@ def _detail(v: Violation) -> ViolationDetailOut:
         reviewed_by_id=v.reviewed_by_id,
         reviewed_at=v.reviewed_at,
         reason=v.reason,
+        loss_amount=v.loss_amount,
+        impact=v.impact,
         evidence=evidence,
     )
 
@@ -180,10 +190,14 @@ def violation_get(request: HttpRequest, violation_id: int) -> ViolationDetailOut
 
 
 @router.post("/violations/{violation_id}/confirm", response=ViolationDetailOut)
-def violation_confirm(request: HttpRequest, violation_id: int, payload: ReviewIn) -> ViolationDetailOut:
+def violation_confirm(request: HttpRequest, violation_id: int, payload: ConfirmIn) -> ViolationDetailOut:
     viewer = request.auth  # type: ignore[attr-defined]
     v = services.violation_confirm(
-        actor=viewer, violation=selectors.violation_get_for(viewer, violation_id), reason=payload.reason
+        actor=viewer,
+        violation=selectors.violation_get_for(viewer, violation_id),
+        reason=payload.reason,
+        loss_amount=payload.loss_amount,
+        impact=payload.impact,
     )
     return _detail(selectors.violation_get_for(viewer, v.pk))
 

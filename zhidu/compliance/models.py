@@ -371,6 +371,16 @@ class ViolationStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
+    OVERTURNED = "overturned", _("Overturned on appeal")
+
+
+class Impact(models.TextChoices):
+    """What a confirmed violation did, recorded by the reviewer: sanction policies choose a level from it."""
+
+    NONE = "none", _("No notable consequence")
+    BAD = "bad", _("Caused a bad impact")
+    IMAGE = "image", _("Harmed the company's image")
+    SECRET = "secret", _("Leaked company secrets")
 
 
 class ViolationQuerySet(models.QuerySet["Violation"]):
@@ -428,6 +438,11 @@ class Violation(BaseModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # consequence facts, recorded when the violation is confirmed
+    loss_amount = models.DecimalField(
+        _("loss (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True, help_text="loss it caused, if any"
+    )
+    impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices, default=Impact.NONE)
 
     objects = ViolationQuerySet.as_manager()
 
@@ -440,6 +455,10 @@ class Violation(BaseModel):
             models.CheckConstraint(condition=Q(status__in=ViolationStatus.values), name="violation_status_valid"),
             models.CheckConstraint(condition=Q(category__in=Category.values), name="violation_category_valid"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="violation_span_valid"),
+            models.CheckConstraint(condition=Q(impact__in=Impact.values), name="violation_impact_valid"),
+            models.CheckConstraint(
+                condition=Q(loss_amount__isnull=True) | Q(loss_amount__gte=0), name="violation_loss_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["status", "member"], name="violation_status_member_idx")]
 

@@ -28,7 +28,7 @@ from zhidu.policies.selectors import version_clauses
 from zhidu.web.dashboard import register
 
 from . import selectors, services
-from .models import Category, Rule, Severity, ViolationStatus
+from .models import Category, Impact, Rule, Severity, ViolationStatus
 
 VIOLATION_ROLES = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
 RULE_ROLES = (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR)
@@ -71,6 +71,7 @@ def _detail_context(viewer: Member, violation_id: int) -> dict[str, object]:
         "v": violation,
         "evidence": evidence,
         "can_review": violation.is_open and services.can_review(viewer, violation),
+        "impacts": Impact.choices,
     }
 
 
@@ -90,7 +91,13 @@ def violation_review(request: HttpRequest, violation_id: int) -> HttpResponse:
     try:
         reason = clean_text(reason, field="reason")
         if decision == "confirm":
-            services.violation_confirm(actor=viewer, violation=violation, reason=reason)
+            services.violation_confirm(
+                actor=viewer,
+                violation=violation,
+                reason=reason,
+                loss_amount=request.POST.get("loss_amount", ""),
+                impact=request.POST.get("impact", Impact.NONE),
+            )
         elif decision == "dismiss":
             services.violation_dismiss(actor=viewer, violation=violation, reason=reason)
         else:
@@ -100,7 +107,12 @@ def violation_review(request: HttpRequest, violation_id: int) -> HttpResponse:
             raise PermissionDenied from None
         error = exc.message
     if _is_htmx(request):
-        ctx = _detail_context(viewer, violation_id) | {"error": error, "reason": reason}
+        ctx = _detail_context(viewer, violation_id) | {
+            "error": error,
+            "reason": reason,
+            "loss_amount": request.POST.get("loss_amount", ""),
+            "impact": request.POST.get("impact", ""),
+        }
         return render(request, "compliance/_review.html", ctx)
     if error:
         messages.error(request, error)

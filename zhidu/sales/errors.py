@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from zhidu.core.money import ERR_MONEY, ERR_PERCENT  # noqa: F401  (shared with other apps; kept importable here)
+
 # catalog
 ERR_NOT_CATALOG_EDITOR = gettext_noop(
     "Only the sales director or an administrator may edit products and price policies."
@@ -11,8 +13,6 @@ ERR_NOT_CATALOG_EDITOR = gettext_noop(
 ERR_PRODUCT_CODE = gettext_noop("Product code: required, at most {max} characters.")
 ERR_PRODUCT_CODE_TAKEN = gettext_noop("Product code: {code} is already used by another product.")
 ERR_PRODUCT_NAME = gettext_noop("Product name: required, at most {max} characters.")
-ERR_MONEY = gettext_noop("{label}: enter an amount in yuan of at least 0 with at most 2 decimals.")
-ERR_PERCENT = gettext_noop("{label}: enter a percentage from 0 to 100 with at most 2 decimals.")
 ERR_POLICY_TARGET = gettext_noop("Price policy: give either a product or a category, not both and not neither.")
 ERR_POLICY_EXISTS = gettext_noop("Price policy: {target} already has one; edit it instead.")
 ERR_POLICY_ORDER = gettext_noop(

@@ -42,7 +42,13 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("groups:list", _("Groups"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("groups:moderation_tasks", _("Moderation tasks"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("sales:targets", _("Targets"), (*LEADS, Role.SALES), None),
+    ("performance:my_scorecard", _("My scorecard"), (*LEADS, Role.SALES), None),
+    ("performance:rankings", _("Rankings"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("performance:kpis", _("KPI definitions"), (Role.DIRECTOR, Role.MANAGER, Role.ADMIN), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("discipline:inbox", _("Sanction proposals"), LEADS, None),  # badge: registered by the discipline app
+    ("discipline:records", _("Rewards and penalties"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
+    ("discipline:policies", _("Sanction policies"), (Role.DIRECTOR, Role.ADMIN, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
     ("compliance:citations", _("Citation maps"), (Role.COMPLIANCE, Role.ADMIN), None),
     ("compliance:reply", _("Reply timeliness"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),

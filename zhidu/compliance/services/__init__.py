@@ -36,6 +36,7 @@ from .review import (
     can_review,
     violation_confirm,
     violation_dismiss,
+    violation_overturn,
 )
 from .rule_edit import (
     EDITABLE,
@@ -156,4 +157,5 @@ __all__ = [
     "scan_and_record",
     "violation_confirm",
     "violation_dismiss",
+    "violation_overturn",
 ]

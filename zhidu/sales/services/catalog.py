@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext
 
 from zhidu.core.audit import audit_record, snapshot
 from zhidu.core.errors import DomainError
+from zhidu.core.money import parse_money, parse_percent
 from zhidu.core.text import model_max_length
 from zhidu.org.models import Member, Role
 
@@ -30,8 +30,6 @@ POLICY_FIELDS = [
     "max_discount_manager",
     "max_discount_director",
 ]
-CENT = Decimal("0.01")
-MONEY_MAX = Decimal("999999999999.99")
 
 
 def can_edit_catalog(member: Member | None) -> bool:
@@ -41,37 +39,6 @@ def can_edit_catalog(member: Member | None) -> bool:
 def _require_editor(actor: Member) -> None:
     if not can_edit_catalog(actor):
         raise DomainError(errors.ERR_NOT_CATALOG_EDITOR, code="forbidden")
-
-
-def parse_money(value: Any, *, field: str, label: str, required: bool = True) -> Decimal | None:
-    """A yuan amount ≥ 0 with at most 2 decimals (str, int or Decimal; never float); None when blank and optional."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise DomainError(errors.ERR_MONEY, field=field, label=label)
-        return None
-    try:
-        if isinstance(value, float):
-            raise InvalidOperation
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(errors.ERR_MONEY, field=field, label=label) from None
-    if not amount.is_finite() or amount < 0 or amount > MONEY_MAX or amount != amount.quantize(CENT):
-        raise DomainError(errors.ERR_MONEY, field=field, label=label)
-    return amount.quantize(CENT)
-
-
-def parse_percent(value: Any, *, field: str, label: str) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        if isinstance(value, float):
-            raise InvalidOperation
-        pct = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(errors.ERR_PERCENT, field=field, label=label) from None
-    if not pct.is_finite() or not Decimal(0) <= pct <= Decimal(100) or pct != pct.quantize(CENT):
-        raise DomainError(errors.ERR_PERCENT, field=field, label=label)
-    return pct.quantize(CENT)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisciplineConfig(AppConfig):
+    name = "zhidu.discipline"
+    label = "discipline"

@@ -1,0 +1,3 @@
+"""Models of the discipline app."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Quantified assessment: KPI definitions per role and period, scorecards, live rankings and frozen snapshots."""

@@ -1,0 +1,7 @@
+"""The /api/performance/ endpoints."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["performance"])

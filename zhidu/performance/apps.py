@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PerformanceConfig(AppConfig):
+    name = "zhidu.performance"
+    label = "performance"

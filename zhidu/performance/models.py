@@ -1,0 +1,3 @@
+"""Models of the performance app."""
+
+from __future__ import annotations
