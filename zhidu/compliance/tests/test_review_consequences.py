@@ -23,10 +23,10 @@ def heard():  # type: ignore[no-untyped-def]
     """A real subscriber to both violation events; records what it was called with."""
     calls: list[tuple[str, int]] = []
 
-    def on_confirmed(id: int) -> None:  # noqa: A002
+    def on_confirmed(id: int) -> None:
         calls.append(("confirmed", id))
 
-    def on_overturned(id: int) -> None:  # noqa: A002
+    def on_overturned(id: int) -> None:
         calls.append(("overturned", id))
 
     events.subscribe("violation.confirmed", on_confirmed)
