@@ -27,6 +27,7 @@ from zhidu.performance.api import router as performance_router
 from zhidu.policies.api import router as policies_router
 from zhidu.sales.api import router as sales_router
 from zhidu.wecom.api import router as wecom_router
+from zhidu.work.api import router as work_router
 
 
 def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -82,4 +83,5 @@ api.add_router("/compliance/", reply_router)
 api.add_router("/sales/", sales_router)
 api.add_router("/performance/", performance_router)
 api.add_router("/discipline/", discipline_router)
+api.add_router("/work/", work_router)
 api.add_router("/wecom/", wecom_router)

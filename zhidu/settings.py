@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "zhidu.sales",
     "zhidu.performance",
     "zhidu.discipline",
+    "zhidu.work",
     "zhidu.wecom",
     "zhidu.web",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sales/", include("zhidu.sales.urls")),
     path("performance/", include("zhidu.performance.urls")),
     path("discipline/", include("zhidu.discipline.urls")),
+    path("work/", include("zhidu.work.urls")),
     path("wecom/", include("zhidu.wecom.urls")),
     path("", include("zhidu.core.urls")),  # /audit/audit/, /notifications/
     path("", include("zhidu.web.urls")),

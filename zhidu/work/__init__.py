@@ -1,0 +1,1 @@
+"""Team work: plans and tasks, periodic reports, meetings, the experience library and the suggestion box."""
