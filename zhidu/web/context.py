@@ -38,7 +38,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("work:reports", _("Reports"), (*LEADS, Role.SALES), None),
     ("work:meetings", _("Meetings"), (*LEADS, Role.SALES), None),
     ("work:library", _("Experience library"), ALL, None),
-    ("work:suggestions", _("Suggestions"), ALL, None),
+    ("work:suggestions", _("Suggestion box"), ALL, None),
     ("customers:list", _("Customers"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("customers:plans", _("Development plans"), (*LEADS, Role.SALES), None),
     ("sales:orders", _("Orders"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
