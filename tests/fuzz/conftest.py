@@ -20,6 +20,7 @@ from zhidu.org import services as org_services
 from zhidu.org.models import Member
 from zhidu.policies.models import Article, VersionStatus
 from zhidu.policies.tests.factories import SMALL, make_version
+from zhidu.work.suggestions_services import suggestion_submit
 
 
 @dataclass
@@ -54,6 +55,10 @@ def world(actors: Actors) -> World:
     pending = org_services.application_submit(
         name="新人", username="newcomer", password="a-long-password-1", department=a.dept1, lead=a.supervisor
     )
+    suggestions = [
+        suggestion_submit(actor=m, title="建议", body="内容", anonymous=anon)
+        for m, anon in ((a.sales, False), (a.sales_b, True), (a.outsider, False))
+    ]
     tokens = {
         name: org_services.api_token_create(actor=a.by_name(name), name="fuzz")[1] for name in ("director", "sales")
     }
@@ -63,6 +68,7 @@ def world(actors: Actors) -> World:
         | {g.pk for g in groups}
         | {v.pk for v in violations}
         | {published.pk, draft.pk, pending.pk, a.dept1.pk, a.dept2.pk}
+        | {x.pk for x in suggestions}
         | set(Article.objects.values_list("pk", flat=True))
     )
     words = sorted(

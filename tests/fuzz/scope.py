@@ -27,6 +27,7 @@ from zhidu.org.models import Department, Member, MembershipApplication, ProfileR
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
+from zhidu.work.models import Suggestion, SuggestionReply
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -54,6 +55,8 @@ KINDS: dict[str, Visible] = {
     "tree": lambda m: TargetTree.objects.filter(nodes__in=TargetNode.objects.visible_to(m)),
     "convention_issue": lambda m: ConventionIssue.objects.visible_to(m),
     "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
+    "suggestion": lambda m: Suggestion.objects.visible_to(m),
+    "suggestion_reply": lambda m: SuggestionReply.objects.filter(suggestion__in=Suggestion.objects.visible_to(m)),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -97,6 +100,10 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "TransferItemOut": [("transfer_item", "id")],
     "ConventionIssueOut": [("convention_issue", "id"), ("group", "group_id")],
     "DesignationOut": [("designation", "id"), ("group", "group_id")],
+    # author_id / a reply's author_id: the people who wrote or answered it, shown by name to the reader on purpose
+    "SuggestionOut": [("suggestion", "id")],
+    "SuggestionDetailOut": [("suggestion", "id")],
+    "SuggestionReplyOut": [("suggestion_reply", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .suggestions_api import router as suggestions_router
+
 router = Router(tags=["work"])
+router.add_router("/suggestions", suggestions_router)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class WorkConfig(AppConfig):
     name = "zhidu.work"
     label = "work"
+
+    def ready(self) -> None:
+        from zhidu.web.demo import register_demo_step
+
+        from .suggestions_demo import demo_suggestions
+
+        register_demo_step("work-suggestions", demo_suggestions, order=96)

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import suggestions_views
 
 app_name = "work"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("suggestions/", suggestions_views.suggestion_box, name="suggestions"),
+    path("suggestions/<int:suggestion_id>/", suggestions_views.suggestion_detail, name="suggestion"),
+]
