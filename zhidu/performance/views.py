@@ -314,7 +314,8 @@ def _kpi_form(request: HttpRequest, kpi_set: KpiSet | None) -> HttpResponse:
             "rows": [],
             "valid_from": period_start(PeriodKind.MONTH, local_today()),
         }
-    rows = list(form["rows"]) + [{}] * (ITEM_ROWS - len(form["rows"]))  # type: ignore[arg-type]
+    filled: list[dict[str, Any]] = form["rows"]  # type: ignore[assignment]
+    rows = filled + [{}] * (ITEM_ROWS - len(filled))
     context = {
         "kpi_set": kpi_set,
         "form": form,
