@@ -24,6 +24,7 @@ from zhidu.groups.models import (
     ModerationCase,
 )
 from zhidu.org.models import Department, Member, MembershipApplication, ProfileReview
+from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
@@ -54,6 +55,7 @@ KINDS: dict[str, Visible] = {
     "tree": lambda m: TargetTree.objects.filter(nodes__in=TargetNode.objects.visible_to(m)),
     "convention_issue": lambda m: ConventionIssue.objects.visible_to(m),
     "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
+    "scorecard": lambda m: Scorecard.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -97,9 +99,14 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "TransferItemOut": [("transfer_item", "id")],
     "ConventionIssueOut": [("convention_issue", "id"), ("group", "group_id")],
     "DesignationOut": [("designation", "id"), ("group", "group_id")],
+    "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
+    "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
+    "RankRowOut": [("member", "member_id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}
+# performance: a frozen period (no member in it) and KPI definitions (configuration).
+UNSCOPED |= {"SnapshotOut", "KpiSetOut"}
 
 
 def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

@@ -34,3 +34,4 @@ ERR_FREEZE_NOT_FINISHED = gettext_noop("The period has not ended yet; rankings a
 ERR_FREEZE_DONE = gettext_noop("The rankings of this period are already frozen.")
 ERR_COMPUTE_NOT_ALLOWED = gettext_noop("You may not recompute this scorecard.")
 ERR_NO_KPI_SET = gettext_noop("No active KPI set applies to this member's role and period.")
+ERR_DATE_RANGE = gettext_noop("Dates must lie between the years {min} and {max}.")

@@ -43,6 +43,9 @@ from .models import (
 from .scoring import HUNDRED, ZERO, contribution, curve_score, q2
 
 ITEMS_MAX = 20
+# Periods outside these years are refused (and never computed): far dates overflow the calendar arithmetic.
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
 NAME_MAX = 100
 KPI_WRITERS = (Role.DIRECTOR, Role.ADMIN)
 
@@ -173,6 +176,8 @@ def _clean_set(
         raise DomainError(E.ERR_KPI_KIND, field="period_kind", value=period_kind)
     if status not in SetStatus.values:
         raise DomainError(E.ERR_KPI_STATUS, field="status", value=status)
+    if not DATE_MIN <= valid_from <= DATE_MAX or (valid_until and not DATE_MIN <= valid_until <= DATE_MAX):
+        raise DomainError(E.ERR_DATE_RANGE, field="valid_from", min=DATE_MIN.year, max=DATE_MAX.year)
     start = period_start(period_kind, valid_from)
     until = period_start(period_kind, valid_until) if valid_until else None
     if until is not None and until < start:

@@ -46,6 +46,8 @@ def _period(request: HttpRequest) -> tuple[str, dt.date]:
         day = dt.date.fromisoformat(params.get("start", ""))
     except ValueError:
         day = local_today()
+    if not svc.DATE_MIN <= day <= svc.DATE_MAX:
+        day = local_today()
     return kind, period_start(kind, day)
 
 
