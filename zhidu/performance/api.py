@@ -237,11 +237,6 @@ def scorecard_mine(request: HttpRequest, q: Query[PerfPeriodQuery]) -> Scorecard
     return _detail(card)
 
 
-@router.get("/scorecards/{card_id}", response=ScorecardDetailOut)
-def scorecard_detail(request: HttpRequest, card_id: int) -> ScorecardDetailOut:
-    return _detail(sel.scorecard_get_for(_reader(request), card_id))
-
-
 @router.post("/scorecards/compute", response=ScorecardDetailOut)
 def scorecard_compute(request: HttpRequest, payload: ScorecardComputeIn) -> ScorecardDetailOut:
     """Compute one member's scorecard now (the member themself or a lead whose scope holds them)."""
@@ -254,6 +249,11 @@ def scorecard_compute(request: HttpRequest, payload: ScorecardComputeIn) -> Scor
         actor=me, member=member, kind=kind, start=period_start(kind, payload.start or local_today())
     )
     return _detail(sel.scorecard_get_for(me, card.pk))
+
+
+@router.get("/scorecards/{card_id}", response=ScorecardDetailOut)
+def scorecard_detail(request: HttpRequest, card_id: int) -> ScorecardDetailOut:
+    return _detail(sel.scorecard_get_for(_reader(request), card_id))
 
 
 @router.post("/scorecards/{card_id}/acknowledge", response=ScorecardDetailOut)
