@@ -23,7 +23,7 @@ class PeriodKind(models.TextChoices):
 
 class SetStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("In force")
 
 
 class Curve(models.TextChoices):

@@ -150,7 +150,7 @@ def _clean_items(items: Sequence[ItemInput]) -> list[KpiItem]:
         )
     total = sum((i.weight for i in out), ZERO)
     if total != HUNDRED:
-        raise DomainError(E.ERR_KPI_WEIGHTS_SUM, field="items", total=total.normalize())
+        raise DomainError(E.ERR_KPI_WEIGHTS_SUM, field="items", total=format(total.normalize(), "f"))
     return out
 
 
