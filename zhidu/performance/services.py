@@ -43,6 +43,7 @@ from .models import (
 from .scoring import HUNDRED, ZERO, contribution, curve_score, q2
 
 ITEMS_MAX = 20
+WRITE_CHUNK = 500  # ids per DELETE … IN (…) (SQLite's parameter limit)
 # Periods outside these years are refused (and never computed): far dates overflow the calendar arithmetic.
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2099, 12, 31)
@@ -375,38 +376,51 @@ def scorecards_compute(
     values = _read_values(sets, scope)
     now = timezone.now()
     cards_qs = Scorecard.objects.filter(period_kind=kind, start=start)
+    lines_qs = ScoreLine.objects.filter(scorecard__period_kind=kind, scorecard__start=start)
     if ids is not None:
         cards_qs = cards_qs.filter(member_id__in=sorted(ids))
-    existing = {c.member_id: c for c in cards_qs.only("id", "member_id", "period_kind", "start")}
+        lines_qs = lines_qs.filter(scorecard__member_id__in=sorted(ids))
+    existing = {c.member_id: c for c in cards_qs.only("id", "member_id", "kpi_set_id", "total", "achievement")}
+    # What is stored now, to write only the cards whose figures changed (a routine recompute changes few).
+    stored: dict[int, set[tuple[Any, ...]]] = {}
+    for row in lines_qs.values_list("scorecard_id", "metric", "raw", "target", "score", "weight", "contribution"):
+        stored.setdefault(row[0], set()).add(row[1:])
     lines_by_member: dict[int, list[ComputedLine]] = {}
     new_cards: list[Scorecard] = []
     changed: list[Scorecard] = []
     for member_id, role in members:
         kpi_set = sets[role]
         lines = score_items(kpi_set.items.all(), values, member_id)
-        lines_by_member[member_id] = lines
         total = sum((ln.contribution for ln in lines), ZERO)
-        achievement = values.get(REVENUE, {}).get(member_id)
+        raw_achievement = values.get(REVENUE, {}).get(member_id)
+        achievement = q2(raw_achievement) if raw_achievement is not None else None
         card = existing.get(member_id)
         if card is None:
-            card = Scorecard(member_id=member_id, period_kind=kind, start=start)
+            card = Scorecard(member_id=member_id, period_kind=kind, start=start, computed_at=now)
             new_cards.append(card)
         else:
+            same_lines = stored.get(card.pk, set()) == {
+                (ln.metric, ln.raw, ln.target, ln.score, ln.weight, ln.contribution) for ln in lines
+            }
+            if same_lines and (card.kpi_set_id, card.total, card.achievement) == (kpi_set.pk, total, achievement):
+                continue
             changed.append(card)
+        lines_by_member[member_id] = lines
         card.kpi_set_id = kpi_set.pk
         card.total = total
-        card.achievement = q2(achievement) if achievement is not None else None
-        card.computed_at = now
+        card.achievement = achievement
         card.updated_at = now
+    cards_qs.update(computed_at=now)
     if changed:
-        Scorecard.objects.bulk_update(changed, ["kpi_set", "total", "achievement", "computed_at", "updated_at"])
+        Scorecard.objects.bulk_update(changed, ["kpi_set", "total", "achievement", "updated_at"])
+        changed_ids = [c.pk for c in changed]
+        for i in range(0, len(changed_ids), WRITE_CHUNK):
+            ScoreLine.objects.filter(scorecard_id__in=changed_ids[i : i + WRITE_CHUNK]).delete()
     if new_cards:
         Scorecard.objects.bulk_create(new_cards)
-    card_ids = dict(cards_qs.values_list("member_id", "pk"))
-    stale = ScoreLine.objects.filter(scorecard__period_kind=kind, scorecard__start=start)
-    if ids is not None:
-        stale = stale.filter(scorecard__member_id__in=sorted(ids))
-    stale.delete()
+    card_ids = {c.member_id: c.pk for c in changed}
+    if new_cards:
+        card_ids.update(cards_qs.values_list("member_id", "pk"))
     ScoreLine.objects.bulk_create(
         ScoreLine(
             scorecard_id=card_ids[member_id],
@@ -425,9 +439,13 @@ def scorecards_compute(
         verb="scorecard.compute",
         target_type="performance.Scorecard",
         target_id=f"{kind}:{start.isoformat()}",
-        after={"cards": len(lines_by_member), "members": sorted(ids)[:20] if ids is not None else "all"},
+        after={
+            "cards": len(members),
+            "written": len(lines_by_member),
+            "members": sorted(ids)[:20] if ids is not None else "all",
+        },
     )
-    return len(lines_by_member)
+    return len(members)
 
 
 def scorecard_compute(*, actor: Member | None, member: Member, kind: str, start: dt.date) -> Scorecard | None:

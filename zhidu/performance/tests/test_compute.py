@@ -267,3 +267,15 @@ def test_upheld_appeal_restores_the_previous_score_exactly(actors, django_captur
     violation.refresh_from_db()
     assert violation.status == ViolationStatus.OVERTURNED
     assert Scorecard.objects.get(pk=before.pk).total == before.total
+
+
+def test_recompute_rewrites_only_the_cards_that_changed(actors) -> None:  # type: ignore[no-untyped-def]
+    followups_set(actors.admin)
+    scorecards_compute(actor=None, kind="month", start=this_month())
+    before = dict(ScoreLine.objects.values_list("pk", "scorecard__member_id"))
+    add_followups(actors.sales, 3)
+    assert scorecards_compute(actor=None, kind="month", start=this_month()) == 3
+    after = dict(ScoreLine.objects.values_list("pk", "scorecard__member_id"))
+    kept = {m for pk, m in after.items() if pk in before}
+    assert kept == {actors.sales_b.pk, actors.outsider.pk}
+    assert Scorecard.objects.get(member=actors.sales).total == d("58.00")  # 3/10 × 60 % + 40 %
