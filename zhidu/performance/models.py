@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhidu.core.models import BaseModel
 from zhidu.org.models import Member, Role, work_scope_q
@@ -175,9 +176,9 @@ class RankingSnapshot(BaseModel):
 
 
 class Scope(models.TextChoices):
-    TEAM = "team", _("Team")
-    DEPARTMENT = "department", _("Department")
-    COMPANY = "company", _("Company")
+    TEAM = "team", pgettext_lazy("ranking scope", "Team")
+    DEPARTMENT = "department", pgettext_lazy("ranking scope", "Department")
+    COMPANY = "company", pgettext_lazy("ranking scope", "Company")
 
 
 class RankingEntry(models.Model):
