@@ -99,7 +99,7 @@ def test_export_holds_the_visible_scorecards(actors, login, cards) -> None:  # t
     assert rows[1][3] == 50
 
 
-def test_kpi_pages_create_and_refuse_bad_weights_in_chinese(actors, login) -> None:  # type: ignore[no-untyped-def]
+def test_kpi_pages_create_and_refuse_bad_weights_in_chinese(actors, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = login(actors.director)
     assert client.get("/performance/kpis/new/").status_code == 200
     base = {
@@ -124,7 +124,10 @@ def test_kpi_pages_create_and_refuse_bad_weights_in_chinese(actors, login) -> No
     assert response.status_code == 302
     kpi = KpiSet.objects.get()
     assert client.get(f"/performance/kpis/{kpi.pk}/").status_code == 200
-    assert "销售月度" in client.get("/performance/kpis/").content.decode()
+    followups_set(actors.director, role="supervisor")
+    with django_assert_max_num_queries(8):
+        listing = client.get("/performance/kpis/").content.decode()
+    assert "销售月度" in listing and "supervisor KPIs" in listing
     assert login(actors.manager).get("/performance/kpis/").status_code == 403
 
 
