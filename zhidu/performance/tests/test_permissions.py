@@ -183,3 +183,23 @@ def test_api_errors_use_the_shared_shape_and_write_nothing(actors, client) -> No
     clash = client.post("/api/performance/kpis", ok, content_type="application/json", **bearer(actors.director))
     assert clash.status_code == 409 and clash.json()["code"] == "conflict"
     assert KpiSet.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ACTOR_NAMES)
+def test_computing_on_demand_is_for_the_member_and_their_leads(actors, client, login, cards, name) -> None:  # type: ignore[no-untyped-def]
+    me = actors.by_name(name)
+    auth = bearer(me)
+    before = state()[3:]
+    api = client.post(
+        "/api/performance/scorecards/compute",
+        {"member_id": actors.sales.pk, "kind": "month"},
+        content_type="application/json",
+        **auth,
+    ).status_code
+    page = login(me).post(f"/performance/members/{actors.sales.pk}/compute/?kind=month").status_code
+    if name in ("sales", "supervisor", "manager", "director"):
+        assert (api, page) == (200, 302)
+    else:
+        assert api in (403, 404) and page in (403, 404)
+        assert name != "compliance" or (api, page) == (403, 403)  # reads everything, changes nothing
+        assert state()[3:] == before
