@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.compliance.tasks.reply_deadlines_task",
         "schedule": env_int("REPLY_DEADLINE_CHECK_SECONDS", 300),
     },
+    # Performance: freeze finished periods' rankings once, recompute current scorecards (idempotent).
+    "performance-tick": {
+        "task": "zhidu.performance.tasks.performance_tick_task",
+        "schedule": env_int("PERFORMANCE_TICK_SECONDS", 3600),
+    },
     # WeCom's own reply statistics (get_user_behavior_data), stored per member and day for the reply dashboard.
     "wecom-behavior": {
         "task": "zhidu.wecom.tasks.behavior_sync_task",
@@ -442,6 +447,14 @@ SALES_ORDER_PAGE_SIZE = env_int("SALES_ORDER_PAGE_SIZE", 50)
 # Targets: a node whose achievement is more than TARGET_PACE_MARGIN percentage points below the share of the
 # period already elapsed is behind pace, and its owner is asked for a corrective plan (once per node and period).
 TARGET_PACE_MARGIN = env_int("TARGET_PACE_MARGIN", 10)
+# Performance: scorecards show up to PERFORMANCE_RECORD_LINKS records behind each line (orders, violations);
+# ranking pages list PERFORMANCE_RANKING_PAGE_SIZE rows per page and chart the last PERFORMANCE_HISTORY_PERIODS
+# frozen periods for up to PERFORMANCE_CHART_MEMBERS members. The periodic job (every PERFORMANCE_TICK_SECONDS)
+# freezes each finished period's rankings once and recomputes the current periods' scorecards.
+PERFORMANCE_RECORD_LINKS = env_int("PERFORMANCE_RECORD_LINKS", 20)
+PERFORMANCE_RANKING_PAGE_SIZE = env_int("PERFORMANCE_RANKING_PAGE_SIZE", 100)
+PERFORMANCE_HISTORY_PERIODS = env_int("PERFORMANCE_HISTORY_PERIODS", 12)
+PERFORMANCE_CHART_MEMBERS = env_int("PERFORMANCE_CHART_MEMBERS", 10)
 # Excel imports of a target tree are refused beyond this many rows.
 TARGET_IMPORT_MAX_ROWS = env_int("TARGET_IMPORT_MAX_ROWS", 5000)
 # Regulation imports (.docx is a zip: a small upload can inflate enormously). Refused before parsing when the

@@ -24,6 +24,7 @@ from zhidu.groups.models import (
     ModerationCase,
 )
 from zhidu.org.models import Department, Member, MembershipApplication, ProfileReview
+from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
@@ -57,6 +58,7 @@ KINDS: dict[str, Visible] = {
     "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
     "suggestion": lambda m: Suggestion.objects.visible_to(m),
     "suggestion_reply": lambda m: SuggestionReply.objects.filter(suggestion__in=Suggestion.objects.visible_to(m)),
+    "scorecard": lambda m: Scorecard.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -104,9 +106,14 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "SuggestionOut": [("suggestion", "id")],
     "SuggestionDetailOut": [("suggestion", "id")],
     "SuggestionReplyOut": [("suggestion_reply", "id")],
+    "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
+    "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
+    "RankRowOut": [("member", "member_id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}
+# performance: a frozen period (no member in it) and KPI definitions (configuration).
+UNSCOPED |= {"SnapshotOut", "KpiSetOut"}
 
 
 def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

@@ -50,7 +50,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("sales:targets", _("Targets"), (*LEADS, Role.SALES), None),
     ("performance:my_scorecard", _("My scorecard"), (*LEADS, Role.SALES), None),
     ("performance:rankings", _("Rankings"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
-    ("performance:kpis", _("KPI definitions"), (Role.DIRECTOR, Role.MANAGER, Role.ADMIN), None),
+    ("performance:kpis", _("KPI definitions"), (Role.DIRECTOR, Role.ADMIN), None),
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("discipline:inbox", _("Sanction proposals"), LEADS, None),  # badge: registered by the discipline app
     ("discipline:records", _("Rewards and penalties"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
