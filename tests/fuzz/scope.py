@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from zhidu.compliance.models import Violation
 from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp, Transfer, TransferItem
+from zhidu.discipline.models import Appeal, Sanction
 from zhidu.groups.models import (
     BanAlert,
     ConventionIssue,
@@ -54,6 +55,8 @@ KINDS: dict[str, Visible] = {
     "tree": lambda m: TargetTree.objects.filter(nodes__in=TargetNode.objects.visible_to(m)),
     "convention_issue": lambda m: ConventionIssue.objects.visible_to(m),
     "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
+    "sanction": lambda m: Sanction.objects.visible_to(m),
+    "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -97,6 +100,9 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "TransferItemOut": [("transfer_item", "id")],
     "ConventionIssueOut": [("convention_issue", "id"), ("group", "group_id")],
     "DesignationOut": [("designation", "id"), ("group", "group_id")],
+    "SanctionOut": [("sanction", "id"), ("member", "member_id"), ("violation", "violation_id")],
+    "AppealOut": [("appeal", "id"), ("sanction", "sanction_id")],
+    "SanctionPolicyOut": [("article", "article_id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}

@@ -51,7 +51,7 @@ LEAVING_KINDS = (Kind.DISMISSAL, Kind.REMOVAL)
 READER_ROLES = (Role.DIRECTOR, Role.MANAGER, Role.SUPERVISOR, Role.SALES, Role.COMPLIANCE)
 POLICY_EDITORS = (Role.ADMIN, Role.COMPLIANCE)
 # Rank of the lead roles: the level above must rank higher than the lead who decided.
-LEAD_RANK = {Role.SUPERVISOR: 1, Role.MANAGER: 2, Role.DIRECTOR: 3}
+LEAD_RANK: dict[str, int] = {Role.SUPERVISOR: 1, Role.MANAGER: 2, Role.DIRECTOR: 3}
 
 
 def _fine_default() -> Decimal:
@@ -123,6 +123,11 @@ class SanctionPolicy(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def label(field: str) -> str:
+        """The (translated) label of one of the policy's fields."""
+        return str(getattr(SanctionPolicy._meta.get_field(field), "verbose_name", field))
 
     @property
     def specificity(self) -> int:
@@ -196,9 +201,7 @@ class Sanction(BaseModel):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="sanction_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="sanction_status_valid"),
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="sanction_amount_positive"
-            ),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="sanction_amount_positive"),
             models.UniqueConstraint(
                 fields=["violation"], condition=Q(violation__isnull=False), name="sanction_one_per_violation"
             ),

@@ -228,7 +228,8 @@ def rewards_propose(*, rows: Sequence[RankedRow]) -> list[Sanction]:
             wanted.setdefault((row.snapshot_id, row.member_id, Kind.COMMENDATION), base | {"step": "top", "top": top_n})
         if row.achievement is not None and row.achievement >= threshold:
             wanted.setdefault(
-                (row.snapshot_id, row.member_id, Kind.BONUS), base | {"step": "achievement", "threshold": str(threshold)}
+                (row.snapshot_id, row.member_id, Kind.BONUS),
+                base | {"step": "achievement", "threshold": str(threshold)},
             )
     if not wanted:
         return []
@@ -276,9 +277,7 @@ def on_ranking_frozen(*, snapshot_id: int) -> None:
 
 def can_lead(actor: Member, member: Member) -> bool:
     """A lead whose scope holds the member (never the member themselves)."""
-    return (
-        actor.is_active and actor.role in LEAD_ROLES and actor.pk != member.pk and actor.can_see_work_of(member)
-    )
+    return actor.is_active and actor.role in LEAD_ROLES and actor.pk != member.pk and actor.can_see_work_of(member)
 
 
 def is_above(actor: Member, lead: Member) -> bool:
@@ -420,7 +419,9 @@ def sanction_reject(*, actor: Member, sanction: Sanction, reason: str) -> Sancti
     locked.decided_at = timezone.now()
     locked.reason = reason
     locked.save()
-    audit_record(actor=actor, verb="sanction.reject", target=locked, before=before, after=_before(locked), reason=reason)
+    audit_record(
+        actor=actor, verb="sanction.reject", target=locked, before=before, after=_before(locked), reason=reason
+    )
     return locked
 
 
@@ -572,9 +573,7 @@ def _policy_values(data: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(E.ERR_POLICY_SEVERITY, field="severity")
     article = None
     if data.get("article_id"):
-        article = Article.objects.filter(
-            pk=data["article_id"], version__status=VersionStatus.PUBLISHED
-        ).first()
+        article = Article.objects.filter(pk=data["article_id"], version__status=VersionStatus.PUBLISHED).first()
         if article is None:
             raise DomainError(E.ERR_POLICY_ARTICLE, field="article_id")
     out: dict[str, Any] = {
@@ -591,7 +590,7 @@ def _policy_values(data: dict[str, Any]) -> dict[str, Any]:
             raise DomainError(E.ERR_KIND, field=f)
         out[f] = kind
     for f in ("fine_amount", "serious_loss"):
-        label = str(SanctionPolicy._meta.get_field(f).verbose_name)
+        label = SanctionPolicy.label(f)
         value = parse_money(data.get(f), field=f, label=label)
         if value is None or value <= 0:
             raise DomainError(E.ERR_AMOUNT_POSITIVE, field=f)
@@ -599,14 +598,14 @@ def _policy_values(data: dict[str, Any]) -> dict[str, Any]:
     out["repeat_threshold"] = _int(
         data.get("repeat_threshold"),
         field="repeat_threshold",
-        label=str(SanctionPolicy._meta.get_field("repeat_threshold").verbose_name),
+        label=SanctionPolicy.label("repeat_threshold"),
         lo=2,
         hi=50,
     )
     out["window_days"] = _int(
         data.get("window_days"),
         field="window_days",
-        label=str(SanctionPolicy._meta.get_field("window_days").verbose_name),
+        label=SanctionPolicy.label("window_days"),
         lo=1,
         hi=3650,
     )

@@ -27,6 +27,8 @@ from . import services as svc
 from .models import PENALTY_KINDS, POLICY_EDITORS, READER_ROLES, REWARD_KINDS, Kind, SanctionPolicy, Status
 from .xlsx import XLSX_TYPE, sanctions_xlsx
 
+ARTICLES_MAX = 500  # articles offered in the policy form (published regulations only)
+
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:
     if exc.code == "forbidden":
@@ -153,14 +155,16 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _policy_context(policy: SanctionPolicy | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    articles = Article.objects.filter(version__status=VersionStatus.PUBLISHED).select_related("version__policy")
+    articles = Article.objects.filter(version__status=VersionStatus.PUBLISHED).select_related("version")
     return {
         "policy": policy,
         "data": data,
         "kinds": [(k.value, k.label) for k in Kind if k in PENALTY_KINDS],
         "categories": Category.choices,
         "severities": Severity.choices,
-        "articles": [(a.pk, f"《{a.version.policy.title}》{a.label}") for a in articles.order_by("version_id", "order")[:500]],
+        "articles": [
+            (a.pk, f"《{a.version.policy.title}》{a.label}") for a in articles.order_by("version_id", "order")[:500]
+        ],
     }
 
 

@@ -27,4 +27,4 @@ def severity_label(value: str) -> str:
 def policy_kinds(policy: SanctionPolicy) -> list[tuple[str, Any, str]]:
     """(field, label, current kind) of the ladder's steps, for the policy form."""
     fields = ("first_kind", "again_kind", "loss_kind", "impact_kind", "serious_kind")
-    return [(f, SanctionPolicy._meta.get_field(f).verbose_name, getattr(policy, f)) for f in fields]
+    return [(f, SanctionPolicy.label(f), getattr(policy, f)) for f in fields]

@@ -74,9 +74,8 @@ def test_only_the_member_may_appeal(actors, fine, name):
 
 def test_appeal_after_the_window_is_refused(actors, fine, settings):
     settings.DISCIPLINE_APPEAL_DAYS = 3
-    with time_machine.travel(fine.decided_at + dt.timedelta(days=3, minutes=1)):
-        with pytest.raises(DomainError) as err:
-            appeal_submit(actor=actors.sales, sanction=fine, text="晚了")
+    with time_machine.travel(fine.decided_at + dt.timedelta(days=3, minutes=1)), pytest.raises(DomainError) as err:
+        appeal_submit(actor=actors.sales, sanction=fine, text="晚了")
     assert err.value.template == E.ERR_APPEAL_LATE
     assert not Appeal.objects.exists()
     with time_machine.travel(fine.decided_at + dt.timedelta(days=2)):

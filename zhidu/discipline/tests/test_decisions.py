@@ -39,9 +39,11 @@ def proposal(actors, django_capture_on_commit_callbacks):  # type: ignore[no-unt
 def _unchanged(s: Sanction) -> None:
     fresh = Sanction.objects.get(pk=s.pk)
     assert (fresh.status, fresh.kind, fresh.amount, fresh.lead_id) == (Status.PROPOSED, s.kind, s.amount, None)
-    assert not AuditEvent.objects.filter(target_type="discipline.sanction", target_id=str(s.pk)).exclude(
-        verb="sanction.propose"
-    ).exists()
+    assert (
+        not AuditEvent.objects.filter(target_type="discipline.sanction", target_id=str(s.pk))
+        .exclude(verb="sanction.propose")
+        .exists()
+    )
 
 
 def test_supervisor_approves_a_fine_the_member_is_told(actors, proposal):

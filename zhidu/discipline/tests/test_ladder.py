@@ -26,7 +26,7 @@ def ladder(actors):  # type: ignore[no-untyped-def]
 def test_first_minor_breach_is_criticism_with_reasoning_and_lead_notified(
     actors, ladder, django_capture_on_commit_callbacks
 ):
-    v, s = confirm(actors, django_capture_on_commit_callbacks)
+    _v, s = confirm(actors, django_capture_on_commit_callbacks)
     assert s is not None
     assert (s.kind, s.status, s.amount, s.member_id, s.policy_id) == (
         Kind.CRITICISM, Status.PROPOSED, None, actors.sales.pk, ladder.pk
