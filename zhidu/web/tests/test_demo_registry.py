@@ -28,6 +28,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "group-conventions",
         "moderation",
         "account-profiles",
+        "discipline",
     ]
 
 
