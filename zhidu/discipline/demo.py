@@ -1,7 +1,8 @@
 """The discipline part of the demo (`make run`): the default sanction policies, then a salesperson's three chat
 messages that break the demo regulation go through the real archive ingest (scan, violations citing the
 regulation), their supervisor confirms them with consequence facts, and the proposals take their course —
-an approved fine the member appealed (pending), a criticism awaiting the lead, and a written warning approved.
+an approved fine the member appealed (pending), a written warning awaiting the lead, and a dismissal
+proposed for the third repeat that the supervisor changed into an oral warning.
 Idempotent: does nothing once any reward or penalty exists."""
 
 from __future__ import annotations
@@ -110,11 +111,11 @@ def demo_discipline() -> None:
         sanctions.append(
             Sanction.objects.filter(violation=v).first() or sanction_propose_for_violation(violation_id=v.pk)
         )
-    fine, second, third = sanctions
+    fine, _pending, third = sanctions
     if fine is not None and fine.kind == Kind.FINE:
         sanction_approve(actor=supervisor, sanction=fine, reason="属实")
         appeal_submit(actor=sales, sanction=fine, text="客户事后确认未受影响，损失已追回，请求撤销罚款。")
     if third is not None:
         sanction_change(actor=supervisor, sanction=third, kind=Kind.ORAL_WARNING, reason="本人已认识错误")
-    # `second` stays pending in the supervisor's inbox
+    # the second stays pending in the supervisor's inbox
     log.info("demo discipline: %s proposals", len([s for s in sanctions if s is not None]))
