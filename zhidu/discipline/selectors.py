@@ -63,14 +63,18 @@ def inbox_count(viewer: Member) -> int:
 
 
 def appeals_to_decide(viewer: Member, *, limit: int = 50) -> list[Appeal]:
-    """Pending appeals the viewer may decide (the level above the deciding lead)."""
-    from .services import can_decide_appeal
-
+    """Pending appeals the viewer may decide (the level above the lead who decided; see
+    `services.can_decide_appeal`), in one query."""
     if not viewer.is_active or viewer.role not in (Role.DIRECTOR, Role.MANAGER):
         return []
-    qs = Appeal.objects.filter(status=AppealStatus.PENDING, sanction__in=Sanction.objects.visible_to(viewer))
-    rows = list(qs.select_related("sanction__member", "sanction__lead", "sanction__upper").order_by("-pk")[:limit])
-    return [a for a in rows if can_decide_appeal(viewer, a)]
+    qs = Appeal.objects.filter(status=AppealStatus.PENDING).exclude(sanction__member=viewer)
+    if viewer.role == Role.MANAGER:
+        scope = work_scope_q(viewer)
+        by_lead = Q(sanction__upper__isnull=True, sanction__lead__role=Role.SUPERVISOR, sanction__lead__in=scope)
+        by_upper = Q(sanction__upper__role=Role.SUPERVISOR, sanction__upper__in=scope)
+        qs = qs.filter(by_lead | by_upper).exclude(sanction__lead=viewer, sanction__upper__isnull=True)
+    related = ("sanction__member", "sanction__lead", "sanction__upper", "sanction__appeal")
+    return list(qs.select_related(*related).order_by("-pk")[:limit])
 
 
 def sanction_get_for(viewer: Member, sanction_id: int) -> Sanction:

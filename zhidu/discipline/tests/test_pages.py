@@ -34,7 +34,7 @@ def test_list_and_inbox_queries_do_not_grow_with_rows(actors, login, many, djang
     with django_assert_max_num_queries(10):
         body = c.get("/discipline/").content.decode()
     assert all(f'data-testid="sanction-{s.pk}"' in body for s in many)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         body = c.get("/discipline/inbox/").content.decode()
     assert all(f'data-testid="sanction-{s.pk}"' in body for s in many)
     assert "¥" in body and "罚款" in body  # Chinese on the page
@@ -92,3 +92,20 @@ def test_export_of_a_period(actors, login, many):  # type: ignore[no-untyped-def
     names = {r[0] for r in rows[1:]}
     assert names == {actors.sales.name}  # the supervisor's team only
     assert len(rows) - 1 == Sanction.objects.filter(member=actors.sales).count()
+
+
+def test_appeals_in_the_inbox_do_not_add_queries(actors, login, many, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    from zhidu.discipline.services import appeal_submit, sanction_approve
+
+    mine = [s for s in many if s.member_id == actors.sales.pk and s.kind == Kind.FINE]
+    assert len(mine) >= 2
+    for s in mine:
+        appeal_submit(actor=actors.sales, sanction=sanction_approve(actor=actors.supervisor, sanction=s), text="申诉")
+    c = login(actors.manager)
+    with django_assert_max_num_queries(14):
+        body = c.get("/discipline/inbox/").content.decode()
+    section = body[body.index('data-testid="appeals"') :]
+    assert all(f'data-testid="sanction-{s.pk}"' in section for s in mine)
+    assert 'data-testid="appeals"' in login(actors.supervisor).get("/discipline/inbox/").content.decode()
+    sup = login(actors.supervisor).get("/discipline/inbox/").content.decode()
+    assert not any(f'data-testid="sanction-{s.pk}"' in sup[sup.index('data-testid="appeals"') :] for s in mine)

@@ -99,7 +99,7 @@ def test_approve_via_page_and_api(actors, login, client, proposal, actor):  # ty
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
 def test_inbox_page(actors, login, proposal, actor, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
     c = login(actors.by_name(actor))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         resp = c.get("/discipline/inbox/")
     if actor not in ("director", "manager", "supervisor", "supervisor_b"):
         assert resp.status_code == 403
