@@ -298,7 +298,7 @@ def can_decide(actor: Member, sanction: Sanction) -> bool:
 
 
 def _locked_open(actor: Member, sanction: Sanction) -> Sanction:
-    locked = Sanction.objects.select_for_update().select_related("member", "lead").get(pk=sanction.pk)
+    locked = Sanction.objects.select_for_update(of=("self",)).select_related("member", "lead").get(pk=sanction.pk)
     if locked.status not in OPEN_STATUSES:
         raise DomainError(E.ERR_NOT_OPEN, code="conflict", status=Status(locked.status).label)
     if not can_decide(actor, locked):
@@ -464,7 +464,7 @@ def can_decide_appeal(actor: Member, appeal: Appeal) -> bool:
 @transaction.atomic
 def appeal_submit(*, actor: Member, sanction: Sanction, text: str) -> Appeal:
     text = (text or "").strip()
-    locked = Sanction.objects.select_for_update().select_related("lead", "upper").get(pk=sanction.pk)
+    locked = Sanction.objects.select_for_update(of=("self",)).select_related("lead", "upper").get(pk=sanction.pk)
     if actor.pk != locked.member_id:
         raise DomainError(E.ERR_APPEAL_NOT_OWN, code="forbidden")
     if locked.status != Status.APPROVED or locked.kind not in PENALTY_KINDS:
@@ -493,7 +493,11 @@ def appeal_submit(*, actor: Member, sanction: Sanction, text: str) -> Appeal:
 def appeal_decide(*, actor: Member, appeal: Appeal, uphold: bool, reason: str) -> Appeal:
     """Uphold (reverse the measure, overturn its violation, reinstate the member) or dismiss an appeal."""
     reason = (reason or "").strip()
-    locked = Appeal.objects.select_for_update().select_related("sanction__member", "sanction__lead").get(pk=appeal.pk)
+    locked = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("sanction__member", "sanction__lead")
+        .get(pk=appeal.pk)
+    )
     if not can_decide_appeal(actor, locked):
         raise DomainError(E.ERR_APPEAL_DECIDER, code="forbidden")
     if locked.status != AppealStatus.PENDING:
