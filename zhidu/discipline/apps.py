@@ -8,7 +8,6 @@ class DisciplineConfig(AppConfig):
     def ready(self) -> None:
         from zhidu.core.events import subscribe
         from zhidu.performance.contracts import RANKING_FROZEN
-        from zhidu.web.context import register_badge
         from zhidu.web.demo import register_demo_step
 
         from .demo import demo_discipline
@@ -17,11 +16,3 @@ class DisciplineConfig(AppConfig):
         subscribe("violation.confirmed", on_violation_confirmed)
         subscribe(RANKING_FROZEN, on_ranking_frozen)
         register_demo_step("discipline", demo_discipline, order=85)
-        register_badge("discipline:inbox", _inbox_badge)
-
-
-def _inbox_badge(member):  # type: ignore[no-untyped-def]
-    from .selectors import inbox_count
-
-    count = inbox_count(member)
-    return str(count) if count else ""
