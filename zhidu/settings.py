@@ -365,6 +365,21 @@ REPLY_ARCHIVE_LAG_SECONDS = env_int("REPLY_ARCHIVE_LAG_SECONDS", 300)
 WECOM_BEHAVIOR_DAYS = env_int("WECOM_BEHAVIOR_DAYS", 7)
 TRANSFER_ONJOB_LIMIT = env_int("TRANSFER_ONJOB_LIMIT", 2)
 TRANSFER_ONJOB_WINDOW_DAYS = env_int("TRANSFER_ONJOB_WINDOW_DAYS", 90)
+# Discipline (zhidu/discipline): defaults of new sanction policies (each policy row is editable in the app) —
+# the fine in yuan, the loss from which a breach is serious, the offences of one article (this one included)
+# within the window that make a breach "repeated after correction"; the days a member may appeal an approved
+# penalty; rewards proposed from a frozen ranking: the team's top N get a commendation, an achievement of at
+# least DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT a bonus of DISCIPLINE_REWARD_BONUS_YUAN.
+DISCIPLINE_FINE_YUAN = env_decimal("DISCIPLINE_FINE_YUAN", "200")
+DISCIPLINE_SERIOUS_LOSS_YUAN = env_decimal("DISCIPLINE_SERIOUS_LOSS_YUAN", "10000")
+DISCIPLINE_REPEAT_THRESHOLD = env_int("DISCIPLINE_REPEAT_THRESHOLD", 3)
+DISCIPLINE_REPEAT_WINDOW_DAYS = env_int("DISCIPLINE_REPEAT_WINDOW_DAYS", 180)
+DISCIPLINE_APPEAL_DAYS = env_int("DISCIPLINE_APPEAL_DAYS", 7)
+DISCIPLINE_REWARD_TOP_N = env_int("DISCIPLINE_REWARD_TOP_N", 3)
+DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT = env_decimal("DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT", "120")
+DISCIPLINE_REWARD_BONUS_YUAN = env_decimal("DISCIPLINE_REWARD_BONUS_YUAN", "500")
+DISCIPLINE_PAGE_SIZE = env_int("DISCIPLINE_PAGE_SIZE", 50)
+DISCIPLINE_EXPORT_MAX_ROWS = env_int("DISCIPLINE_EXPORT_MAX_ROWS", 20000)
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for
 # FOLLOWUP_STALE_DAYS (or whose next-action date has passed) reminds its owner; FOLLOWUP_ESCALATE_DAYS later
 # the owner's supervisor. The customer page shows the last CUSTOMER_TIMELINE_MESSAGES archived chat messages;

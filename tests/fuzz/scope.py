@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from zhidu.compliance.models import Violation
 from zhidu.customers.models import Customer, DevelopmentPlan, FollowRelation, FollowUp, Transfer, TransferItem
+from zhidu.discipline.models import Appeal, Sanction
 from zhidu.groups.models import (
     BanAlert,
     ConventionIssue,
@@ -59,6 +60,8 @@ KINDS: dict[str, Visible] = {
     "suggestion": lambda m: Suggestion.objects.visible_to(m),
     "suggestion_reply": lambda m: SuggestionReply.objects.filter(suggestion__in=Suggestion.objects.visible_to(m)),
     "scorecard": lambda m: Scorecard.objects.visible_to(m),
+    "sanction": lambda m: Sanction.objects.visible_to(m),
+    "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -109,6 +112,9 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
     "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
     "RankRowOut": [("member", "member_id")],
+    "SanctionOut": [("sanction", "id"), ("member", "member_id"), ("violation", "violation_id")],
+    "AppealOut": [("appeal", "id"), ("sanction", "sanction_id")],
+    "SanctionPolicyOut": [("article", "article_id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}

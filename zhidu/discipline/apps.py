@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class DisciplineConfig(AppConfig):
     name = "zhidu.discipline"
     label = "discipline"
+
+    def ready(self) -> None:
+        from zhidu.core.events import subscribe
+        from zhidu.performance.contracts import RANKING_FROZEN
+        from zhidu.web.demo import register_demo_step
+
+        from .demo import demo_discipline
+        from .services import on_ranking_frozen, on_violation_confirmed
+
+        subscribe("violation.confirmed", on_violation_confirmed)
+        subscribe(RANKING_FROZEN, on_ranking_frozen)
+        register_demo_step("discipline", demo_discipline, order=85)

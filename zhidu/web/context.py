@@ -54,7 +54,7 @@ NAV: list[tuple[str, Any, tuple[str, ...], Badge | None]] = [
     ("compliance:violations", _("Violations"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
     ("discipline:inbox", _("Sanction proposals"), LEADS, None),  # badge: registered by the discipline app
     ("discipline:records", _("Rewards and penalties"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),
-    ("discipline:policies", _("Sanction policies"), (Role.DIRECTOR, Role.ADMIN, Role.COMPLIANCE), None),
+    ("discipline:policies", _("Sanction policies"), (Role.ADMIN, Role.COMPLIANCE), None),
     ("compliance:rules", _("Rules"), (Role.COMPLIANCE, Role.ADMIN, Role.DIRECTOR), None),
     ("compliance:citations", _("Citation maps"), (Role.COMPLIANCE, Role.ADMIN), None),
     ("compliance:reply", _("Reply timeliness"), (*LEADS, Role.SALES, Role.COMPLIANCE), None),

@@ -29,6 +29,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "moderation",
         "account-profiles",
         "performance",
+        "discipline",
         "work-suggestions",
     ]
 

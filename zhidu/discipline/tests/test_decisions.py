@@ -1,0 +1,168 @@
+"""Approve, change, reject, two-level approval, the membership lifecycle, rewards from frozen rankings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from zhidu.core.errors import DomainError
+from zhidu.core.models import AuditEvent, Notification
+from zhidu.customers.models import Transfer, TransferKind
+from zhidu.discipline import errors as E
+from zhidu.discipline.models import Kind, Sanction, Status
+from zhidu.discipline.services import (
+    on_ranking_frozen,
+    policy_defaults,
+    rewards_propose,
+    sanction_approve,
+    sanction_change,
+    sanction_reject,
+)
+from zhidu.org.models import MemberStatus
+from zhidu.performance.contracts import RankedRow
+
+from .factories import confirm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def proposal(actors, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    policy_defaults()
+    _v, s = confirm(actors, django_capture_on_commit_callbacks, loss="500")
+    assert s is not None and s.kind == Kind.FINE
+    return s
+
+
+def _unchanged(s: Sanction) -> None:
+    fresh = Sanction.objects.get(pk=s.pk)
+    assert (fresh.status, fresh.kind, fresh.amount, fresh.lead_id) == (Status.PROPOSED, s.kind, s.amount, None)
+    assert (
+        not AuditEvent.objects.filter(target_type="discipline.sanction", target_id=str(s.pk))
+        .exclude(verb="sanction.propose")
+        .exists()
+    )
+
+
+def test_supervisor_approves_a_fine_the_member_is_told(actors, proposal):
+    s = sanction_approve(actor=actors.supervisor, sanction=proposal)
+    assert (s.status, s.lead_id) == (Status.APPROVED, actors.supervisor.pk) and s.decided_at is not None
+    assert AuditEvent.objects.filter(verb="sanction.approve", target_id=str(s.pk), actor=actors.supervisor).exists()
+    assert Notification.objects.filter(recipient=actors.sales, url__endswith=f"/{s.pk}/").exists()
+
+
+@pytest.mark.parametrize("name", ["sales", "supervisor_b", "outsider", "compliance", "admin"])
+def test_a_lead_outside_the_scope_cannot_decide(actors, proposal, name):
+    with pytest.raises(DomainError) as err:
+        sanction_approve(actor=actors.by_name(name), sanction=proposal)
+    assert err.value.template == E.ERR_NOT_LEAD
+    _unchanged(proposal)
+
+
+def test_change_needs_a_reason_and_a_positive_amount(actors, proposal):
+    with pytest.raises(DomainError) as err:
+        sanction_change(actor=actors.supervisor, sanction=proposal, kind=Kind.WRITTEN_WARNING, reason=" ")
+    assert err.value.template == E.ERR_CHANGE_REASON
+    with pytest.raises(DomainError) as err:
+        sanction_change(actor=actors.supervisor, sanction=proposal, kind=Kind.FINE, amount="-50", reason="少罚")
+    assert err.value.template == E.ERR_AMOUNT_POSITIVE
+    with pytest.raises(DomainError) as err:
+        sanction_change(actor=actors.supervisor, sanction=proposal, kind=Kind.BONUS, amount="50", reason="x")
+    assert err.value.template == E.ERR_KIND_SIDE
+    _unchanged(proposal)
+
+
+def test_change_records_the_reason_and_keeps_the_proposal(actors, proposal):
+    s = sanction_change(
+        actor=actors.supervisor, sanction=proposal, kind=Kind.FINE, amount="120.00", reason="初犯，损失已追回"
+    )
+    assert (s.status, s.kind, s.amount, s.proposed_kind, s.proposed_amount, s.change_reason) == (
+        Status.APPROVED, Kind.FINE, Decimal("120.00"), Kind.FINE, proposal.amount, "初犯，损失已追回"
+    )  # fmt: skip
+    ev = AuditEvent.objects.get(verb="sanction.change", target_id=str(s.pk))
+    assert ev.before["amount"] == str(proposal.amount) and ev.after["amount"] == "120.00"
+
+
+def test_reject_needs_a_reason(actors, proposal):
+    with pytest.raises(DomainError):
+        sanction_reject(actor=actors.supervisor, sanction=proposal, reason="")
+    _unchanged(proposal)
+    s = sanction_reject(actor=actors.supervisor, sanction=proposal, reason="证据不足")
+    assert s.status == Status.REJECTED
+    with pytest.raises(DomainError) as err:
+        sanction_approve(actor=actors.supervisor, sanction=s)
+    assert err.value.code == "conflict"
+
+
+def test_dismissal_needs_the_level_above_then_runs_the_lifecycle(actors, proposal, django_capture_on_commit_callbacks):
+    from zhidu.customers.tests.factories import CustomerFactory, FollowFactory
+
+    c = CustomerFactory()
+    FollowFactory(customer=c, member=actors.sales)
+    first = sanction_change(
+        actor=actors.supervisor, sanction=proposal, kind=Kind.DISMISSAL, reason="泄露客户资料，情节严重"
+    )
+    assert first.status == Status.AWAITING_UPPER
+    actors.sales.refresh_from_db()
+    assert actors.sales.status == MemberStatus.ACTIVE
+    assert Notification.objects.filter(recipient=actors.manager, url__endswith=f"/{first.pk}/").exists()
+    # the same supervisor, a peer supervisor, the member: not the level above
+    for name in ("supervisor", "supervisor_b", "sales", "outsider"):
+        with pytest.raises(DomainError) as err:
+            sanction_approve(actor=actors.by_name(name), sanction=first)
+        assert err.value.code == "forbidden"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = sanction_approve(actor=actors.manager, sanction=first)
+    assert (done.status, done.upper_id) == (Status.APPROVED, actors.manager.pk)
+    actors.sales.refresh_from_db()
+    assert actors.sales.status == MemberStatus.REMOVED
+    assert AuditEvent.objects.filter(verb="member.remove", target_id=str(actors.sales.pk)).exists()
+    assert Transfer.objects.filter(handover=actors.sales, kind=TransferKind.RESIGNED).exists()
+
+
+def test_suspension_approved_by_a_director_alone_suspends(actors, proposal):
+    s = sanction_change(actor=actors.director, sanction=proposal, kind=Kind.SUSPENSION, reason="损害公司形象")
+    assert (s.status, s.lead_id, s.upper_id) == (Status.APPROVED, actors.director.pk, None)
+    actors.sales.refresh_from_db()
+    assert actors.sales.status == MemberStatus.SUSPENDED
+
+
+def _row(member, rank, achievement, snapshot_id=7):  # type: ignore[no-untyped-def]
+    return RankedRow(
+        snapshot_id=snapshot_id,
+        period_kind="month",
+        period_start=dt.date(2026, 11, 1),
+        scope="team",
+        scope_id=member.reports_to_id,
+        scope_name="孙主管团队",
+        member_id=member.pk,
+        rank=rank,
+        score=Decimal("90.00"),
+        achievement=achievement,
+    )
+
+
+def test_rewards_from_a_frozen_ranking_top_n_and_achievement(actors, settings):
+    settings.DISCIPLINE_REWARD_TOP_N = 1
+    settings.DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT = Decimal("120")
+    settings.DISCIPLINE_REWARD_BONUS_YUAN = Decimal("800")
+    rows = [_row(actors.sales, 1, Decimal("130.00")), _row(actors.sales_b, 2, Decimal("119.99"))]
+    out = rewards_propose(rows=rows)
+    assert sorted((s.member_id, s.kind, s.amount) for s in out) == sorted(
+        [(actors.sales.pk, Kind.COMMENDATION, None), (actors.sales.pk, Kind.BONUS, Decimal("800.00"))]
+    )
+    assert rewards_propose(rows=rows) == []  # once per snapshot
+    bonus = next(s for s in out if s.kind == Kind.BONUS)
+    s = sanction_approve(actor=actors.supervisor, sanction=bonus)
+    assert s.status == Status.APPROVED
+
+
+def test_ranking_frozen_handler_reads_the_contract(actors, monkeypatch):
+    """The handler goes through performance's contract; its selector lives on the performance branch."""
+    import zhidu.discipline.services as svc
+
+    monkeypatch.setattr(svc, "frozen_ranking_rows", lambda snapshot_id: [_row(actors.sales, 1, None, snapshot_id)])
+    on_ranking_frozen(snapshot_id=11)
+    assert Sanction.objects.filter(member=actors.sales, snapshot_id=11, kind=Kind.COMMENDATION).exists()
