@@ -1,16 +1,22 @@
 """Discipline on a phone (390×844): a supervisor confirms a violation with a loss on the violation review page,
 approves the proposed fine in the inbox, the member appeals, the manager upholds the appeal, and the fine shows
-as reversed (the violation overturned)."""
+as reversed (the violation overturned). Across apps: the confirmed violation lowers the member's scorecard
+(performance recomputes it on `violation.confirmed`), and the upheld appeal brings it back to its previous score,
+which the member reads on their scorecard page."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from zhidu.compliance.models import ViolationStatus
 from zhidu.compliance.tests.factories import make_violation
 from zhidu.discipline.models import Sanction, Status
 from zhidu.discipline.services import policy_defaults
 from zhidu.org.tests.factories import PASSWORD
+from zhidu.performance.models import Scorecard
+from zhidu.performance.services import scorecard_compute
+from zhidu.performance.tests.helpers import followups_set, this_month
 
 from .test_membership import log_in
 
@@ -31,11 +37,19 @@ def _fits(page) -> None:  # type: ignore[no-untyped-def]
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
+def _card(member):  # type: ignore[no-untyped-def]
+    return Scorecard.objects.get(member=member, period_kind="month", start=this_month())
+
+
 def test_fine_approved_appealed_and_reversed_on_a_phone(live_server, browser, actors):  # type: ignore[no-untyped-def]
     policy_defaults()
+    followups_set(actors.director)  # follow-ups 60 %, confirmed violations 40 % (full marks at none)
     v = make_violation(actors.sales)
     v.citation = "《销售行为规范》第十七条"
-    v.save(update_fields=["citation"])
+    v.occurred_at = timezone.now()
+    v.save(update_fields=["citation", "occurred_at"])
+    scorecard_compute(actor=None, member=actors.sales, kind="month", start=this_month())
+    before = _card(actors.sales).total
 
     context, page = _phone(browser, live_server, "supervisor")
     try:
@@ -59,6 +73,7 @@ def test_fine_approved_appealed_and_reversed_on_a_phone(live_server, browser, ac
         context.close()
     s.refresh_from_db()
     assert s.status == Status.APPROVED
+    assert _card(actors.sales).total < before  # the confirmed violation counts against the member
 
     context, page = _phone(browser, live_server, "sales")
     try:
@@ -87,3 +102,12 @@ def test_fine_approved_appealed_and_reversed_on_a_phone(live_server, browser, ac
         context.close()
     v.refresh_from_db()
     assert v.status == ViolationStatus.OVERTURNED
+    assert _card(actors.sales).total == before
+
+    context, page = _phone(browser, live_server, "sales")
+    try:
+        page.goto(f"{live_server.url}/performance/")
+        assert page.inner_text("[data-testid=total]") == str(before)
+        _fits(page)
+    finally:
+        context.close()

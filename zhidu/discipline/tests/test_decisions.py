@@ -159,10 +159,25 @@ def test_rewards_from_a_frozen_ranking_top_n_and_achievement(actors, settings):
     assert s.status == Status.APPROVED
 
 
-def test_ranking_frozen_handler_reads_the_contract(actors, monkeypatch):
-    """The handler goes through performance's contract; its selector lives on the performance branch."""
-    import zhidu.discipline.services as svc
+def test_freezing_a_ranking_proposes_rewards_from_its_rows(actors, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """End to end through performance's contract: freezing last month publishes the event, discipline reads the
+    frozen rows and proposes a commendation to each team's best."""
+    from zhidu.performance.models import RankingEntry
+    from zhidu.performance.services import ranking_freeze, scorecards_compute
+    from zhidu.performance.tests.helpers import followups_set, last_month
 
-    monkeypatch.setattr(svc, "frozen_ranking_rows", lambda snapshot_id: [_row(actors.sales, 1, None, snapshot_id)])
-    on_ranking_frozen(snapshot_id=11)
-    assert Sanction.objects.filter(member=actors.sales, snapshot_id=11, kind=Kind.COMMENDATION).exists()
+    settings.DISCIPLINE_REWARD_TOP_N = 1
+    followups_set(actors.director)
+    scorecards_compute(actor=None, kind="month", start=last_month())
+    with django_capture_on_commit_callbacks(execute=True):
+        snap = ranking_freeze(actor=actors.director, kind="month", start=last_month())
+    team_best = set(
+        RankingEntry.objects.filter(snapshot=snap, scope="team", rank=1).values_list("member_id", flat=True)
+    )
+    assert {actors.sales.pk, actors.sales_b.pk} <= team_best
+    rewarded = Sanction.objects.filter(snapshot_id=snap.pk, kind=Kind.COMMENDATION)
+    assert set(rewarded.values_list("member_id", flat=True)) == team_best
+    assert all(s.status == Status.PROPOSED for s in rewarded)
+    with django_capture_on_commit_callbacks(execute=True):
+        on_ranking_frozen(snapshot_id=snap.pk)  # a redelivered event proposes nothing twice
+    assert Sanction.objects.filter(snapshot_id=snap.pk).count() == rewarded.count()
