@@ -12,12 +12,17 @@ from django.db import close_old_connections
 
 from conftest import Actors
 from zhidu.compliance.models import Rule
+from zhidu.compliance.services.review import violation_confirm
 from zhidu.compliance.tests.factories import make_rule, make_violation
 from zhidu.customers.tests.factories import FollowFactory, TagFactory
+from zhidu.discipline.services import appeal_submit, policy_defaults, sanction_approve, sanction_propose_for_violation
 from zhidu.groups.models import MemberType
 from zhidu.groups.tests.factories import GroupChatFactory, GroupMemberFactory
 from zhidu.org import services as org_services
 from zhidu.org.models import Member
+from zhidu.performance.models import Scorecard
+from zhidu.performance.services import scorecards_compute
+from zhidu.performance.tests.helpers import followups_set, this_month
 from zhidu.policies.models import Article, VersionStatus
 from zhidu.policies.tests.factories import SMALL, make_version
 from zhidu.work.suggestions_services import suggestion_submit
@@ -55,6 +60,15 @@ def world(actors: Actors) -> World:
     pending = org_services.application_submit(
         name="新人", username="newcomer", password="a-long-password-1", department=a.dept1, lead=a.supervisor
     )
+    # Discipline and performance: a proposed fine and an approved one (with a pending appeal), scorecards this month.
+    policy_defaults()
+    for v in violations[:2]:
+        violation_confirm(actor=a.director, violation=v, loss_amount="300")
+    sanctions = [sanction_propose_for_violation(violation_id=v.pk) for v in violations[:2]]
+    approved = sanction_approve(actor=a.supervisor_b, sanction=sanctions[1])
+    appeal_submit(actor=a.sales_b, sanction=approved, text="申诉理由")
+    followups_set(a.director)
+    scorecards_compute(actor=None, kind="month", start=this_month())
     suggestions = [
         suggestion_submit(actor=m, title="建议", body="内容", anonymous=anon)
         for m, anon in ((a.sales, False), (a.sales_b, True), (a.outsider, False))
@@ -69,6 +83,8 @@ def world(actors: Actors) -> World:
         | {v.pk for v in violations}
         | {published.pk, draft.pk, pending.pk, a.dept1.pk, a.dept2.pk}
         | {x.pk for x in suggestions}
+        | {x.pk for x in sanctions if x is not None}
+        | set(Scorecard.objects.values_list("pk", flat=True))
         | set(Article.objects.values_list("pk", flat=True))
     )
     words = sorted(
