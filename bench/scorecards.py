@@ -7,9 +7,10 @@ metric read once with GROUP BY member) against computing each member's card sepa
 * zhidu runs on a fresh SQLite database in a temporary directory (env vars set before django.setup()).
 * Not timed: the organisation (1 director, managers × supervisors × salespeople ≈ 3,000 members by default)
   written with bulk_create, customers, `--orders` orders booked over the past year (one credit each),
-  `--followups` follow-up records over the year, a published revenue target for every member this month and
-  last month, and KPI sets for salespeople, supervisors and managers (revenue achievement, follow-ups,
-  reply timeliness, confirmed violations).
+  `--followups` follow-up records over the year, `--messages` archived chat messages over the year (half from
+  customers, each a reply wait, 1 in 20 never answered; 0.5 % of staff messages a confirmed violation), a
+  published revenue target for every member this month and last month, and KPI sets for salespeople,
+  supervisors and managers (revenue achievement, follow-ups, reply timeliness, confirmed violations).
 * Timed: `scorecards_compute` for the whole company (first run writes, second run rewrites); the same for
   `--per-member` members one at a time (`scorecard_compute`), extrapolated to the company; the live rankings
   (every team, department and company ranking); the director's ranking page; freezing last month (recompute
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=200_000)
     parser.add_argument("--followups", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--messages", type=int, default=1_000_000, help="archived chat messages over the year")
     parser.add_argument("--per-member", type=int, default=150, help="members computed one at a time")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -78,6 +80,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from zhidu.compliance.models import ArchiveMessage, Rule, Violation, ViolationStatus
+    from zhidu.compliance.reply_models import ReplyWait, WaitKind
+    from zhidu.compliance.services import rules_seed_default
     from zhidu.core.periods import company_tz, local_today, period_start
     from zhidu.customers.models import Customer, FollowRelation, FollowUp
     from zhidu.org.models import Department, Member, Role
@@ -183,6 +188,82 @@ def main() -> None:
             when = dt.datetime.combine(first + dt.timedelta(days=rng.randrange(days)), dt.time(10), tzinfo=tz)
             rows.append(FollowUp(follow=f, author_id=f.member_id, kind="phone", happened_at=when, summary="电话"))
         FollowUp.objects.bulk_create(rows, batch_size=5000)
+    # --- a year of archived chats: half from customers (each waits for a reply), 0.5 % of staff messages a
+    # confirmed violation; the scorecards read the waits and the violations, never the message texts -----------
+    rules_seed_default(actor=None)
+    rule = Rule.objects.order_by("id").first()
+    assert rule is not None
+    year_s = days * 86_400
+    t_start = dt.datetime.combine(first, dt.time(0), tzinfo=tz).timestamp()
+    msg_chunk = 50_000
+    violations = 0
+    for base in range(0, args.messages, msg_chunk):
+        n = min(msg_chunk, args.messages - base)
+        msgs, waits, bad = [], [], []
+        for i in range(base, base + n):
+            person = sales[rng.randrange(len(sales))]
+            cust = customers[rng.randrange(len(customers))].external_userid
+            ms = int((t_start + rng.randrange(year_s)) * 1000)
+            sent = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+            from_customer = i % 2 == 0
+            msgs.append(
+                ArchiveMessage(
+                    msgid=f"m{i}",
+                    seq=i + 1,
+                    action="send",
+                    sender=cust if from_customer else person.wecom_userid,
+                    receivers=[person.wecom_userid if from_customer else cust],
+                    msgtype="text",
+                    chat_key="|".join(sorted([person.wecom_userid or "", cust])),
+                    msgtime=ms,
+                    sent_at=sent,
+                    text="您好，这款还有货吗" if from_customer else "有的，今天可以发货",
+                    raw={},
+                    member=person,
+                    customer_id=cust,
+                )
+            )
+            if from_customer:
+                minutes = rng.choice([None] + [float(rng.randrange(1, 180)) for _ in range(19)])
+                waits.append(
+                    ReplyWait(
+                        slot=f"{person.wecom_userid}|{cust}#{i}",
+                        kind=WaitKind.SINGLE,
+                        chat_key=f"{person.wecom_userid}|{cust}",
+                        msgid=f"m{i}",
+                        asker=cust,
+                        responsible=person.wecom_userid or "",
+                        member=person,
+                        asked_at=sent,
+                        deadline=sent + dt.timedelta(minutes=30),
+                        answered_at=None if minutes is None else sent + dt.timedelta(minutes=minutes),
+                        reply_minutes=minutes,
+                    )
+                )
+            elif rng.random() < 0.005:
+                bad.append((i - base, person, sent))
+        stored = ArchiveMessage.objects.bulk_create(msgs, batch_size=5000)
+        ReplyWait.objects.bulk_create(waits, batch_size=5000)
+        Violation.objects.bulk_create(
+            [
+                Violation(
+                    message=stored[k],
+                    rule=rule,
+                    category=rule.category,
+                    severity=rule.severity,
+                    start=0,
+                    end=2,
+                    matched="有的",
+                    member=person,
+                    supervisor_id=person.reports_to_id,
+                    occurred_at=sent,
+                    status=ViolationStatus.CONFIRMED,
+                )
+                for k, person, sent in bad
+            ],
+            batch_size=2000,
+        )
+        violations += len(bad)
     # --- revenue targets this month and last month, one node per member ----------------------------------
     for start in (last_month, month):
         tree = TargetTree.objects.create(period="month", start=start, metric="revenue", status="published")
@@ -212,7 +293,10 @@ def main() -> None:
     for role, items in ((Role.SALES, sales_items), (Role.SUPERVISOR, lead_items), (Role.MANAGER, lead_items)):
         kpi_set_create(actor=admin, name=role, role=role, period_kind="month", valid_from=last_month, items=items)
     build_s = time.perf_counter() - t0
-    print(f"  built {members} members, {args.orders} orders, {args.followups} follow-ups in {build_s:.1f}s")
+    print(
+        f"  built {members} members, {args.orders} orders, {args.followups} follow-ups, {args.messages} archived"
+        f" messages ({violations} confirmed violations) in {build_s:.1f}s"
+    )
 
     # --- timed: bulk ------------------------------------------------------------------------------------
     with CaptureQueriesContext(connection) as q_bulk1, Timer() as t_bulk1:
@@ -263,6 +347,8 @@ def main() -> None:
         "cards": cards,
         "orders": args.orders,
         "followups": args.followups,
+        "messages": args.messages,
+        "violations": violations,
         "bulk_first_s": round(t_bulk1.wall, 4),
         "bulk_first_queries": n_bulk1,
         "bulk_s": round(t_bulk.wall, 4),
