@@ -378,6 +378,9 @@ DISCIPLINE_APPEAL_DAYS = env_int("DISCIPLINE_APPEAL_DAYS", 7)
 DISCIPLINE_REWARD_TOP_N = env_int("DISCIPLINE_REWARD_TOP_N", 3)
 DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT = env_decimal("DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT", "120")
 DISCIPLINE_REWARD_BONUS_YUAN = env_decimal("DISCIPLINE_REWARD_BONUS_YUAN", "500")
+# An accepted named suggestion (work: suggestion box) proposes a commendation for its author (anonymous ones never:
+# the proposal would name the author to their lead).
+DISCIPLINE_REWARD_SUGGESTIONS = env_bool("DISCIPLINE_REWARD_SUGGESTIONS", True)
 DISCIPLINE_PAGE_SIZE = env_int("DISCIPLINE_PAGE_SIZE", 50)
 DISCIPLINE_EXPORT_MAX_ROWS = env_int("DISCIPLINE_EXPORT_MAX_ROWS", 20000)
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for

@@ -181,6 +181,9 @@ class Sanction(BaseModel):
     #  "loss": "…", "impact": "…", "rank": r, "achievement": "…", "scope": "…", "period_start": "…"}
     facts = models.JSONField(default=dict, blank=True)
     snapshot_id = models.BigIntegerField(null=True, blank=True, help_text="the frozen ranking a reward comes from")
+    suggestion_id = models.BigIntegerField(
+        null=True, blank=True, help_text="the accepted suggestion a reward comes from"
+    )
     # decisions
     lead = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
@@ -209,6 +212,9 @@ class Sanction(BaseModel):
                 fields=["snapshot_id", "member", "proposed_kind"],
                 condition=Q(snapshot_id__isnull=False),
                 name="sanction_one_reward_per_snapshot_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["suggestion_id"], condition=Q(suggestion_id__isnull=False), name="sanction_one_per_suggestion"
             ),
         ]
         indexes = [models.Index(fields=["status", "member"], name="sanction_status_member_idx")]

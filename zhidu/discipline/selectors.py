@@ -160,4 +160,6 @@ def reasoning(s: Sanction) -> list[str]:
         })  # fmt: skip
     if f.get("achievement"):
         out.append(_("Achievement: %(pct)s%%") % {"pct": f["achievement"]})
+    if f.get("step") == "suggestion":
+        out.append(_("An improvement suggestion that was adopted: “%(title)s”.") % {"title": f.get("title", "")})
     return out

@@ -267,6 +267,46 @@ def rewards_propose(*, rows: Sequence[RankedRow]) -> list[Sanction]:
     return out
 
 
+def reward_propose_for_suggestion(*, suggestion_id: int) -> Sanction | None:
+    """A commendation for the author of an accepted, named suggestion (once per suggestion), for their lead to
+    decide. Nothing for an anonymous one, or when DISCIPLINE_REWARD_SUGGESTIONS is off."""
+    from zhidu.work.models import Suggestion, SuggestionStatus
+
+    if not settings.DISCIPLINE_REWARD_SUGGESTIONS:
+        return None
+    suggestion = Suggestion.objects.select_related("author").filter(pk=suggestion_id).first()
+    if (
+        suggestion is None
+        or suggestion.anonymous
+        or suggestion.status not in (SuggestionStatus.ACCEPTED, SuggestionStatus.PLANNED, SuggestionStatus.DONE)
+        or not suggestion.author.is_active
+        or Sanction.objects.filter(suggestion_id=suggestion.pk).exists()
+    ):
+        return None
+    facts = {"step": "suggestion", "title": suggestion.title}
+    s = Sanction.objects.create(
+        member=suggestion.author,
+        kind=Kind.COMMENDATION,
+        proposed_kind=Kind.COMMENDATION,
+        suggestion_id=suggestion.pk,
+        facts=facts,
+    )
+    audit_record(actor=None, actor_label=SYSTEM, verb="reward.propose", target=s, after={"kind": s.kind} | facts)
+    with translation.override(settings.LANGUAGE_CODE):
+        _notify(
+            [getattr(_lead_of(s.member), "pk", None)],
+            gettext("Reward proposed for %(name)s: decide it") % {"name": s.member.name},
+            s,
+            gettext("Decide"),
+        )
+    return s
+
+
+def on_suggestion_accepted(*, id: int) -> None:
+    """Handler of work's `work.suggestion_accepted`."""
+    reward_propose_for_suggestion(suggestion_id=id)
+
+
 def on_ranking_frozen(*, snapshot_id: int) -> None:
     """Handler of performance's `RANKING_FROZEN`."""
     rewards_propose(rows=frozen_ranking_rows(snapshot_id))

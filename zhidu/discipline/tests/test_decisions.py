@@ -181,3 +181,33 @@ def test_freezing_a_ranking_proposes_rewards_from_its_rows(actors, settings, dja
     with django_capture_on_commit_callbacks(execute=True):
         on_ranking_frozen(snapshot_id=snap.pk)  # a redelivered event proposes nothing twice
     assert Sanction.objects.filter(snapshot_id=snap.pk).count() == rewarded.count()
+
+
+def test_an_accepted_named_suggestion_proposes_a_commendation_once(actors, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from zhidu.discipline.selectors import reasoning
+    from zhidu.discipline.services import on_suggestion_accepted
+    from zhidu.work.suggestions_services import suggestion_decide, suggestion_submit
+
+    named = suggestion_submit(actor=actors.sales, title="报价单加有效期", body="写明报价有效期。")
+    hidden = suggestion_submit(actor=actors.sales_b, title="匿名建议", body="内容", anonymous=True)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_decide(actor=actors.supervisor, suggestion=named, decision="accept")
+        suggestion_decide(actor=actors.manager, suggestion=hidden, decision="accept")
+    s = Sanction.objects.get()
+    assert (s.member, s.kind, s.status, s.suggestion_id) == (actors.sales, Kind.COMMENDATION, Status.PROPOSED, named.pk)
+    assert any("报价单加有效期" in line for line in reasoning(s))
+    assert Notification.objects.filter(recipient=actors.supervisor).exists()
+    on_suggestion_accepted(id=named.pk)  # a redelivered event proposes nothing twice
+    assert Sanction.objects.count() == 1
+    assert sanction_approve(actor=actors.supervisor, sanction=s).status == Status.APPROVED
+
+
+def test_no_commendation_for_suggestions_when_switched_off(actors, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from zhidu.work.suggestions_services import suggestion_decide, suggestion_submit
+
+    settings.DISCIPLINE_REWARD_SUGGESTIONS = False
+    named = suggestion_submit(actor=actors.sales, title="建议", body="内容")
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_decide(actor=actors.supervisor, suggestion=named, decision="accept")
+    assert not Sanction.objects.exists()
