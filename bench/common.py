@@ -66,3 +66,49 @@ class Timer:
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self.wall0
         self.cpu = time.process_time() - self.cpu0
+
+
+def build_sales_org(managers: int, supervisors: int, sales: int) -> Any:
+    """The large company's organisation, written with bulk_create (call after django.setup()): a director (login
+    "director" / "bench-pass") over `managers` departments, each with `supervisors` teams of `sales` salespeople.
+    Returns a namespace with root, director, managers, sups, sales (lists in creation order)."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+
+    from zhidu.org.models import Department, Member, Role
+
+    root = Department.objects.create(name="销售中心")
+    director = Member.objects.create(name="总监", department=root, role=Role.DIRECTOR, wecom_userid="director")
+    director.user = get_user_model().objects.create_user(username="director", password="bench-pass")
+    director.save(update_fields=["user"])
+    depts = Department.objects.bulk_create([Department(name=f"销售{i + 1}部", parent=root) for i in range(managers)])
+    heads = Member.objects.bulk_create(
+        [
+            Member(name=f"经理{i}", department=d, role=Role.MANAGER, reports_to=director, wecom_userid=f"m{i}")
+            for i, d in enumerate(depts)
+        ]
+    )
+    teams = Department.objects.bulk_create(
+        [Department(name=f"{d.name}{j}组", parent=d) for d in depts for j in range(supervisors)]
+    )
+    sups = Member.objects.bulk_create(
+        [
+            Member(
+                name=f"主管{i}",
+                department=t,
+                role=Role.SUPERVISOR,
+                reports_to=heads[i // supervisors],
+                wecom_userid=f"s{i}",
+            )
+            for i, t in enumerate(teams)
+        ]
+    )
+    people = Member.objects.bulk_create(
+        [
+            Member(name=f"销售{i}-{k}", department=teams[i], role=Role.SALES, reports_to=sup, wecom_userid=f"p{i}-{k}")
+            for i, sup in enumerate(sups)
+            for k in range(sales)
+        ]
+    )
+    return SimpleNamespace(root=root, director=director, managers=heads, sups=sups, sales=people)

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import Timer, machine, result_line, write_results
+from common import Timer, build_sales_org, machine, result_line, write_results
 
 
 def main() -> None:
@@ -73,7 +73,6 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -85,7 +84,7 @@ def main() -> None:
     from zhidu.compliance.services import rules_seed_default
     from zhidu.core.periods import company_tz, local_today, period_start
     from zhidu.customers.models import Customer, FollowRelation, FollowUp
-    from zhidu.org.models import Department, Member, Role
+    from zhidu.org.models import Member, Role
     from zhidu.performance.models import Scorecard
     from zhidu.performance.selectors import live_rankings
     from zhidu.performance.services import (
@@ -101,43 +100,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     # --- organisation --------------------------------------------------------------------------------
-    root = Department.objects.create(name="销售中心")
-    director = Member.objects.create(name="总监", department=root, role=Role.DIRECTOR, wecom_userid="director")
-    user = get_user_model().objects.create_user(username="director", password="bench-pass")
-    director.user = user
-    director.save(update_fields=["user"])
+    org = build_sales_org(args.managers, args.supervisors, args.sales)
+    root, director, managers, sups, sales = org.root, org.director, org.managers, org.sups, org.sales
     admin = Member.objects.create(name="管理员", department=root, role=Role.ADMIN, wecom_userid="admin")
-    depts = Department.objects.bulk_create(
-        [Department(name=f"销售{i + 1}部", parent=root) for i in range(args.managers)]
-    )
-    managers = Member.objects.bulk_create(
-        [
-            Member(name=f"经理{i}", department=d, role=Role.MANAGER, reports_to=director, wecom_userid=f"m{i}")
-            for i, d in enumerate(depts)
-        ]
-    )
-    teams = Department.objects.bulk_create(
-        [Department(name=f"{d.name}{j}组", parent=d) for d in depts for j in range(args.supervisors)]
-    )
-    sups = Member.objects.bulk_create(
-        [
-            Member(
-                name=f"主管{i}",
-                department=t,
-                role=Role.SUPERVISOR,
-                reports_to=managers[i // args.supervisors],
-                wecom_userid=f"s{i}",
-            )
-            for i, t in enumerate(teams)
-        ]
-    )
-    sales = Member.objects.bulk_create(
-        [
-            Member(name=f"销售{i}-{k}", department=teams[i], role=Role.SALES, reports_to=sup, wecom_userid=f"p{i}-{k}")
-            for i, sup in enumerate(sups)
-            for k in range(args.sales)
-        ]
-    )
     members = 2 + len(managers) + len(sups) + len(sales)
     # --- a year of orders and follow-ups ----------------------------------------------------------------
     today = local_today()

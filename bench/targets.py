@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import Timer, machine, result_line, write_results
+from common import Timer, build_sales_org, machine, result_line, write_results
 
 
 def main() -> None:
@@ -64,7 +64,6 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import DecimalField, ExpressionWrapper, F, Sum
@@ -73,7 +72,6 @@ def main() -> None:
 
     from zhidu.core.periods import local_today, period_end, period_start
     from zhidu.customers.models import Customer
-    from zhidu.org.models import Department, Member, Role
     from zhidu.sales.models import Order, OrderCredit, OrderStatus, TargetNode, TargetTree
     from zhidu.sales.models.orders import COUNTED_STATUSES
     from zhidu.sales.targets_selectors import tree_view
@@ -82,42 +80,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     # --- organisation --------------------------------------------------------------------------------
-    root = Department.objects.create(name="销售中心")
-    director = Member.objects.create(name="总监", department=root, role=Role.DIRECTOR, wecom_userid="director")
-    user = get_user_model().objects.create_user(username="director", password="bench-pass")
-    director.user = user
-    director.save(update_fields=["user"])
-    depts = Department.objects.bulk_create(
-        [Department(name=f"销售{i + 1}部", parent=root) for i in range(args.managers)]
-    )
-    managers = Member.objects.bulk_create(
-        [
-            Member(name=f"经理{i}", department=d, role=Role.MANAGER, reports_to=director, wecom_userid=f"m{i}")
-            for i, d in enumerate(depts)
-        ]
-    )
-    teams = Department.objects.bulk_create(
-        [Department(name=f"{d.name}{j}组", parent=d) for d in depts for j in range(args.supervisors)]
-    )
-    sups = Member.objects.bulk_create(
-        [
-            Member(
-                name=f"主管{i}",
-                department=t,
-                role=Role.SUPERVISOR,
-                reports_to=managers[i // args.supervisors],
-                wecom_userid=f"s{i}",
-            )
-            for i, t in enumerate(teams)
-        ]
-    )
-    sales = Member.objects.bulk_create(
-        [
-            Member(name=f"销售{i}-{k}", department=teams[i], role=Role.SALES, reports_to=sup, wecom_userid=f"p{i}-{k}")
-            for i, sup in enumerate(sups)
-            for k in range(args.sales)
-        ]
-    )
+    org = build_sales_org(args.managers, args.supervisors, args.sales)
+    director, managers, sups, sales = org.director, org.managers, org.sups, org.sales
     members = 1 + len(managers) + len(sups) + len(sales)
     # --- orders over the current year -----------------------------------------------------------------
     today = local_today()
