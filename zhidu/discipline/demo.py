@@ -80,7 +80,8 @@ def _cast() -> tuple[Member, Member, str] | None:
 
 
 def demo_discipline() -> None:
-    if Sanction.objects.exists():
+    # Rewards may already be proposed (the performance demo freezes last month's ranking before this step runs).
+    if Sanction.objects.filter(violation__isnull=False).exists():
         return
     policy_defaults()
     cast = _cast()
