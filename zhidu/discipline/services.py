@@ -209,11 +209,19 @@ def on_violation_confirmed(*, id: int) -> None:
 
 @transaction.atomic
 def rewards_propose(*, rows: Sequence[RankedRow]) -> list[Sanction]:
-    """Rewards from one frozen ranking: each team's top `DISCIPLINE_REWARD_TOP_N` a commendation, each member
-    with at least `DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT` achievement a bonus. Idempotent per snapshot."""
+    """Rewards from one frozen ranking: each team's top `DISCIPLINE_REWARD_TOP_N` (short of the whole team) a
+    commendation, each member with at least `DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT` achievement a bonus.
+    Idempotent per snapshot."""
     top_n = settings.DISCIPLINE_REWARD_TOP_N
     threshold = Decimal(settings.DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT)
     wanted: dict[tuple[int, int, str], dict[str, Any]] = {}
+    # A commendation singles out the best of a team: only members ranked above someone else of it (a team of one,
+    # or a team all tied, gets none; a team of three with top 3 only its first two).
+    worst: dict[tuple[int, int | None], int] = {}
+    for row in rows:
+        if row.scope == "team":
+            key = (row.snapshot_id, row.scope_id)
+            worst[key] = max(worst.get(key, 0), row.rank)
     for row in rows:
         base = {
             "rank": row.rank,
@@ -224,7 +232,7 @@ def rewards_propose(*, rows: Sequence[RankedRow]) -> list[Sanction]:
             "period_start": row.period_start.isoformat(),
             "achievement": None if row.achievement is None else str(row.achievement),
         }
-        if row.scope == "team" and row.rank <= top_n:
+        if row.scope == "team" and row.rank <= top_n and row.rank < worst[(row.snapshot_id, row.scope_id)]:
             wanted.setdefault((row.snapshot_id, row.member_id, Kind.COMMENDATION), base | {"step": "top", "top": top_n})
         if row.achievement is not None and row.achievement >= threshold:
             wanted.setdefault(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from zhidu.compliance.tests.factories import make_violation
 from zhidu.core.errors import DomainError
 from zhidu.core.models import AuditEvent, Notification
 from zhidu.customers.models import Transfer, TransferKind
@@ -20,7 +21,8 @@ from zhidu.discipline.services import (
     sanction_change,
     sanction_reject,
 )
-from zhidu.org.models import MemberStatus
+from zhidu.org.models import MemberStatus, Role
+from zhidu.org.tests.factories import MemberFactory
 from zhidu.performance.contracts import RankedRow
 
 from .factories import confirm
@@ -148,7 +150,14 @@ def test_rewards_from_a_frozen_ranking_top_n_and_achievement(actors, settings):
     settings.DISCIPLINE_REWARD_TOP_N = 1
     settings.DISCIPLINE_REWARD_ACHIEVEMENT_PERCENT = Decimal("120")
     settings.DISCIPLINE_REWARD_BONUS_YUAN = Decimal("800")
-    rows = [_row(actors.sales, 1, Decimal("130.00")), _row(actors.sales_b, 2, Decimal("119.99"))]
+    teammate = MemberFactory(role=Role.SALES, department=actors.dept1, reports_to=actors.supervisor)
+    rows = [
+        _row(actors.sales, 1, Decimal("130.00")),
+        _row(teammate, 2, None),
+        _row(actors.sales_b, 1, Decimal("119.99")),  # alone in supervisor_b's team: no commendation
+    ]
+    tied = [_row(actors.sales, 1, None, snapshot_id=8), _row(teammate, 1, None, snapshot_id=8)]
+    assert rewards_propose(rows=tied) == []  # a team all tied has no best
     out = rewards_propose(rows=rows)
     assert sorted((s.member_id, s.kind, s.amount) for s in out) == sorted(
         [(actors.sales.pk, Kind.COMMENDATION, None), (actors.sales.pk, Kind.BONUS, Decimal("800.00"))]
@@ -166,7 +175,14 @@ def test_freezing_a_ranking_proposes_rewards_from_its_rows(actors, settings, dja
     from zhidu.performance.services import ranking_freeze, scorecards_compute
     from zhidu.performance.tests.helpers import followups_set, last_month
 
-    settings.DISCIPLINE_REWARD_TOP_N = 1
+    settings.DISCIPLINE_REWARD_TOP_N = 3
+    for lead in (actors.supervisor, actors.supervisor_b):  # teams of two; the one with a violation ranks second
+        MemberFactory(role=Role.SALES, department=actors.dept1, reports_to=lead)
+    for member in (actors.sales, actors.sales_b):
+        v = make_violation(member)
+        v.occurred_at = dt.datetime.combine(last_month() + dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)
+        v.status = "confirmed"
+        v.save(update_fields=["occurred_at", "status"])
     followups_set(actors.director)
     scorecards_compute(actor=None, kind="month", start=last_month())
     with django_capture_on_commit_callbacks(execute=True):
@@ -174,7 +190,7 @@ def test_freezing_a_ranking_proposes_rewards_from_its_rows(actors, settings, dja
     team_best = set(
         RankingEntry.objects.filter(snapshot=snap, scope="team", rank=1).values_list("member_id", flat=True)
     )
-    assert {actors.sales.pk, actors.sales_b.pk} <= team_best
+    assert len(team_best) == 2 and not team_best & {actors.sales.pk, actors.sales_b.pk}
     rewarded = Sanction.objects.filter(snapshot_id=snap.pk, kind=Kind.COMMENDATION)
     assert set(rewarded.values_list("member_id", flat=True)) == team_best
     assert all(s.status == Status.PROPOSED for s in rewarded)
