@@ -4,6 +4,7 @@ their inbox without the author's name and accepts it, and the author reads the a
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from zhidu.org.tests.factories import PASSWORD
 from zhidu.work.models import Suggestion, SuggestionStatus
@@ -25,7 +26,7 @@ def test_anonymous_suggestion_answered_on_a_phone(live_server, browser, actors):
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         log_in(page, live_server.url, "sales", PASSWORD)
-        page.goto(f"{live_server.url}/work/suggestions/")
+        page.goto(live_server.url + reverse("work:suggestions"))
         assert "建议箱" in page.inner_text("h1") and _fits(page)
         page.click("[data-testid=suggestion-new] summary")
         page.fill("input[name=title]", "报价单加上有效期")
@@ -39,7 +40,7 @@ def test_anonymous_suggestion_answered_on_a_phone(live_server, browser, actors):
 
         context.clear_cookies()
         log_in(page, live_server.url, "manager", PASSWORD)
-        page.goto(f"{live_server.url}/work/suggestions/")
+        page.goto(live_server.url + reverse("work:suggestions"))
         table = page.inner_text("[data-testid=suggestion-list]")
         assert "报价单加上有效期" in table and "匿名" in table and actors.sales.name not in table and _fits(page)
         with page.expect_navigation():
@@ -54,7 +55,7 @@ def test_anonymous_suggestion_answered_on_a_phone(live_server, browser, actors):
 
         context.clear_cookies()
         log_in(page, live_server.url, "sales", PASSWORD)
-        page.goto(f"{live_server.url}/work/suggestions/")
+        page.goto(live_server.url + reverse("work:suggestions"))
         with page.expect_navigation():
             page.click("text=报价单加上有效期")
         assert "下月起执行。" in page.inner_text("main") and actors.manager.name in page.inner_text("main")

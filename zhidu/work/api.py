@@ -1,4 +1,4 @@
-"""The /api/work/ endpoints: each area mounts its own router here."""
+"""The work app's REST endpoints (under the API root, prefix "work"): each area mounts its own router here."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REST: /api/work/suggestions — the suggestion box, scoped like the pages. An anonymous suggestion's author is
+"""REST: the suggestion box (prefix "work/suggestions"), scoped like the pages. An anonymous suggestion's author is
 never in an answer (`author_id`/`author_name` are null; `mine` tells the author it is theirs)."""
 
 from __future__ import annotations

@@ -59,15 +59,15 @@ def test_who_reads_and_answers(actors, client, login, name, anonymous):  # type:
     page = login(member).get(reverse("work:suggestion", args=[s.pk]))
     assert page.status_code == (200 if name in reads else 404)
     assert (b'data-testid="decision-form"' in page.content) == (name in answers)
-    api = client.get(f"/api/work/suggestions/{s.pk}", **auth)
+    api = client.get(reverse("api:suggestion_get", args=[s.pk]), **auth)
     assert api.status_code == (200 if name in reads else 404)
     if name in reads:
         assert (api.json()["decisions"] != []) == (name in answers)
-    inbox = client.get("/api/work/suggestions?box=inbox", **auth).json()
+    inbox = client.get(reverse("api:suggestion_list") + "?box=inbox", **auth).json()
     assert ([row["id"] for row in inbox] == [s.pk]) == (name in answers)
     before = state()
     response = client.post(
-        f"/api/work/suggestions/{s.pk}/decide",
+        reverse("api:suggestion_decide", args=[s.pk]),
         data={"decision": "answer", "text": "收到，下周讨论。"},
         content_type="application/json",
         **auth,
@@ -88,7 +88,7 @@ def test_an_anonymous_author_is_never_shown(actors, client, login):  # type: ign
         listing = login(member).get(reverse("work:suggestions") + "?box=inbox")
         assert s.title in listing.content.decode()
         assert author not in page.content.decode() and author not in listing.content.decode()
-        for url in (f"/api/work/suggestions/{s.pk}", "/api/work/suggestions?box=inbox"):
+        for url in (reverse("api:suggestion_get", args=[s.pk]), reverse("api:suggestion_list") + "?box=inbox"):
             data = client.get(url, **bearer(member)).json()
             body = json.dumps(data, ensure_ascii=False)
             assert s.title in body and author not in body
@@ -98,7 +98,7 @@ def test_an_anonymous_author_is_never_shown(actors, client, login):  # type: ign
     assert author not in json.dumps(event.after, ensure_ascii=False)
     # The managers hear of it, the supervisor (who could guess) does not; the author still sees it as theirs.
     assert set(Notification.objects.values_list("recipient_id", flat=True)) == {actors.manager.pk}
-    mine = client.get("/api/work/suggestions?box=mine", **bearer(actors.sales)).json()
+    mine = client.get(reverse("api:suggestion_list") + "?box=mine", **bearer(actors.sales)).json()
     assert [(r["id"], r["mine"], r["author_id"]) for r in mine] == [(s.pk, True, None)]
 
 
@@ -194,7 +194,7 @@ def test_bad_submissions_are_refused_with_a_message_and_write_nothing(actors, cl
     page = login(actors.sales).post(reverse("work:suggestions"), {"title": "", "body": "正文", "topic": "process"})
     assert page.status_code == 400 and "这个字段是必填项" in page.content.decode()
     api = client.post(
-        "/api/work/suggestions",
+        reverse("api:suggestion_list"),
         data={"title": "标题", "body": "x", "topic": "weather"},
         content_type="application/json",
         **auth,
@@ -220,7 +220,8 @@ def test_pages_submit_answer_and_page_by_key(actors, login, django_assert_max_nu
     m = login(actors.manager)
     with django_assert_max_num_queries(12):
         first = m.get(reverse("work:suggestions") + "?box=inbox")
-    rows = len(re.findall(r'href="/work/suggestions/\d+/"', first.content.decode()))
+    link = re.escape(reverse("work:suggestions")) + r"\d+/"
+    rows = len(re.findall(f'href="{link}"', first.content.decode()))
     assert rows == 50 and "建议54" in first.content.decode() and "客户资料模板" not in first.content.decode()
     last_id = Suggestion.objects.order_by("-pk")[49].pk
     second = m.get(reverse("work:suggestions") + f"?box=inbox&before={last_id}").content.decode()
