@@ -104,6 +104,20 @@ def test_fine_approved_appealed_and_reversed_on_a_phone(live_server, browser, ac
     assert v.status == ViolationStatus.OVERTURNED
     assert _card(actors.sales).total == before
 
+    context, page = _phone(browser, live_server, "compliance")  # the records list and the policy pages
+    try:
+        page.goto(f"{live_server.url}/discipline/")
+        assert "《销售行为规范》第十七条" in page.inner_text("main")
+        _fits(page)
+        page.goto(f"{live_server.url}/discipline/policies/")
+        _fits(page)
+        with page.expect_navigation():
+            page.locator("main a[href^='/discipline/policies/']").first.click()
+        assert page.locator("form").count() >= 1
+        _fits(page)
+    finally:
+        context.close()
+
     context, page = _phone(browser, live_server, "sales")
     try:
         page.goto(f"{live_server.url}/performance/")

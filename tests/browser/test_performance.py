@@ -48,6 +48,9 @@ def test_scorecard_and_ranking_on_a_phone(live_server, browser, actors):  # type
         log_in(page, live_server.url, "admin", PASSWORD)
         page.goto(f"{live_server.url}/performance/kpis/new/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{live_server.url}/performance/kpis/")
+        assert "考核" in page.inner_text("h1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert errors == []
     finally:
         context.close()
