@@ -14,3 +14,10 @@ ERR_SUGGESTION_STEP = gettext_noop("A suggestion that is “{status}” cannot b
 ERR_SUGGESTION_TEXT = gettext_noop("Write an answer: the author reads it.")
 ERR_SUGGESTION_PLANNED_ON = gettext_noop("The planned date must not be in the past.")
 ERR_SUGGESTION_INACTIVE = gettext_noop("Only an active member may write a suggestion.")
+
+ERR_TASK_TITLE = gettext_noop("Give the task a title.")
+ERR_TASK_NO_ASSIGNEE = gettext_noop("Choose at least one member to do the task.")
+ERR_TASK_ASSIGNEE_SCOPE = gettext_noop("{name} is not in your team: you may assign tasks only to members you lead.")
+ERR_TASK_DUE_PAST = gettext_noop("The due time must not be in the past.")
+ERR_TASK_PRIORITY = gettext_noop("Choose one of the listed priorities.")
+ERR_TASK_RECURRENCE = gettext_noop("Choose one of the listed repeat options.")

@@ -3,5 +3,18 @@
 from __future__ import annotations
 
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
+from .tasks import ACTIVE_STATUSES, Plan, PlanPeriod, Recurrence, Task, TaskPriority, TaskStatus
 
-__all__ = ["Suggestion", "SuggestionReply", "SuggestionStatus", "SuggestionTopic"]
+__all__ = [
+    "ACTIVE_STATUSES",
+    "Plan",
+    "PlanPeriod",
+    "Recurrence",
+    "Suggestion",
+    "SuggestionReply",
+    "SuggestionStatus",
+    "SuggestionTopic",
+    "Task",
+    "TaskPriority",
+    "TaskStatus",
+]
