@@ -259,7 +259,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.wecom.tasks.behavior_sync_task",
         "schedule": env_int("WECOM_BEHAVIOR_SYNC_SECONDS", 21600),
     },
+    # Tasks: past-due ones become overdue (assignees told once, the creator once after WORK_TASK_ESCALATE_HOURS);
+    # recurring tasks get their next occurrence. Idempotent.
+    "work-task-check": {
+        "task": "zhidu.work.tasks_tasks.task_check_task",
+        "schedule": env_int("WORK_TASK_CHECK_SECONDS", 900),
+    },
 }
+# Plans and tasks (work app): attachment limits, escalation delay, list sizes.
+WORK_ATTACHMENT_MAX_BYTES = env_int("WORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+WORK_TASK_ATTACHMENTS_MAX = env_int("WORK_TASK_ATTACHMENTS_MAX", 10)
+WORK_TASK_CHECKLIST_MAX = env_int("WORK_TASK_CHECKLIST_MAX", 50)
+WORK_TASK_ESCALATE_HOURS = env_int("WORK_TASK_ESCALATE_HOURS", 24)
+WORK_TASK_PAGE_SIZE = env_int("WORK_TASK_PAGE_SIZE", 50)
+WORK_BOARD_COLUMN_MAX = env_int("WORK_BOARD_COLUMN_MAX", 30)
 # Members whose WeCom profile one "profile-check" run reads (user/get each); with the defaults 3,000 members
 # are all looked at every 5 hours (3000 / 100 runs × 600 s). Members an update_user callback marked go first.
 PROFILE_CHECK_BATCH = env_int("PROFILE_CHECK_BATCH", 100)
@@ -323,6 +336,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Uploaded files (task attachments) in the default storage; served only through views that check visibility.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,6 +6,14 @@ app_name = "work"
 
 urlpatterns = [
     path("tasks/<int:task_id>/", tasks_views.task_detail, name="task"),
+    path("", tasks_views.my_work, name="my_work"),
+    path("board/", tasks_views.board, name="board"),
+    path("tasks/new/", tasks_views.task_new, name="task_new"),
+    path("tasks/<int:task_id>/edit/", tasks_views.task_edit, name="task_edit"),
+    path("tasks/<int:task_id>/<str:what>/", tasks_views.task_act, name="task_act"),
+    path("tasks/<int:task_id>/files/<int:attachment_id>/", tasks_views.task_attachment, name="task_attachment"),
+    path("plans/", tasks_views.plans, name="plans"),
+    path("plans/<int:plan_id>/", tasks_views.plan_detail, name="plan"),
     path("suggestions/", suggestions_views.suggestion_box, name="suggestions"),
     path("suggestions/<int:suggestion_id>/", suggestions_views.suggestion_detail, name="suggestion"),
 ]

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
-from .tasks import ACTIVE_STATUSES, Plan, PlanPeriod, Recurrence, Task, TaskPriority, TaskStatus
+from .tasks import (
+    ACTIVE_STATUSES,
+    Plan,
+    PlanPeriod,
+    Recurrence,
+    Task,
+    TaskAttachment,
+    TaskChecklistItem,
+    TaskComment,
+    TaskPriority,
+    TaskStatus,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -15,6 +26,9 @@ __all__ = [
     "SuggestionStatus",
     "SuggestionTopic",
     "Task",
+    "TaskAttachment",
+    "TaskChecklistItem",
+    "TaskComment",
     "TaskPriority",
     "TaskStatus",
 ]

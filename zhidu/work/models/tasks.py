@@ -120,6 +120,11 @@ class Task(BaseModel):
     )
     # A recurring task's occurrences point at the first one (the series).
     series = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="occurrences")
+    # Set by the periodic check: when the assignees were told the task is overdue, when the creator was told it is
+    # still not done (escalation), and whether a recurring task's next occurrence exists.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    repeated = models.BooleanField(default=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -129,8 +134,64 @@ class Task(BaseModel):
             models.CheckConstraint(condition=Q(status__in=TaskStatus.values), name="task_status_valid"),
             models.CheckConstraint(condition=Q(priority__in=TaskPriority.values), name="task_priority_valid"),
             models.CheckConstraint(condition=Q(recurrence__in=Recurrence.values), name="task_recurrence_valid"),
+            # A series never has two occurrences due at the same time (the periodic check may run twice).
+            models.UniqueConstraint(
+                fields=["series", "due_at"], condition=Q(series__isnull=False), name="task_one_occurrence_per_due"
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="task_status_due")]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def series_root_id(self) -> int:
+        return self.series_id or self.pk
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class TaskChecklistItem(BaseModel):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist")
+    text = models.CharField(_("item"), max_length=200)
+    done = models.BooleanField(default=False)
+    done_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TaskAttachment(BaseModel):
+    """A file attached to a task, kept in the default storage under a generated name (the original name is kept
+    for the download)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(max_length=200)
+    name = models.CharField(_("file name"), max_length=150)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskComment(BaseModel):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.text[:20]}"
