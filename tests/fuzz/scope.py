@@ -30,6 +30,8 @@ from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
 from zhidu.work.models import Suggestion, SuggestionReply
+from zhidu.work.models import Plan as WorkPlan
+from zhidu.work.models import Task, TaskAttachment, TaskChecklistItem, TaskComment
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -59,6 +61,11 @@ KINDS: dict[str, Visible] = {
     "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
     "suggestion": lambda m: Suggestion.objects.visible_to(m),
     "suggestion_reply": lambda m: SuggestionReply.objects.filter(suggestion__in=Suggestion.objects.visible_to(m)),
+    "task": lambda m: Task.objects.visible_to(m),
+    "task_check": lambda m: TaskChecklistItem.objects.filter(task__in=Task.objects.visible_to(m)),
+    "task_attachment": lambda m: TaskAttachment.objects.filter(task__in=Task.objects.visible_to(m)),
+    "task_comment": lambda m: TaskComment.objects.filter(task__in=Task.objects.visible_to(m)),
+    "work_plan": lambda m: WorkPlan.objects.visible_to(m),
     "scorecard": lambda m: Scorecard.objects.visible_to(m),
     "sanction": lambda m: Sanction.objects.visible_to(m),
     "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
@@ -109,6 +116,14 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "SuggestionOut": [("suggestion", "id")],
     "SuggestionDetailOut": [("suggestion", "id")],
     "SuggestionReplyOut": [("suggestion_reply", "id")],
+    # tasks: the creator and assignees (TaskPersonOut) are shown by name to whoever reads the task, on purpose
+    "TaskOut": [("task", "id"), ("work_plan", "plan_id")],
+    "TaskDetailOut": [("task", "id"), ("work_plan", "plan_id")],
+    "TaskCheckOut": [("task_check", "id")],
+    "TaskAttachmentOut": [("task_attachment", "id")],
+    "TaskCommentOut": [("task_comment", "id")],
+    "TaskPlanOut": [("work_plan", "id")],
+    "TaskPlanDetailOut": [("work_plan", "id")],
     "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
     "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
     "RankRowOut": [("member", "member_id")],

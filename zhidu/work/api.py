@@ -5,6 +5,10 @@ from __future__ import annotations
 from ninja import Router
 
 from .suggestions_api import router as suggestions_router
+from .tasks_api import plans_router as work_plans_router
+from .tasks_api import router as tasks_router
 
 router = Router(tags=["work"])
 router.add_router("/suggestions", suggestions_router)
+router.add_router("/tasks", tasks_router)
+router.add_router("/plans", work_plans_router)

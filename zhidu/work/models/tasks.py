@@ -52,11 +52,17 @@ def _work_q(member: Member, *, creator: str, assignees: str) -> Q:
 
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, member: Member | None) -> PlanQuerySet:
-        """A team's plan: its author, the team (members reporting to the author) and anyone whose scope holds the
-        author."""
+        """A team's plan: its author, the team (members reporting to the author), anyone whose scope holds the
+        author, and the assignees of its tasks."""
         if member is None or not member.is_active:
             return self.none()
-        return self.filter(Q(author=member) | Q(author=member.reports_to_id) | Q(author__in=work_scope_q(member)))
+        assigned = Task.assignees.through.objects.filter(member=member, task__plan__isnull=False).values("task__plan")
+        return self.filter(
+            Q(author=member)
+            | Q(author=member.reports_to_id)
+            | Q(author__in=work_scope_q(member))
+            | Q(pk__in=assigned)
+        )
 
 
 class Plan(BaseModel):
