@@ -58,10 +58,7 @@ class PlanQuerySet(models.QuerySet["Plan"]):
             return self.none()
         assigned = Task.assignees.through.objects.filter(member=member, task__plan__isnull=False).values("task__plan")
         return self.filter(
-            Q(author=member)
-            | Q(author=member.reports_to_id)
-            | Q(author__in=work_scope_q(member))
-            | Q(pk__in=assigned)
+            Q(author=member) | Q(author=member.reports_to_id) | Q(author__in=work_scope_q(member)) | Q(pk__in=assigned)
         )
 
 
