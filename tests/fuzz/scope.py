@@ -29,9 +29,8 @@ from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
-from zhidu.work.models import Suggestion, SuggestionReply
 from zhidu.work.models import Plan as WorkPlan
-from zhidu.work.models import Task, TaskAttachment, TaskChecklistItem, TaskComment
+from zhidu.work.models import Suggestion, SuggestionReply, Task, TaskAttachment, TaskChecklistItem, TaskComment
 
 Visible = Callable[[Member], QuerySet[Any]]
 
