@@ -481,3 +481,23 @@ def test_api_lists_page_by_key(actors, client):  # type: ignore[no-untyped-def]
     assert [r["id"] for r in first] == ids[::-1][:3]
     second = client.get(reverse("api:task_list") + f"?limit=3&after={first[-1]['id']}", **auth).json()
     assert [r["id"] for r in second] == ids[::-1][3:]
+
+
+def test_demo_builds_a_board_in_every_state_once(actors):  # type: ignore[no-untyped-def]
+    from zhidu.work.tasks_demo import demo_tasks
+
+    demo_tasks()
+    demo_tasks()
+    assert Plan.objects.count() == 1
+    tasks = Task.objects.all()
+    states = {(t.status, t.done_on_time) for t in tasks}
+    assert {
+        ("open", None),
+        ("in_progress", None),
+        ("done", True),
+        ("done", False),
+        ("overdue", None),
+        ("cancelled", None),
+    } <= states
+    assert tasks.filter(recurrence="daily").exists() and TaskComment.objects.count() == 2
+    assert TaskChecklistItem.objects.exists()
