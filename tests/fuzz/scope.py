@@ -29,7 +29,7 @@ from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
-from zhidu.work.models import Suggestion, SuggestionReply
+from zhidu.work.models import Report, ReportComment, ReportTemplate, Suggestion, SuggestionReply
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -59,6 +59,9 @@ KINDS: dict[str, Visible] = {
     "designation": lambda m: GroupAdminDesignation.objects.filter(group__in=GroupChat.objects.visible_to(m)),
     "suggestion": lambda m: Suggestion.objects.visible_to(m),
     "suggestion_reply": lambda m: SuggestionReply.objects.filter(suggestion__in=Suggestion.objects.visible_to(m)),
+    "report": lambda m: Report.objects.visible_to(m),
+    "report_comment": lambda m: ReportComment.objects.filter(report__in=Report.objects.visible_to(m)),
+    "report_template": lambda m: ReportTemplate.objects.visible_to(m),
     "scorecard": lambda m: Scorecard.objects.visible_to(m),
     "sanction": lambda m: Sanction.objects.visible_to(m),
     "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
@@ -109,6 +112,11 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "SuggestionOut": [("suggestion", "id")],
     "SuggestionDetailOut": [("suggestion", "id")],
     "SuggestionReplyOut": [("suggestion_reply", "id")],
+    # a report names its author (the reader is the author or their lead, who reads the author's work)
+    "ReportOut": [("report", "id"), ("member", "member_id")],
+    "ReportDetailOut": [("report", "id"), ("member", "member_id")],
+    "ReportCommentOut": [("report_comment", "id")],
+    "ReportTemplateOut": [("report_template", "id")],
     "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
     "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
     "RankRowOut": [("member", "member_id")],

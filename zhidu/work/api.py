@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .reports_api import router as reports_router
 from .suggestions_api import router as suggestions_router
 
 router = Router(tags=["work"])
 router.add_router("/suggestions", suggestions_router)
+router.add_router("/reports", reports_router)

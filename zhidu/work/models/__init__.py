@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from .reports import SENT_STATUSES, Report, ReportComment, ReportKind, ReportStatus, ReportTemplate
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
 from .tasks import ACTIVE_STATUSES, Plan, PlanPeriod, Recurrence, Task, TaskPriority, TaskStatus
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "SENT_STATUSES",
     "Plan",
     "PlanPeriod",
     "Recurrence",
+    "Report",
+    "ReportComment",
+    "ReportKind",
+    "ReportStatus",
+    "ReportTemplate",
     "Suggestion",
     "SuggestionReply",
     "SuggestionStatus",
