@@ -188,14 +188,26 @@ def test_bad_submissions_write_nothing(actors, templates, client):  # type: igno
     before = state()
     cases = [
         (lambda: svc.report_submit(actor=actors.sales, report=r, texts=TEXTS), E.ERR_REPORT_SUBMITTED),
-        (lambda: svc.report_submit(actor=actors.sales_b, report=draft, texts=["", "计划", ""]), E.ERR_REPORT_SECTION_MISSING),
+        (
+            lambda: svc.report_submit(actor=actors.sales_b, report=draft, texts=["", "计划", ""]),
+            E.ERR_REPORT_SECTION_MISSING,
+        ),
         (lambda: svc.report_submit(actor=actors.sales_b, report=draft, texts=["小结"]), E.ERR_REPORT_SECTION_COUNT),
         (lambda: svc.report_submit(actor=actors.sales, report=draft, texts=TEXTS), E.ERR_REPORT_NOT_AUTHOR),
-        (lambda: svc.report_draft(actor=actors.sales, kind="daily", period_start=dt.date(2026, 3, 1)), E.ERR_REPORT_NOT_OWED),
+        (
+            lambda: svc.report_draft(actor=actors.sales, kind="daily", period_start=dt.date(2026, 3, 1)),
+            E.ERR_REPORT_NOT_OWED,
+        ),
         (lambda: svc.report_draft(actor=actors.sales, kind="weekly", period_start=TUESDAY), E.ERR_REPORT_PERIOD),
-        (lambda: svc.report_draft(actor=actors.sales, kind="daily", period_start=dt.date(2026, 3, 5)), E.ERR_REPORT_PERIOD),
+        (
+            lambda: svc.report_draft(actor=actors.sales, kind="daily", period_start=dt.date(2026, 3, 5)),
+            E.ERR_REPORT_PERIOD,
+        ),
         (lambda: svc.report_draft(actor=actors.sales, kind="yearly", period_start=TUESDAY), E.ERR_REPORT_KIND),
-        (lambda: svc.report_draft(actor=actors.compliance, kind="daily", period_start=TUESDAY), E.ERR_REPORT_NO_TEMPLATE),
+        (
+            lambda: svc.report_draft(actor=actors.compliance, kind="daily", period_start=TUESDAY),
+            E.ERR_REPORT_NO_TEMPLATE,
+        ),
         (lambda: svc.report_comment(actor=actors.sales_b, report=r, text="  "), E.ERR_REPORT_COMMENT),
         (lambda: svc.report_comment(actor=actors.supervisor_b, report=r, text="看看"), E.ERR_REPORT_COMMENT_FORBIDDEN),
         (lambda: svc.report_review(actor=actors.sales, report=r), E.ERR_REPORT_NOT_LEAD),
@@ -217,7 +229,10 @@ def test_bad_submissions_write_nothing(actors, templates, client):  # type: igno
     )
     assert empty.status_code == 400 and "今日小结" in empty.json()["detail"]
     bad = client.post(
-        reverse("api:report_draft"), data={"kind": "daily", "period_start": "2026-03-01"}, content_type="application/json", **auth
+        reverse("api:report_draft"),
+        data={"kind": "daily", "period_start": "2026-03-01"},
+        content_type="application/json",
+        **auth,
     )
     assert bad.status_code == 400
     assert state() == before
@@ -262,9 +277,7 @@ def test_who_reads_comments_and_reviews(actors, templates, client, login, name):
         assert review.json()["status"] == ReportStatus.REVIEWED
     else:
         assert state() == before
-    completeness = client.get(
-        reverse("api:report_completeness") + f"?kind=daily&period_start={TUESDAY}", **auth
-    )
+    completeness = client.get(reverse("api:report_completeness") + f"?kind=daily&period_start={TUESDAY}", **auth)
     assert completeness.status_code == (200 if name in LEADS else 404)
     home = login(member).get(reverse("work:reports") + "?view=completeness")
     assert home.status_code == 200
