@@ -16,9 +16,8 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhidu.core.models import BaseModel
 from zhidu.org.models import Department, Member, Role, department_subtree_ids
