@@ -290,9 +290,10 @@ def report_comment(*, actor: Member, report: Report, text: str) -> ReportComment
     with transaction.atomic():
         c = ReportComment.objects.create(report=report, author=actor, text=text)
         audit_record(actor=actor, verb="report.comment", target=report, after={"comment": c.pk}, reason=text)
-        told = report.reviewed_by_id or (report.member.reports_to_id if is_author else None)
+        # The author's comment goes to whoever reviewed the report, else to their lead; a lead's to the author.
+        told = (report.reviewed_by_id or report.member.reports_to_id) if is_author else report.member_id
         notify(
-            member_ids=[report.member_id] if not is_author else ([told] if told else []),
+            member_ids=[told] if told else [],
             title=gettext("New comment on a report"),
             body=text[:200],
             url=reverse("work:report", args=[report.pk]),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhidu.core.access import member_required
@@ -138,30 +139,33 @@ def _render_detail(
 
 def _post(request: HttpRequest, member: Member, r: Report) -> HttpResponse:
     action = request.POST.get("action", "")
+    if action not in _DONE:
+        raise PermissionDenied
+    form = ReportForm(request.POST, sections=r.sections)
     try:
-        if action in ("save", "submit", "refresh"):
-            form = ReportForm(request.POST, sections=r.sections)
-            if action != "refresh" and not form.is_valid():
-                return _render_detail(request, member, r, form, status=400)
+        if action in ("comment", "review"):
+            _lead_action(request, member, r, action)
+        elif form.is_valid():
             _author_action(member, r, action, form)
-        elif action in ("comment", "review"):
-            cform = ReportCommentForm(request.POST)
-            text = cform.cleaned_data["text"] if cform.is_valid() else ""
-            if action == "comment":
-                svc.report_comment(actor=member, report=r, text=text)
-            else:
-                svc.report_review(actor=member, report=r, text=text)
         else:
-            raise PermissionDenied
+            return _render_detail(request, member, r, form, status=400)
     except DomainError as exc:
         if exc.code == "forbidden":
             raise PermissionDenied from None
         messages.error(request, exc.message)
-        return _render_detail(
-            request, member, sel.report_get_for(member, r.pk), status=409 if exc.code == "conflict" else 400
-        )
-    messages.success(request, _DONE[action])
+        fresh = sel.report_get_for(member, r.pk)
+        return _render_detail(request, member, fresh, form, status=409 if exc.code == "conflict" else 400)
+    messages.success(request, str(_DONE[action]))
     return redirect("work:report", r.pk)
+
+
+def _lead_action(request: HttpRequest, member: Member, r: Report, action: str) -> None:
+    cform = ReportCommentForm(request.POST)
+    text = cform.cleaned_data["text"] if cform.is_valid() else ""
+    if action == "comment":
+        svc.report_comment(actor=member, report=r, text=text)
+    else:
+        svc.report_review(actor=member, report=r, text=text)
 
 
 def _author_action(member: Member, r: Report, action: str, form: ReportForm) -> None:
@@ -174,11 +178,11 @@ def _author_action(member: Member, r: Report, action: str, form: ReportForm) -> 
 
 
 _DONE = {
-    "refresh": _("The figures are up to date."),
-    "save": _("Draft saved."),
-    "submit": _("Your report is submitted."),
-    "comment": _("Comment added."),
-    "review": _("The report is marked reviewed."),
+    "refresh": gettext_lazy("The figures are up to date."),
+    "save": gettext_lazy("Draft saved."),
+    "submit": gettext_lazy("Your report is submitted."),
+    "comment": gettext_lazy("Comment added."),
+    "review": gettext_lazy("The report is marked reviewed."),
 }
 
 

@@ -325,8 +325,11 @@ def test_pages_write_submit_review_and_page_by_key(actors, templates, login, dja
     with django_assert_max_num_queries(20):
         page = c.get(reverse("work:report", args=[r.pk]))
     assert b'data-testid="figure-followups"' in page.content
-    missing = c.post(reverse("work:report", args=[r.pk]), {"action": "submit", "section_0": "", "section_1": "x"})
+    missing = c.post(
+        reverse("work:report", args=[r.pk]), {"action": "submit", "section_0": "", "section_1": "下午拜访客户甲"}
+    )
     assert missing.status_code == 400 and Report.objects.get(pk=r.pk).status == ReportStatus.DRAFT
+    assert "请填写必填栏目“今日小结”" in missing.content.decode() and "下午拜访客户甲" in missing.content.decode()
     done = c.post(
         reverse("work:report", args=[r.pk]), {"action": "submit", "section_0": "拜访两位客户", "section_1": "报价"}
     )
@@ -409,3 +412,18 @@ def test_demo_writes_a_team_with_one_missing_once(actors):  # type: ignore[no-un
     teams, _more = sel.completeness(actors.supervisor, kind="daily", period_start=reports[0].period_start)
     standing = sorted(row.standing for t in teams for row in t.rows)
     assert standing == [sel.Standing.MISSING, sel.Standing.ON_TIME, sel.Standing.ON_TIME]
+
+
+def test_comments_reach_the_other_side(actors, templates):  # type: ignore[no-untyped-def]
+    r = write(actors.sales)
+    Notification.objects.all().delete()
+    svc.report_comment(actor=actors.manager, report=r, text="报价单发我看看")
+    svc.report_comment(actor=actors.sales, report=r, text="好的")
+    r = svc.report_review(actor=actors.manager, report=r)
+    svc.report_comment(actor=actors.sales, report=r, text="已补充")
+    told = list(Notification.objects.order_by("pk").values_list("recipient_id", flat=True))
+    # manager → author; author → their supervisor (nobody reviewed yet); review → author; author → the reviewer
+    assert told == [actors.sales.pk, actors.supervisor.pk, actors.sales.pk, actors.manager.pk]
+    assert list(r.comments.values_list("text", flat=True)) == ["报价单发我看看", "好的", "已补充"]
+    verbs = AuditEvent.objects.filter(verb="report.comment", target_id=str(r.pk)).count()
+    assert verbs == 3
