@@ -394,6 +394,7 @@ WORK_REPORT_DUE_HOUR_MONTHLY = env_int("WORK_REPORT_DUE_HOUR_MONTHLY", 12)
 WORK_REPORT_PAGE_SIZE = env_int("WORK_REPORT_PAGE_SIZE", 50)  # reports per page (history, inbox, completeness)
 WORK_REPORT_SECTIONS_MAX = env_int("WORK_REPORT_SECTIONS_MAX", 10)  # sections per report template
 WORK_REPORT_TEXT_MAX = env_int("WORK_REPORT_TEXT_MAX", 2000)  # characters per section and per comment
+WORK_REPORT_DUE_SHOWN = env_int("WORK_REPORT_DUE_SHOWN", 6)  # reports to write now listed on my reports page
 DISCIPLINE_PAGE_SIZE = env_int("DISCIPLINE_PAGE_SIZE", 50)
 DISCIPLINE_EXPORT_MAX_ROWS = env_int("DISCIPLINE_EXPORT_MAX_ROWS", 20000)
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for

@@ -198,7 +198,7 @@ def report_list(request: HttpRequest, page: Query[PageIn], f: Query[ReportFilter
 
 @router.get("/due", response=list[ReportDueOut])
 def report_due(request: HttpRequest) -> list[ReportDueOut]:
-    rows = sel.reports_due_for(_me(request), limit=10)
+    rows = sel.reports_due_for(_me(request), limit=settings.WORK_REPORT_DUE_SHOWN)
     return [
         ReportDueOut(
             kind=d.kind,

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from zhidu.org.workcal import WorkCalendar
 from zhidu.performance.metrics import MetricDef, PeriodScope, Unit, Values, register_metric
 
 from . import reports_periods as periods
-from .models import SENT_STATUSES, Report, ReportKind
+from .models import SENT_STATUSES, Report, ReportKind, ReportStatus
 from .reports_services import REPORTING_ROLES, template_resolver
 
 CODE = "report_submission_rate"
@@ -74,6 +75,23 @@ def report_submission_rate(scope: PeriodScope) -> Values:
     }
 
 
+def _records(member_id: int, scope: PeriodScope, limit: int) -> list[tuple[str, str]]:
+    """The member's reports due in the period, late ones marked."""
+    lo, hi = scope.bounds()
+    rows = (
+        Report.objects.filter(member_id=member_id, due_at__gte=lo, due_at__lt=hi)
+        .exclude(status=ReportStatus.DRAFT)
+        .order_by("-due_at", "-id")[:limit]
+    )
+    return [
+        (
+            f"{r.get_kind_display()} {r.period_label}" + (f" · {_('Late')}" if r.late else ""),
+            reverse("work:report", args=[r.pk]),
+        )
+        for r in rows
+    ]
+
+
 def register() -> None:
     register_metric(
         MetricDef(
@@ -81,6 +99,7 @@ def register() -> None:
             label=_("Report submission rate"),
             unit=Unit.PERCENT,
             compute=report_submission_rate,
+            records=_records,
             help=_("Share of the daily, weekly and monthly reports due in the period submitted on time, in percent."),
         )
     )

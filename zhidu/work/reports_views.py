@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -58,7 +59,11 @@ def report_home(request: HttpRequest) -> HttpResponse:
 
 def _mine(member: Member, params: dict[str, str]) -> dict[str, Any]:
     rows = sel.report_page(member, box="mine", before=id_param(params.get("before")))
-    return {"due": sel.reports_due_for(member, limit=5), "rows": rows, "more": len(rows) >= sel.page_size()}
+    return {
+        "due": sel.reports_due_for(member, limit=settings.WORK_REPORT_DUE_SHOWN),
+        "rows": rows,
+        "more": len(rows) >= sel.page_size(),
+    }
 
 
 def _inbox(member: Member, params: dict[str, str]) -> dict[str, Any]:

@@ -123,10 +123,11 @@ def test_template_edit_is_audited_and_inherited_down_the_tree(actors, templates)
     assert event.actor_id == actors.manager.pk and event.after["sections"] == [{"label": "拜访", "required": True}]
 
 
-def test_template_page_saves_and_refuses(actors, templates, login):  # type: ignore[no-untyped-def]
+def test_template_page_saves_and_refuses(actors, templates, login, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
     c = login(actors.manager)
     url = reverse("work:report_templates")
-    page = c.get(url + f"?department={actors.dept1.pk}&kind=weekly")
+    with django_assert_max_num_queries(12):
+        page = c.get(url + f"?department={actors.dept1.pk}&kind=weekly")
     assert page.status_code == 200 and b'data-testid="template-form"' in page.content
     before = state()
     bad = c.post(
@@ -337,6 +338,9 @@ def test_pages_write_submit_review_and_page_by_key(actors, templates, login, dja
     again = c.post(reverse("work:report", args=[r.pk]), {"action": "submit", "section_0": "x", "section_1": "y"})
     assert again.status_code == 409
     lead = login(actors.supervisor)
+    with django_assert_max_num_queries(20):
+        read = lead.get(reverse("work:report", args=[r.pk]))
+    assert b'data-testid="review-submit"' in read.content and "拜访两位客户" in read.content.decode()
     reviewed = lead.post(reverse("work:report", args=[r.pk]), {"action": "review", "text": "收到"})
     assert reviewed.status_code == 302 and Report.objects.get(pk=r.pk).status == ReportStatus.REVIEWED
     # The manager's inbox: 55 reports of the team over earlier working days, paged by key.

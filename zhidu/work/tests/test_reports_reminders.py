@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from zhidu.core.models import Notification
 from zhidu.performance.metrics import PeriodScope, get_metric
@@ -106,3 +107,7 @@ def test_report_submission_rate_equals_the_records(actors, daily, time_machine):
         PeriodScope(kind="month", start=dt.date(2026, 3, 1), member_ids=frozenset({actors.sales.pk}))
     )
     assert only == {actors.sales.pk: Decimal("33.33")}
+    records = get_metric(CODE).records(actors.sales.pk, PeriodScope(kind="month", start=dt.date(2026, 3, 1)), 10)  # type: ignore[union-attr,misc]
+    mine = Report.objects.filter(member=actors.sales).order_by("-due_at")
+    assert [url for _label, url in records] == [reverse("work:report", args=[r.pk]) for r in mine]
+    assert "Late" in records[0][0] and "Late" not in records[1][0]
