@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhidu.work.tasks_tasks.task_check_task",
         "schedule": env_int("WORK_TASK_CHECK_SECONDS", 900),
     },
+    # Periodic reports: remind members whose report is past due, and their lead once (idempotent).
+    "work-report-reminders": {
+        "task": "zhidu.work.reports_tasks.report_reminders_task",
+        "schedule": env_int("WORK_REPORT_REMIND_SECONDS", 1800),
+    },
 }
 # Plans and tasks (work app): attachment limits, escalation delay, list sizes.
 WORK_ATTACHMENT_MAX_BYTES = env_int("WORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -396,6 +401,15 @@ DISCIPLINE_REWARD_BONUS_YUAN = env_decimal("DISCIPLINE_REWARD_BONUS_YUAN", "500"
 # An accepted named suggestion (work: suggestion box) proposes a commendation for its author (anonymous ones never:
 # the proposal would name the author to their lead).
 DISCIPLINE_REWARD_SUGGESTIONS = env_bool("DISCIPLINE_REWARD_SUGGESTIONS", True)
+# Periodic reports (work): the default hour (company time) a new template's report is due on the first working day
+# after its period (a daily report the next working day, a weekly one the Monday after, a monthly one the 1st).
+WORK_REPORT_DUE_HOUR_DAILY = env_int("WORK_REPORT_DUE_HOUR_DAILY", 10)
+WORK_REPORT_DUE_HOUR_WEEKLY = env_int("WORK_REPORT_DUE_HOUR_WEEKLY", 12)
+WORK_REPORT_DUE_HOUR_MONTHLY = env_int("WORK_REPORT_DUE_HOUR_MONTHLY", 12)
+WORK_REPORT_PAGE_SIZE = env_int("WORK_REPORT_PAGE_SIZE", 50)  # reports per page (history, inbox, completeness)
+WORK_REPORT_SECTIONS_MAX = env_int("WORK_REPORT_SECTIONS_MAX", 10)  # sections per report template
+WORK_REPORT_TEXT_MAX = env_int("WORK_REPORT_TEXT_MAX", 2000)  # characters per section and per comment
+WORK_REPORT_DUE_SHOWN = env_int("WORK_REPORT_DUE_SHOWN", 6)  # reports to write now listed on my reports page
 DISCIPLINE_PAGE_SIZE = env_int("DISCIPLINE_PAGE_SIZE", 50)
 DISCIPLINE_EXPORT_MAX_ROWS = env_int("DISCIPLINE_EXPORT_MAX_ROWS", 20000)
 # Customer development (zhidu/customers/development): a follow relation with no follow-up and no chat for

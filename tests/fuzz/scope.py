@@ -30,7 +30,17 @@ from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
 from zhidu.work.models import Plan as WorkPlan
-from zhidu.work.models import Suggestion, SuggestionReply, Task, TaskAttachment, TaskChecklistItem, TaskComment
+from zhidu.work.models import (
+    Report,
+    ReportComment,
+    ReportTemplate,
+    Suggestion,
+    SuggestionReply,
+    Task,
+    TaskAttachment,
+    TaskChecklistItem,
+    TaskComment,
+)
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -65,6 +75,9 @@ KINDS: dict[str, Visible] = {
     "task_attachment": lambda m: TaskAttachment.objects.filter(task__in=Task.objects.visible_to(m)),
     "task_comment": lambda m: TaskComment.objects.filter(task__in=Task.objects.visible_to(m)),
     "work_plan": lambda m: WorkPlan.objects.visible_to(m),
+    "report": lambda m: Report.objects.visible_to(m),
+    "report_comment": lambda m: ReportComment.objects.filter(report__in=Report.objects.visible_to(m)),
+    "report_template": lambda m: ReportTemplate.objects.visible_to(m),
     "scorecard": lambda m: Scorecard.objects.visible_to(m),
     "sanction": lambda m: Sanction.objects.visible_to(m),
     "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
@@ -123,6 +136,11 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "TaskCommentOut": [("task_comment", "id")],
     "TaskPlanOut": [("work_plan", "id")],
     "TaskPlanDetailOut": [("work_plan", "id")],
+    # a report names its author (the reader is the author or their lead, who reads the author's work)
+    "ReportOut": [("report", "id"), ("member", "member_id")],
+    "ReportDetailOut": [("report", "id"), ("member", "member_id")],
+    "ReportCommentOut": [("report_comment", "id")],
+    "ReportTemplateOut": [("report_template", "id")],
     "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
     "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
     "RankRowOut": [("member", "member_id")],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .reports_api import router as reports_router
 from .suggestions_api import router as suggestions_router
 from .tasks_api import plans_router as work_plans_router
 from .tasks_api import router as tasks_router
@@ -12,3 +13,4 @@ router = Router(tags=["work"])
 router.add_router("/suggestions", suggestions_router)
 router.add_router("/tasks", tasks_router)
 router.add_router("/plans", work_plans_router)
+router.add_router("/reports", reports_router)

@@ -16,3 +16,14 @@ class WorkConfig(AppConfig):
         from .tasks_demo import demo_tasks
 
         register_demo_step("work-tasks", demo_tasks, order=91)
+        self._ready_reports()
+
+    def _ready_reports(self) -> None:
+        from zhidu.web.demo import register_demo_step
+
+        from . import reports_tasks  # noqa: F401  (registers the reminder task)
+        from .reports_demo import demo_reports
+        from .reports_metrics import register
+
+        register()
+        register_demo_step("work-reports", demo_reports, order=92)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import suggestions_views, tasks_views
+from . import reports_views, suggestions_views, tasks_views
 
 app_name = "work"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/", tasks_views.plan_detail, name="plan"),
     path("suggestions/", suggestions_views.suggestion_box, name="suggestions"),
     path("suggestions/<int:suggestion_id>/", suggestions_views.suggestion_detail, name="suggestion"),
+    path("reports/", reports_views.report_home, name="reports"),
+    path("reports/write/", reports_views.report_write, name="report_write"),
+    path("reports/templates/", reports_views.report_templates, name="report_templates"),
+    path("reports/<int:report_id>/", reports_views.report_detail, name="report"),
 ]

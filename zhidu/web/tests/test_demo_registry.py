@@ -31,6 +31,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "performance",
         "discipline",
         "work-tasks",
+        "work-reports",
         "work-suggestions",
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .reports import SENT_STATUSES, Report, ReportComment, ReportKind, ReportStatus, ReportTemplate
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
 from .tasks import (
     ACTIVE_STATUSES,
@@ -18,9 +19,15 @@ from .tasks import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "SENT_STATUSES",
     "Plan",
     "PlanPeriod",
     "Recurrence",
+    "Report",
+    "ReportComment",
+    "ReportKind",
+    "ReportStatus",
+    "ReportTemplate",
     "Suggestion",
     "SuggestionReply",
     "SuggestionStatus",
