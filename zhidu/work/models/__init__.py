@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from .meetings import ActionItem, Attendance, Meeting, MeetingKind, MeetingParticipant, MeetingStatus
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
 from .tasks import ACTIVE_STATUSES, Plan, PlanPeriod, Recurrence, Task, TaskPriority, TaskStatus
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ActionItem",
+    "Attendance",
+    "Meeting",
+    "MeetingKind",
+    "MeetingParticipant",
+    "MeetingStatus",
     "Plan",
     "PlanPeriod",
     "Recurrence",
