@@ -96,6 +96,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     initial = {f: getattr(m, f) for f in ("title", "kind", "agenda", "starts_at", "ends_at", "place", "online_url")}
     initial |= {"customer": m.customer_id, "participants": [p.member_id for p in sel.participants_of(m)]}
     form = _meeting_form(request, m.organizer, initial=initial)
+    form.fields["kind"].disabled = form.fields["customer"].disabled = True  # a meeting keeps its kind and customer
     if request.method == "POST" and form.is_valid():
         try:
             svc.meeting_reschedule(actor=member, meeting=m, data=_input(form))

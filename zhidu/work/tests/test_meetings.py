@@ -425,3 +425,38 @@ def test_demo_is_idempotent(actors):  # type: ignore[no-untyped-def]
     held = Meeting.objects.get(status="held")
     assert held.action_items.count() >= 1 and all(i.task_id for i in held.action_items.all())
     assert held.participants.exclude(attendance="").exists()
+
+
+def test_attendance_page_and_its_refusals(actors, login, at):  # type: ignore[no-untyped-def]
+    m = schedule(actors.supervisor, [actors.sales])
+    c = login(actors.supervisor)
+    assert 'data-testid="attendance-form"' not in c.get(reverse("work:meeting", args=[m.pk])).content.decode()
+    at(START + dt.timedelta(minutes=20))
+    c = login(actors.supervisor)
+    assert 'data-testid="attendance-form"' in c.get(reverse("work:meeting", args=[m.pk])).content.decode()
+    before = state()
+    bad = c.post(reverse("work:meeting_attendance", args=[m.pk]), {f"att_{actors.sales.pk}": "asleep"})
+    assert bad.status_code == 400 and state() == before
+    ok = c.post(
+        reverse("work:meeting_attendance", args=[m.pk]),
+        {f"att_{actors.sales.pk}": "excused", f"att_{actors.supervisor.pk}": "present"},
+    )
+    assert ok.status_code == 302
+    marks = dict(m.participants.values_list("member_id", "attendance"))
+    assert marks == {actors.sales.pk: "excused", actors.supervisor.pk: "present"}
+    with pytest.raises(DomainError) as err:
+        svc.attendance_record(actor=actors.supervisor, meeting=m, marks={actors.sales_b.pk: "present"})
+    assert err.value.template == E.ERR_MEETING_NOT_PARTICIPANT
+
+
+def test_a_salesperson_may_only_schedule_follow_up_meetings(actors, login, at):  # type: ignore[no-untyped-def]
+    follow = FollowFactory(member=actors.sales, customer__name="华润便利")
+    FollowFactory(member=actors.sales_b, customer__name="别人的客户")
+    form = login(actors.sales).get(reverse("work:meeting_new")).content.decode()
+    assert 'value="followup"' in form and 'value="team"' not in form and 'value="training"' not in form
+    assert "华润便利" in form and "别人的客户" not in form
+    m = schedule(actors.sales, kind="followup", customer_id=follow.customer_id)
+    assert (m.organizer, m.customer_id) == (actors.sales, follow.customer_id)
+    assert svc.can_manage(actors.supervisor, m) and not svc.can_manage(actors.supervisor_b, m)
+    edit = login(actors.supervisor).get(reverse("work:meeting_edit", args=[m.pk])).content.decode()
+    assert re.search(r'<select name="kind"[^>]*disabled', edit)
