@@ -29,7 +29,8 @@ from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
-from zhidu.work.models import ActionItem, Meeting, Suggestion, SuggestionReply
+from zhidu.work.models import Suggestion, SuggestionReply
+from zhidu.work.models.meetings import ActionItem, Meeting
 
 Visible = Callable[[Member], QuerySet[Any]]
 
