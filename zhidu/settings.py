@@ -204,6 +204,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work: Celery beat in production, `zhidu scheduler` in the embedded default.
 CELERY_BEAT_SCHEDULE = {
+    # Meetings: remind participants before the start, and organizers whose minutes are overdue (each once).
+    "work-meeting-reminders": {
+        "task": "zhidu.work.meetings_tasks.meeting_reminders_task",
+        "schedule": env_int("WORK_MEETING_REMIND_SECONDS", 300),
+    },
     "archive-pull": {
         "task": "zhidu.compliance.tasks.archive_pull_task",
         "schedule": env_int("ARCHIVE_PULL_SECONDS", 60),
@@ -549,6 +554,19 @@ ARCHIVE_DECRYPT_WORKERS = env_int("ARCHIVE_DECRYPT_WORKERS", 0)
 WECOM_MAX_TRIES = env_int("WECOM_MAX_TRIES", 4)
 WECOM_BACKOFF_BASE = float(env_str("WECOM_BACKOFF_BASE", "1.0") or "1.0")
 WECOM_BACKOFF_MAX = float(env_str("WECOM_BACKOFF_MAX", "30") or "30")
+
+# Work: meetings (会议). Participants are reminded this many minutes before the start; the organizer is reminded
+# once if the minutes are still missing this many hours after the end (only meetings ended within the lookback).
+WORK_MEETING_REMIND_MINUTES = env_int("WORK_MEETING_REMIND_MINUTES", 30)
+WORK_MINUTES_DUE_HOURS = env_int("WORK_MINUTES_DUE_HOURS", 24)
+WORK_MINUTES_LOOKBACK_DAYS = env_int("WORK_MINUTES_LOOKBACK_DAYS", 7)
+WORK_MEETINGS_PAGE_SIZE = env_int("WORK_MEETINGS_PAGE_SIZE", 30)
+WORK_MEETING_MAX_PARTICIPANTS = env_int("WORK_MEETING_MAX_PARTICIPANTS", 200)
+WORK_MEETING_MAX_HOURS = env_int("WORK_MEETING_MAX_HOURS", 12)
+# The iCalendar feed (.ics) holds a member's meetings and sessions from this many days back to this many ahead.
+WORK_ICS_PAST_DAYS = env_int("WORK_ICS_PAST_DAYS", 30)
+WORK_ICS_FUTURE_DAYS = env_int("WORK_ICS_FUTURE_DAYS", 90)
+WORK_ICS_MAX_EVENTS = env_int("WORK_ICS_MAX_EVENTS", 500)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -41,6 +41,7 @@ from zhidu.work.models import (
     TaskChecklistItem,
     TaskComment,
 )
+from zhidu.work.models.meetings import ActionItem, Meeting
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -81,6 +82,8 @@ KINDS: dict[str, Visible] = {
     "scorecard": lambda m: Scorecard.objects.visible_to(m),
     "sanction": lambda m: Sanction.objects.visible_to(m),
     "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
+    "meeting": lambda m: Meeting.objects.visible_to(m),
+    "meeting_item": lambda m: ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(m)),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -147,6 +150,10 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "SanctionOut": [("sanction", "id"), ("member", "member_id"), ("violation", "violation_id")],
     "AppealOut": [("appeal", "id"), ("sanction", "sanction_id")],
     "SanctionPolicyOut": [("article", "article_id")],
+    # organizer_id, assignee_id, member_id, task_id: the meeting's own people and tasks, shown to its readers
+    "MeetingOut": [("meeting", "id")],
+    "MeetingDetailOut": [("meeting", "id")],
+    "MeetingActionItemOut": [("meeting_item", "id")],
 }
 # Schemas with an `id` that carry nothing scoped: regulation-wide or configuration objects.
 UNSCOPED = {"PolicyOut", "ItemOut", "CommentOut", "RuleOut", "RuleDetailOut", "ProductOut", "PricePolicyOut"}

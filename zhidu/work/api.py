@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .meetings_api import router as meetings_router
 from .reports_api import router as reports_router
 from .suggestions_api import router as suggestions_router
 from .tasks_api import plans_router as work_plans_router
@@ -14,3 +15,4 @@ router.add_router("/suggestions", suggestions_router)
 router.add_router("/tasks", tasks_router)
 router.add_router("/plans", work_plans_router)
 router.add_router("/reports", reports_router)
+router.add_router("/meetings", meetings_router)

@@ -8,22 +8,16 @@ class WorkConfig(AppConfig):
     def ready(self) -> None:
         from zhidu.web.demo import register_demo_step
 
+        # Periodic tasks and KPI metrics register themselves on import.
+        from . import meetings_tasks, reports_tasks, tasks_metrics, tasks_tasks  # noqa: F401
+        from .meetings_demo import demo_meetings
+        from .reports_demo import demo_reports
+        from .reports_metrics import register as register_report_metrics
         from .suggestions_demo import demo_suggestions
-
-        register_demo_step("work-suggestions", demo_suggestions, order=96)
-
-        from . import tasks_metrics, tasks_tasks  # noqa: F401  (registers the KPI metric and the periodic task)
         from .tasks_demo import demo_tasks
 
+        register_report_metrics()
         register_demo_step("work-tasks", demo_tasks, order=91)
-        self._ready_reports()
-
-    def _ready_reports(self) -> None:
-        from zhidu.web.demo import register_demo_step
-
-        from . import reports_tasks  # noqa: F401  (registers the reminder task)
-        from .reports_demo import demo_reports
-        from .reports_metrics import register
-
-        register()
         register_demo_step("work-reports", demo_reports, order=92)
+        register_demo_step("work-meetings", demo_meetings, order=93)
+        register_demo_step("work-suggestions", demo_suggestions, order=96)

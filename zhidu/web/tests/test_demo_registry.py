@@ -32,6 +32,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "discipline",
         "work-tasks",
         "work-reports",
+        "work-meetings",
         "work-suggestions",
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .meetings import ActionItem, Attendance, Meeting, MeetingKind, MeetingParticipant, MeetingStatus
 from .reports import SENT_STATUSES, Report, ReportComment, ReportKind, ReportStatus, ReportTemplate
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
 from .tasks import (
@@ -20,6 +21,12 @@ from .tasks import (
 __all__ = [
     "ACTIVE_STATUSES",
     "SENT_STATUSES",
+    "ActionItem",
+    "Attendance",
+    "Meeting",
+    "MeetingKind",
+    "MeetingParticipant",
+    "MeetingStatus",
     "Plan",
     "PlanPeriod",
     "Recurrence",
