@@ -540,3 +540,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
+
+# Work: the experience library (经验分享 / 话术库) and cases
+WORK_LIBRARY_PAGE_SIZE = env_int("WORK_LIBRARY_PAGE_SIZE", 30)
+WORK_LIBRARY_SEARCH_GRAMS = env_int("WORK_LIBRARY_SEARCH_GRAMS", 12)
+WORK_LIBRARY_USES_PER_DAY = env_int("WORK_LIBRARY_USES_PER_DAY", 3)
+WORK_LIBRARY_BODY_MAX = env_int("WORK_LIBRARY_BODY_MAX", 5000)
+WORK_LIBRARY_TAGS_MAX = env_int("WORK_LIBRARY_TAGS_MAX", 8)
+WORK_LIBRARY_CASE_DAYS = env_int("WORK_LIBRARY_CASE_DAYS", 30)
+WORK_LIBRARY_CASE_CHATS = env_int("WORK_LIBRARY_CASE_CHATS", 50)
+WORK_LIBRARY_CASE_MESSAGES = env_int("WORK_LIBRARY_CASE_MESSAGES", 200)
+WORK_LIBRARY_CASE_MAX_LINES = env_int("WORK_LIBRARY_CASE_MAX_LINES", 40)

@@ -30,6 +30,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "account-profiles",
         "performance",
         "discipline",
+        "work-library",
         "work-suggestions",
     ]
 

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from .library import (
+    CaseStatus,
+    CaseVerdict,
+    LibraryCase,
+    LibraryItem,
+    LibraryKind,
+    LibraryLike,
+    LibraryStatus,
+    LibraryTerm,
+    LibraryTopic,
+    LibraryUse,
+)
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
 from .tasks import ACTIVE_STATUSES, Plan, PlanPeriod, Recurrence, Task, TaskPriority, TaskStatus
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "CaseStatus",
+    "CaseVerdict",
+    "LibraryCase",
+    "LibraryItem",
+    "LibraryKind",
+    "LibraryLike",
+    "LibraryStatus",
+    "LibraryTerm",
+    "LibraryTopic",
+    "LibraryUse",
     "Plan",
     "PlanPeriod",
     "Recurrence",
