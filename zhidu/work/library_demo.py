@@ -101,7 +101,7 @@ PUBLISHED = [
         "article",
         "objection",
         "处理价格异议的经验",
-        "客户说贵，往往不是真的买不起，而是没看到价值。我的做法是先认同，再把价格拆到每天，最后用同类客户的案例说明回报。不要急着降价，降价要走审批。",
+        "客户说贵，往往不是预算不够，而是还没看到价值。我的做法是先认同，再把价格拆到每天，最后用同类客户的案例说明回报。不要急着降价，降价要走审批。",
         ["价格", "经验"],
     ),
     (
@@ -199,20 +199,26 @@ def _case(sales: Member, lead: Member) -> None:
     case_publish(actor=lead, case=case)
 
 
+def _reviewer(writer: Member, director: Member) -> Member:
+    lead = writer.reports_to
+    return lead if lead is not None and lead.is_active and lead.role in (Role.SUPERVISOR, Role.MANAGER) else director
+
+
 def demo_library() -> None:
     if LibraryItem.objects.exists():
         return
     sales = list(Member.objects.filter(role=Role.SALES, status=MemberStatus.ACTIVE).order_by("id")[:4])
     author = sales[0] if sales else None
     lead = author.reports_to if author is not None else None
-    if author is None or lead is None or lead.role not in (Role.SUPERVISOR, Role.MANAGER, Role.DIRECTOR):
+    director = Member.objects.filter(role=Role.DIRECTOR, status=MemberStatus.ACTIVE).order_by("id").first()
+    if author is None or lead is None or director is None or lead.role not in (Role.SUPERVISOR, Role.MANAGER):
         log.info("demo library: no salesperson with a lead")
         return
     with transaction.atomic():
         for n, row in enumerate(PUBLISHED):
             writer = sales[n % len(sales)]
             item = _item(writer, row, submit=True)
-            reviewer = writer.reports_to or lead
+            reviewer = _reviewer(writer, director)
             item_review(
                 actor=reviewer, item=item, decision="approve", note="写得清楚，可以直接用。" if n % 3 == 0 else ""
             )

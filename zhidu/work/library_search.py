@@ -11,7 +11,7 @@ import unicodedata
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
-from .models import LibraryItem, LibraryTerm
+from .models import LibraryItem, LibraryTag, LibraryTerm
 
 _WORD = re.compile(r"\w+")
 
@@ -39,10 +39,16 @@ def query_grams(q: str) -> list[str]:
 
 
 def index_item(item: LibraryItem) -> None:
-    """Rewrite the item's index rows (call inside the writing transaction)."""
+    """Rewrite the item's index and tag rows (call inside the writing transaction)."""
     LibraryTerm.objects.filter(item=item).delete()
     text = " ".join([item.title, item.body, *item.tags])
     LibraryTerm.objects.bulk_create([LibraryTerm(item=item, gram=g) for g in sorted(grams(text))], batch_size=1000)
+    LibraryTag.objects.filter(item=item).delete()
+    LibraryTag.objects.bulk_create([LibraryTag(item=item, name=t) for t in dict.fromkeys(item.tags)])
+
+
+def tagged(qs: QuerySet[LibraryItem], tag: str) -> QuerySet[LibraryItem]:
+    return qs.filter(pk__in=LibraryTag.objects.filter(name=tag).values("item_id"))
 
 
 def matching(qs: QuerySet[LibraryItem], q: str) -> QuerySet[LibraryItem]:

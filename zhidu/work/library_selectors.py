@@ -18,7 +18,7 @@ from zhidu.org.models import LEAD_ROLES, Member
 
 from .library_compliance import LibraryFinding, text_findings
 from .library_lines import Line, case_lines, display
-from .library_search import matching
+from .library_search import matching, tagged
 from .models import LibraryCase, LibraryItem, LibraryKind, LibraryLike, LibraryStatus, LibraryTopic
 
 SORTS = {"new": None, "used": "use_count", "liked": "like_count"}
@@ -66,8 +66,8 @@ def library_page(member: Member, f: LibraryQuery, *, limit: int | None = None) -
         qs = qs.filter(kind=f.kind)
     if f.topic in LibraryTopic.values:
         qs = qs.filter(topic=f.topic)
-    if f.tag:  # narrowed through the index first, then the exact tag among the few candidates
-        qs = matching(qs, f.tag).filter(tags__icontains=f'"{f.tag}"')
+    if f.tag:
+        qs = tagged(qs, f.tag)
     qs = matching(qs, f.q)
     field = SORTS.get(f.sort)
     key = _key(f.after, f.sort) if f.after else None

@@ -41,7 +41,7 @@ def _form_error(form: Form, exc: DomainError) -> None:
         raise PermissionDenied from None
     if isinstance(exc, svc.LibraryBlocked):  # every rule the text breaks, not only the first
         for f in exc.findings:
-            form.add_error("body", _blocked_message(f))
+            form.add_error("body" if "body" in form.fields else None, _blocked_message(f))
         return
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 

@@ -5,6 +5,7 @@
   items are read by every active member; drafts, pending and rejected items by the author and their reviewers.
 * `LibraryTerm` — the search index: the distinct characters and character pairs of an item's title, body and tags
   (`library_search`), so a search never scans the table with LIKE.
+* `LibraryTag` — an item's tags as rows, for the exact tag filter.
 * `LibraryLike`, `LibraryUse` — one like per member (a toggle); uses (a copied script) counted per member and day.
 * `LibraryCase` — a stretch of an archived conversation a lead marks good or bad with the lesson; its messages are
   stored masked (customers' names, numbers, addresses) with the members' side labelled by role.
@@ -120,6 +121,20 @@ class LibraryTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}:{self.gram}"
+
+
+class LibraryTag(models.Model):
+    """One tag of an item, for the exact tag filter (the index row of a JSON list, which no database indexes alike)."""
+
+    item = models.ForeignKey(LibraryItem, on_delete=models.CASCADE, related_name="tag_rows", db_index=False)
+    name = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "name"], name="library_tag_unique")]
+        indexes = [models.Index(fields=["name", "item"], name="library_tag_name")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.name}"
 
 
 class LibraryLike(models.Model):
