@@ -50,7 +50,16 @@ def bearer(member):  # type: ignore[no-untyped-def]
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-def write(member, *, title="开场白：首次添加客户", body="您好，我是顾问小周，很高兴为您服务。", tags=("开场",), submit=True, kind="script", topic="opening"):  # type: ignore[no-untyped-def]
+def write(
+    member,
+    *,
+    title="开场白：首次添加客户",
+    body="您好，我是顾问小周，很高兴为您服务。",
+    tags=("开场",),
+    submit=True,
+    kind="script",
+    topic="opening",
+):  # type: ignore[no-untyped-def]
     return svc.item_create(actor=member, kind=kind, topic=topic, title=title, body=body, tags=list(tags), submit=submit)
 
 
@@ -62,7 +71,9 @@ def state():  # type: ignore[no-untyped-def]
     return (
         AuditEvent.objects.count(),
         Notification.objects.count(),
-        list(LibraryItem.objects.order_by("pk").values_list("pk", "status", "title", "body", "like_count", "use_count")),
+        list(
+            LibraryItem.objects.order_by("pk").values_list("pk", "status", "title", "body", "like_count", "use_count")
+        ),
         LibraryTerm.objects.count(),
         LibraryTag.objects.count(),
         LibraryLike.objects.count(),
@@ -76,7 +87,9 @@ def guarantee_rule(actors):  # type: ignore[no-untyped-def]
     """A real rule imported like a compliance officer does (保本保息, false claim), backed by 第十七条 of the
     regulation in force."""
     version = policies.policy_load_demo(actor=None)
-    rules_import(actor=actors.compliance, rows=[TermRow(row=1, term="保本保息", category="false_claim", severity="high")])
+    rules_import(
+        actor=actors.compliance, rows=[TermRow(row=1, term="保本保息", category="false_claim", severity="high")]
+    )
     rule = Rule.objects.get(term_rows__term="保本保息")
     if not citations_in_force([rule.pk]).get(rule.pk):  # the category template may have mapped it already
         article = clause_resolve(version, "第十七条")
@@ -226,7 +239,9 @@ def test_submitting_a_violating_text_is_refused_and_a_clean_one_passes(actors, g
     svc.item_submit(actor=actors.sales, item=draft)
     published = svc.item_review(actor=actors.supervisor, item=draft, decision="approve", note="表述稳妥")
     assert published.status == LibraryStatus.PUBLISHED and published.review_note == "表述稳妥"
-    verbs = list(AuditEvent.objects.filter(target_type="work.libraryitem").values_list("verb", flat=True).order_by("pk"))
+    verbs = list(
+        AuditEvent.objects.filter(target_type="work.libraryitem").values_list("verb", flat=True).order_by("pk")
+    )
     assert verbs == ["library.create", "library.edit", "library.submit", "library.approve"]
     assert Notification.objects.filter(recipient=actors.sales).count() == 1
     assert Notification.objects.filter(recipient=actors.supervisor).count() == 1
@@ -237,7 +252,9 @@ def test_editing_a_published_item_sends_it_back_to_review(actors, guarantee_rule
     with pytest.raises(svc.LibraryBlocked):
         svc.item_edit(actor=actors.sales, item=item, kind="script", topic="opening", title=item.title, body="保本保息")
     assert LibraryItem.objects.get(pk=item.pk).status == LibraryStatus.PUBLISHED
-    svc.item_edit(actor=actors.sales, item=item, kind="script", topic="opening", title=item.title, body="您好，欢迎咨询。")
+    svc.item_edit(
+        actor=actors.sales, item=item, kind="script", topic="opening", title=item.title, body="您好，欢迎咨询。"
+    )
     item.refresh_from_db()
     assert item.status == LibraryStatus.PENDING and item.body == "您好，欢迎咨询。"
     assert not sel.library_page(actors.sales_b, sel.LibraryQuery())
@@ -302,7 +319,9 @@ def test_a_lead_cannot_review_their_own_item_and_a_reviewed_item_is_closed(actor
 def test_api_answers_400_403_404_409_and_422(actors, client):  # type: ignore[no-untyped-def]
     auth = bearer(actors.sales)
     url = reverse("api:work_library_list")
-    bad = client.post(url, data={"title": "标题", "body": "正文", "topic": "weather"}, content_type="application/json", **auth)
+    bad = client.post(
+        url, data={"title": "标题", "body": "正文", "topic": "weather"}, content_type="application/json", **auth
+    )
     assert bad.status_code == 422
     blank = client.post(url, data={"title": "   ", "body": "正文"}, content_type="application/json", **auth)
     assert blank.status_code == 400 and blank.json()["field"] == "title"
@@ -316,7 +335,9 @@ def test_api_answers_400_403_404_409_and_422(actors, client):  # type: ignore[no
         **bearer(actors.supervisor),
     )
     assert other.status_code == 403
-    created = client.post(url, data={"title": "新话术", "body": "您好", "tags": ["开场"]}, content_type="application/json", **auth)
+    created = client.post(
+        url, data={"title": "新话术", "body": "您好", "tags": ["开场"]}, content_type="application/json", **auth
+    )
     assert created.status_code == 201 and created.json()["status"] == "draft" and created.json()["tags"] == ["开场"]
 
 
@@ -331,7 +352,9 @@ def test_likes_toggle_and_uses_are_bounded_per_member_and_day(actors, time_machi
     assert svc.item_like_toggle(actor=actors.outsider, item=item) is True
     assert svc.item_like_toggle(actor=actors.sales_b, item=item) is False
     item.refresh_from_db()
-    assert item.like_count == 1 and list(LibraryLike.objects.values_list("member_id", flat=True)) == [actors.outsider.pk]
+    assert item.like_count == 1 and list(LibraryLike.objects.values_list("member_id", flat=True)) == [
+        actors.outsider.pk
+    ]
     assert [svc.item_use(actor=actors.sales_b, item=item) for _ in range(4)] == [True, True, False, False]
     assert svc.item_use(actor=actors.outsider, item=item) is True
     time_machine.move_to("2026-03-03 09:00:00+08:00", tick=False)
@@ -356,8 +379,13 @@ def test_the_copy_button_posts_a_use_and_answers_json(actors, login):  # type: i
 
 
 def test_search_by_title_body_and_tag_respects_visibility(actors, client):  # type: ignore[no-untyped-def]
-    a = publish(write(actors.sales, title="客户嫌贵怎么办", body="先认同，再拆分价格。", tags=["价格异议"]), actors.supervisor)
-    b = publish(write(actors.sales_b, title="售后安抚", body="非常抱歉给您带来不便，我们马上处理。", tags=["售后"]), actors.supervisor_b)
+    a = publish(
+        write(actors.sales, title="客户嫌贵怎么办", body="先认同，再拆分价格。", tags=["价格异议"]), actors.supervisor
+    )
+    b = publish(
+        write(actors.sales_b, title="售后安抚", body="非常抱歉给您带来不便，我们马上处理。", tags=["售后"]),
+        actors.supervisor_b,
+    )
     hidden = write(actors.sales_b, title="价格谈判草稿", body="拆分价格的另一种说法", submit=False)
 
     def found(member, **kw):  # type: ignore[no-untyped-def]
@@ -410,7 +438,10 @@ def test_paging_by_key_in_each_sort(actors, settings, login, django_assert_max_n
     c = login(actors.sales_b)
     with django_assert_max_num_queries(10):
         page = c.get(reverse("work:library") + "?sort=used")
-    assert page.content.decode().count('data-testid="library-row"') == 5 and 'data-testid="library-more"' in page.content.decode()
+    assert (
+        page.content.decode().count('data-testid="library-row"') == 5
+        and 'data-testid="library-more"' in page.content.decode()
+    )
 
 
 def test_pages_stay_within_their_query_counts(actors, login, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
@@ -427,7 +458,15 @@ def test_pages_stay_within_their_query_counts(actors, login, django_assert_max_n
         c.get(reverse("work:library_item", args=[pending.pk]))
     msgs = chat(actors.sales, "wmCust0002")
     for i in range(8):
-        case = svc.case_create(actor=actors.supervisor, chat_key=msgs[0].chat_key, first_id=msgs[0].pk, last_id=msgs[-1].pk, verdict="good", title=f"案例{i}", lesson="要点")
+        case = svc.case_create(
+            actor=actors.supervisor,
+            chat_key=msgs[0].chat_key,
+            first_id=msgs[0].pk,
+            last_id=msgs[-1].pk,
+            verdict="good",
+            title=f"案例{i}",
+            lesson="要点",
+        )
         svc.case_publish(actor=actors.supervisor, case=case)
     with django_assert_max_num_queries(8):
         c.get(reverse("work:library_cases"))
@@ -446,7 +485,10 @@ _seq = itertools.count(1)
 LINES = [
     ("customer", "你好，我是王建国，电话 139 1234 5678，想问问套餐"),
     ("staff", "王先生您好，我是顾问小周，您的预算大概多少？"),
-    ("customer", "三千左右，送到杭州市西湖区文三路90号，身份证11010519491231002X，邮箱 wjg@example.com，微信号 wjg_1988"),
+    (
+        "customer",
+        "三千左右，送到杭州市西湖区文三路90号，身份证11010519491231002X，邮箱 wjg@example.com，微信号 wjg_1988",
+    ),
     ("staff", "好的，老王，我把三千以内的两款对比发给您。"),
 ]
 
@@ -489,7 +531,15 @@ def test_a_case_stores_the_chosen_messages_masked_and_labelled_by_role(actors, l
         ("customer", "", 1), ("staff", "sales", 0), ("customer", "", 1)
     ]  # fmt: skip
     stored = " ".join(str(m["text"]) for m in case.messages)
-    for secret in ("王建国", "老王", "139 1234 5678", "11010519491231002X", "wjg@example.com", "wjg_1988", "文三路90号"):
+    for secret in (
+        "王建国",
+        "老王",
+        "139 1234 5678",
+        "11010519491231002X",
+        "wjg@example.com",
+        "wjg_1988",
+        "文三路90号",
+    ):
         assert secret not in stored
     assert "【客户】" in stored and "【号码】" in stored and "【邮箱】" in stored and "【地址】" in stored
     assert "预算" in stored  # the rest of the conversation is kept
@@ -525,7 +575,15 @@ def test_a_case_longer_than_the_bound_is_refused(actors, settings):  # type: ign
     settings.WORK_LIBRARY_CASE_MAX_LINES = 3
     msgs = chat(actors.sales, "wmCust0005")
     with pytest.raises(DomainError) as err:
-        svc.case_create(actor=actors.manager, chat_key=msgs[0].chat_key, first_id=msgs[0].pk, last_id=msgs[3].pk, verdict="bad", title="t", lesson="l")
+        svc.case_create(
+            actor=actors.manager,
+            chat_key=msgs[0].chat_key,
+            first_id=msgs[0].pk,
+            last_id=msgs[3].pk,
+            verdict="bad",
+            title="t",
+            lesson="l",
+        )
     assert err.value.template == E.ERR_CASE_RANGE and LibraryCase.objects.count() == 0
 
 
