@@ -29,7 +29,7 @@ from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
-from zhidu.work.models import Suggestion, SuggestionReply
+from zhidu.work.models import LibraryCase, LibraryItem, Suggestion, SuggestionReply
 
 Visible = Callable[[Member], QuerySet[Any]]
 
@@ -62,6 +62,8 @@ KINDS: dict[str, Visible] = {
     "scorecard": lambda m: Scorecard.objects.visible_to(m),
     "sanction": lambda m: Sanction.objects.visible_to(m),
     "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
+    "library_item": lambda m: LibraryItem.objects.visible_to(m),
+    "library_case": lambda m: LibraryCase.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -109,6 +111,11 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "SuggestionOut": [("suggestion", "id")],
     "SuggestionDetailOut": [("suggestion", "id")],
     "SuggestionReplyOut": [("suggestion_reply", "id")],
+    # library: the author of a published item or case is shown by name to every reader on purpose
+    "LibraryItemOut": [("library_item", "id")],
+    "LibraryItemDetailOut": [("library_item", "id")],
+    "LibraryCaseOut": [("library_case", "id")],
+    "LibraryCaseDetailOut": [("library_case", "id")],
     "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
     "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
     "RankRowOut": [("member", "member_id")],

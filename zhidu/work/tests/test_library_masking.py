@@ -43,9 +43,7 @@ def _spaced(digits: str, sep: str) -> str:
 mobile = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 landline = st.from_regex(r"0[1-9][0-9]{1,2}-[2-8][0-9]{6,7}", fullmatch=True)
 id_card = st.from_regex(r"[1-6][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9])[0-9]{3}[0-9X]", fullmatch=True)
-filler = st.text(
-    alphabet=st.sampled_from(list("您好我的电话是号码身份证请联系谢谢，。！ ：abcXYZ") + ["\n"]), max_size=12
-)
+filler = st.text(alphabet=st.sampled_from([*"您好我的电话是号码身份证请联系谢谢，。！ ：abcXYZ", "\n"]), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)
