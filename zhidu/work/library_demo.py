@@ -129,8 +129,8 @@ PENDING = (
 BLOCKED = ("script", "price", "强调价格优势", "我们这款是全网最低价，别家不可能比我们便宜。", ["价格"])
 
 CHAT = [
-    ("customer", "你好，我是王建国，想了解一下你们的套餐，我电话13912345678"),
-    ("staff", "王先生您好！我是顾问小周，您主要想解决哪方面的问题？"),
+    ("customer", "你好，我是{name}，想了解一下你们的套餐，我电话13912345678"),
+    ("staff", "{name}您好！我是顾问小周，您主要想解决哪方面的问题？"),
     ("customer", "家里老人用，地址是杭州市西湖区文三路90号，能上门安装吗"),
     ("staff", "可以的，我们有上门安装。方便说一下预算吗？我按预算给您推荐。"),
     ("customer", "预算三千左右"),
@@ -138,13 +138,19 @@ CHAT = [
 ]
 
 
+def _named(text: str, name: str) -> str:
+    """The line with the customer's own name (masked in the case), or without one when the demo has no customer."""
+    return text.format(name=name) if name else text.replace("我是{name}，", "").replace("{name}", "")
+
+
 class _DemoChat:
     """A salesperson's chat with a customer, both sides, as an in-memory archive source."""
 
     name = "demo:library"
 
-    def __init__(self, staff: str, customer: str) -> None:
-        now = int(timezone.now().timestamp() * 1000)
+    def __init__(self, staff: str, customer: str, name: str) -> None:
+        # yesterday, so no other demo chat of the same pair falls between the first and the last message
+        now = int(timezone.now().timestamp() * 1000) - 86_400_000
         self.records = [
             {
                 "msgid": f"demo-library-{i}",
@@ -154,7 +160,7 @@ class _DemoChat:
                 "roomid": "",
                 "msgtime": now - (len(CHAT) - i) * 120_000,
                 "msgtype": "text",
-                "text": {"content": text},
+                "text": {"content": _named(text, name)},
             }
             for i, (side, text) in enumerate(CHAT, start=1)
         ]
@@ -177,7 +183,8 @@ def _case(sales: Member, lead: Member) -> None:
         return
     follow = FollowRelation.objects.filter(member=sales, deleted=False).select_related("customer").first()
     customer = follow.customer.external_userid if follow else "wmDemoLibraryCustomer"
-    archive_ingest(source=_DemoChat(sales.wecom_userid, customer))
+    name = (follow.remark or follow.customer.name) if follow else ""
+    archive_ingest(source=_DemoChat(sales.wecom_userid, customer, name))
     ids = list(
         ArchiveMessage.objects.filter(msgid__startswith="demo-library-")
         .order_by("msgtime")
@@ -231,5 +238,5 @@ def demo_library() -> None:
     try:
         item_submit(actor=author, item=blocked)
     except DomainError as exc:
-        log.info("demo library: the compliance check kept a draft back: %s", exc.template)
+        log.info("demo library: the compliance check kept a draft back: %s", exc.message)
     _case(author, lead)
