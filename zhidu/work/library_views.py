@@ -137,19 +137,9 @@ def library_item(request: HttpRequest, item_id: int) -> HttpResponse:
     me, item = _me(request), _item(request, item_id)
     reviewer = item.status == LibraryStatus.PENDING and svc.can_review(me, item)
     form = LibraryReviewForm(request.POST or None) if reviewer else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                svc.item_review(
-                    actor=me, item=item, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
-                )
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("Your review is saved and the author is told."))
-                return redirect("work:library_item", item.pk)
+    if request.method == "POST" and _reviewed(request, item, form):
+        messages.success(request, _("Your review is saved and the author is told."))
+        return redirect("work:library_item", item.pk)
     context = {
         "item": item,
         "form": form,
@@ -158,6 +148,22 @@ def library_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "findings": sel.item_findings(me, item),
     }
     return render(request, "work/library_item.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _reviewed(request: HttpRequest, item: LibraryItem, form: LibraryReviewForm | None) -> bool:
+    """Apply a posted review; False (with the errors on the form) when it is refused."""
+    if form is None:
+        raise PermissionDenied
+    if not form.is_valid():
+        return False
+    try:
+        svc.item_review(
+            actor=_me(request), item=item, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        _form_error(form, exc)
+        return False
+    return True
 
 
 def _action(request: HttpRequest, item_id: int, action: Any, done: str) -> HttpResponse:

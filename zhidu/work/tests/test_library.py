@@ -120,9 +120,25 @@ def test_who_reads_reviews_likes_and_uses(actors, client, login, name):  # type:
         assert api.json()["may_review"] == (name in REVIEWERS)
     queue = client.get(reverse("api:work_library_list") + "?box=review", **auth).json()
     assert ([r["id"] for r in queue] == [item.pk]) == (name in REVIEWERS)
-    # a pending item takes no likes or uses: 409 for those who see it, 404 for the others
+    # a pending item takes no likes or uses, nor a second submission: 409 for those who see it, 404 for the others
     like = client.post(reverse("api:work_library_like", args=[item.pk]), **auth)
     assert like.status_code == (409 if name in READS_UNPUBLISHED else 404)
+    use = c.post(reverse("work:library_use", args=[item.pk]))
+    assert use.status_code == (302 if name in READS_UNPUBLISHED else 404)
+    submit = client.post(reverse("api:work_library_submit", args=[item.pk]), **auth)
+    assert submit.status_code == (409 if name == "sales" else 403 if name in READS_UNPUBLISHED else 404)
+    submit_page = c.post(reverse("work:library_submit", args=[item.pk]))
+    assert submit_page.status_code == (302 if name == "sales" else 403 if name in READS_UNPUBLISHED else 404)
+    edit_api = client.put(
+        reverse("api:work_library_edit", args=[item.pk]),
+        data={"title": "改过的标题", "body": "改过的正文"},
+        content_type="application/json",
+        **auth,
+    )
+    assert edit_api.status_code == (200 if name == "sales" else 403 if name in READS_UNPUBLISHED else 404)
+    assert LibraryItem.objects.get(pk=item.pk).status == LibraryStatus.PENDING
+    assert client.get(reverse("api:work_library_sidebar"), **auth).json() == []
+    assert LibraryItem.objects.get(pk=item.pk).use_count == 0
     before = state()
     review = client.post(
         reverse("api:work_library_review", args=[item.pk]),
@@ -148,6 +164,14 @@ def test_who_reads_reviews_likes_and_uses(actors, client, login, name):  # type:
     page = c.post(reverse("work:library_like", args=[item.pk]))
     assert page.status_code == 302
     assert LibraryItem.objects.get(pk=item.pk).like_count == 0
+    assert [r["id"] for r in client.get(reverse("api:work_library_sidebar"), **auth).json()] == [item.pk]
+    created = client.post(
+        reverse("api:work_library_list"),
+        data={"title": "我的话术", "body": "您好"},
+        content_type="application/json",
+        **auth,
+    )
+    assert created.status_code == 201 and created.json()["mine"] is True
 
 
 @pytest.mark.parametrize("name", ACTOR_NAMES)
@@ -160,6 +184,8 @@ def test_case_pages_and_endpoints_by_actor(actors, client, login, name):  # type
     member = actors.by_name(name)
     auth, c = bearer(member), login(member)
     assert c.get(reverse("work:library_cases")).status_code == 200
+    listed = client.get(reverse("api:work_library_cases"), **auth).json()
+    assert [r["id"] for r in listed] == ([case.pk] if name == "supervisor" else [])
     assert c.get(reverse("work:library_case_new")).status_code == (200 if name in LEADS else 403)
     draft = c.get(reverse("work:library_case", args=[case.pk]))
     assert draft.status_code == (200 if name == "supervisor" else 404)
