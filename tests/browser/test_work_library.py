@@ -68,3 +68,39 @@ def test_a_salesperson_finds_copies_and_likes_a_script(live_server, browser, act
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_supervisor_makes_a_case_from_a_chat_on_a_phone(live_server, browser, actors):  # type: ignore[no-untyped-def]
+    from zhidu.work.tests.test_library import chat
+
+    msgs = chat(actors.sales, "wmBrowserCase01")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, live_server.url, "supervisor", PASSWORD)
+        page.goto(live_server.url + reverse("work:library_cases"))
+        with page.expect_navigation():
+            page.click("[data-testid=case-new]")
+        assert actors.sales.name in page.inner_text("[data-testid=case-chats]") and _fits(page)
+        with page.expect_navigation():
+            page.click("[data-testid=case-chats] a")
+        lines = page.inner_text("[data-testid=case-lines]")
+        assert "王建国" not in lines and "13912345678" not in lines and "销售人员" in lines and _fits(page)
+        page.check(f"input[name=first][value='{msgs[0].pk}']")
+        page.check(f"input[name=last][value='{msgs[1].pk}']")
+        page.fill("input[name=title]", "先问预算")
+        page.select_option("select[name=verdict]", "good")
+        page.fill("textarea[name=lesson]", "先问预算再推荐，客户更愿意聊。")
+        with page.expect_navigation():
+            page.click("[data-testid=case-save]")
+        assert "草稿" in page.inner_text("[data-testid=case-status]") and _fits(page)
+        with page.expect_navigation():
+            page.click("[data-testid=case-publish]")
+        assert "已发布" in page.inner_text("[data-testid=case-status]")
+        assert "客户 1" in page.inner_text("[data-testid=case-lines]") and _fits(page)
+        assert errors == []
+    finally:
+        context.close()

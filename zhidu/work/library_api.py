@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from zhidu.core.schemas import FilterText, PageIn, SearchText, Text
 from zhidu.org.models import Member
@@ -70,7 +71,7 @@ class LibraryItemIn(Schema):
     product_id: int | None = None
     title: Annotated[str, Text(100, min_length=1)]
     body: Annotated[str, Text(BODY_MAX, min_length=1)]
-    tags: list[Annotated[str, Text(svc.TAG_MAX_LENGTH)]] = []
+    tags: Annotated[list[Annotated[str, Text(svc.TAG_MAX_LENGTH)]], Field(max_length=50)] = []
     submit: bool = False
 
 
@@ -80,7 +81,7 @@ class LibraryEditIn(Schema):
     product_id: int | None = None
     title: Annotated[str, Text(100, min_length=1)]
     body: Annotated[str, Text(BODY_MAX, min_length=1)]
-    tags: list[Annotated[str, Text(svc.TAG_MAX_LENGTH)]] = []
+    tags: Annotated[list[Annotated[str, Text(svc.TAG_MAX_LENGTH)]], Field(max_length=50)] = []
 
 
 class LibraryReviewIn(Schema):
