@@ -1,6 +1,7 @@
 """Masking customer data in conversation excerpts (cases used in training).
 
-`mask_text` replaces, in this order: the given customer names and remarks; e-mail addresses; WeChat ids (wxid_…,
+`mask_text` replaces, in this order: the given customer names and remarks (and a Chinese name's surname with a
+form of address, 王先生 for 王建国); e-mail addresses; WeChat ids (wxid_…,
 or an id after a word like 微信 / vx); street addresses (a place with a road, street or building part); and every
 run of seven or more digits (allowing spaces and dashes between them), which covers mobile and landline numbers,
 ID card numbers (with a final X) and bank cards. The markers are fixed Chinese words: a case is stored once, in
@@ -36,9 +37,22 @@ _DIGITS = re.compile(r"\+?\d(?:[\s\-.]?\d){6,}")
 _NAME_MIN = 2  # shorter "names" (one character) would mask ordinary words
 
 
+_HONORIFICS = ("先生", "女士", "小姐", "老师", "经理", "总", "姐", "哥")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def name_variants(names: Iterable[str]) -> set[str]:
+    """The names, and for a Chinese personal name the surname with a usual form of address (王建国 → 王先生, 王总)."""
+    out = {n.strip() for n in names if n and len(n.strip()) >= _NAME_MIN}
+    for name in list(out):
+        if _CJK_NAME.fullmatch(name) and len(name) <= 3:
+            out.update(name[0] + h for h in _HONORIFICS)
+    return out
+
+
 def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
     """`text` with customer names and contact data replaced by markers (see the module)."""
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= _NAME_MIN}, key=len, reverse=True):
+    for name in sorted(name_variants(names), key=len, reverse=True):
         text = text.replace(name, MARK_NAME)
     text = _EMAIL.sub(MARK_EMAIL, text)
     text = _WXID.sub(MARK_WECHAT, text)

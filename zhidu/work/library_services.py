@@ -61,7 +61,7 @@ class LibraryBlocked(DomainError):
             E.ERR_LIBRARY_BLOCKED,
             code="conflict",
             field="body",
-            rule=f.rule_name,
+            rule=gettext(f.rule_name),  # a built-in rule's name is in the catalogue (compliance.rule_names)
             citation=f.citation or gettext(NOT_BACKED),
             matched=f.matched,
         )

@@ -49,7 +49,7 @@ def _form_error(form: Form, exc: DomainError) -> None:
 def _blocked_message(f: Any) -> str:
     citation = f.citation or _("not backed by a regulation in force")
     return _("Breaks the rule “%(rule)s” (%(citation)s): “%(matched)s”") % {
-        "rule": f.rule_name,
+        "rule": _(f.rule_name),
         "citation": citation,
         "matched": f.matched,
     }

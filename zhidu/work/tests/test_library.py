@@ -560,6 +560,7 @@ def test_a_case_stores_the_chosen_messages_masked_and_labelled_by_role(actors, l
     for secret in (
         "王建国",
         "老王",
+        "王先生",
         "139 1234 5678",
         "11010519491231002X",
         "wjg@example.com",

@@ -22,6 +22,7 @@ from zhidu.work.library_masking import (
 def test_each_kind_of_customer_data_is_masked():  # type: ignore[no-untyped-def]
     assert mask_text("王建国说好的", names=["王建国"]) == f"{MARK_NAME}说好的"
     assert mask_text("老王，您好", names=["老王", "王"]) == f"{MARK_NAME}，您好"  # one-letter names are left alone
+    assert mask_text("王先生、王总都好", names=["王建国"]) == f"{MARK_NAME}、{MARK_NAME}都好"
     assert mask_text("电话13912345678") == f"电话{MARK_NUMBER}"
     assert mask_text("打 139-1234-5678 或 010-88886666") == f"打 {MARK_NUMBER} 或 {MARK_NUMBER}"
     assert mask_text("身份证11010519491231002X号") == f"身份证{MARK_ID}号"
