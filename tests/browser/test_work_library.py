@@ -84,7 +84,10 @@ def test_a_supervisor_makes_a_case_from_a_chat_on_a_phone(live_server, browser, 
         page.goto(live_server.url + reverse("work:library_cases"))
         with page.expect_navigation():
             page.click("[data-testid=case-new]")
-        assert actors.sales.name in page.inner_text("[data-testid=case-chats]") and _fits(page)
+        assert actors.sales.name in page.inner_text("[data-testid=case-members]") and _fits(page)
+        with page.expect_navigation():
+            page.click(f"[data-testid=case-members] >> text={actors.sales.name}")
+        assert "单聊" in page.inner_text("[data-testid=case-chats]") and _fits(page)
         with page.expect_navigation():
             page.click("[data-testid=case-chats] a")
         lines = page.inner_text("[data-testid=case-lines]")

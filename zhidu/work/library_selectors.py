@@ -14,7 +14,7 @@ from django.db.models import Max, Q, QuerySet
 from zhidu.compliance.models import ArchiveMessage
 from zhidu.core.errors import NotFound
 from zhidu.core.periods import day_bounds, local_today
-from zhidu.org.models import LEAD_ROLES, Member
+from zhidu.org.models import LEAD_ROLES, Member, work_scope_q
 
 from .library_compliance import LibraryFinding, text_findings
 from .library_lines import Line, case_lines, display
@@ -141,32 +141,40 @@ def case_get_for(member: Member, case_id: int) -> LibraryCase:
     return case
 
 
+CASE_MEMBERS_MAX = 200  # members offered when making a case (a director's whole company is narrowed by name)
+
+
 @dataclass(frozen=True)
 class ChatRow:
     chat_key: str
     chat_type: str
-    last_ms: int
-    member_name: str
+    last: dt.datetime
 
 
-def case_chats(member: Member) -> list[ChatRow]:
-    """Recent conversations (last `WORK_LIBRARY_CASE_DAYS` days) the lead may read, newest first, bounded."""
-    if not member.is_active or member.role not in LEAD_ROLES:
+def case_members(lead: Member, *, q: str = "") -> list[Member]:
+    """The members whose chats `lead` may make cases from (their work scope, themselves excluded), by name."""
+    if not lead.is_active or lead.role not in LEAD_ROLES:
+        return []
+    qs = Member.objects.visible_to(lead).filter(pk__in=work_scope_q(lead)).exclude(pk=lead.pk).active()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return list(qs.exclude(wecom_userid=None).order_by("name", "pk")[:CASE_MEMBERS_MAX])
+
+
+def case_chats(lead: Member, member_id: int | None) -> list[ChatRow]:
+    """One member's conversations with a message in the last `WORK_LIBRARY_CASE_DAYS` days, newest first, bounded
+    (read through the (member, time) index of the archive, so the size of the whole archive does not matter)."""
+    if member_id is None or not lead.is_active or lead.role not in LEAD_ROLES:
         return []
     since, _end = day_bounds(local_today() - dt.timedelta(days=settings.WORK_LIBRARY_CASE_DAYS))
     rows = list(
-        ArchiveMessage.objects.visible_to(member)
-        .filter(sent_at__gte=since, action="send")
+        ArchiveMessage.objects.visible_to(lead)
+        .filter(member_id=member_id, msgtime__gte=int(since.timestamp() * 1000), action="send")
         .values("chat_key", "chat_type")
-        .annotate(last=Max("msgtime"), owner=Max("member_id"))
+        .annotate(last=Max("sent_at"))
         .order_by("-last")[: settings.WORK_LIBRARY_CASE_CHATS]
     )
-    names = dict(Member.objects.filter(pk__in={r["owner"] for r in rows}).values_list("pk", "name"))
-    return [ChatRow(r["chat_key"], r["chat_type"], r["last"], names.get(r["owner"], "")) for r in rows]
-
-
-def case_visible(member: Member) -> bool:
-    return member.is_active and member.role in LEAD_ROLES
+    return [ChatRow(r["chat_key"], r["chat_type"], r["last"]) for r in rows]
 
 
 def page_size() -> int:

@@ -241,21 +241,25 @@ def library_case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @member_required(*LEAD_ROLES)
 def library_case_new(request: HttpRequest) -> HttpResponse:
-    me, chat = _me(request), clean_query(request).get("chat", "")
-    chat_messages = svc.case_messages(me, chat)
+    me, p = _me(request), clean_query(request)
+    chat, chosen, q = p.get("chat", ""), id_param(p.get("member")), p.get("q", "").strip()
     form = LibraryCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            case = svc.case_create(
-                actor=me, chat_key=chat, first_id=d["first"], last_id=d["last"], verdict=d["verdict"],
-                title=d["title"], lesson=d["lesson"], topic=d["topic"],
-            )  # fmt: skip
+            case = svc.case_create(actor=me, chat_key=chat, **_case_fields(form))
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("The case is saved as a draft: publish it when it reads well."))
             return redirect("work:library_case", case.pk)
-    context = {"form": form, "chat": chat, "chats": [] if chat else sel.case_chats(me)}
-    context["lines"] = sel.chat_preview(chat_messages)
+    context: dict[str, Any] = {"form": form, "chat": chat, "chosen": chosen, "q": q}
+    context["members"] = sel.case_members(me, q=q) if not chat and chosen is None else []
+    context["chats"] = sel.case_chats(me, chosen) if not chat else []
+    context["lines"] = sel.chat_preview(svc.case_messages(me, chat))
     return render(request, "work/library_case_new.html", context, status=400 if form.errors else 200)
+
+
+def _case_fields(form: LibraryCaseForm) -> dict[str, Any]:
+    d = form.cleaned_data
+    fields = {"first_id": d["first"], "last_id": d["last"], "verdict": d["verdict"], "title": d["title"]}
+    return fields | {"lesson": d["lesson"], "topic": d["topic"]}

@@ -501,6 +501,8 @@ def test_pages_stay_within_their_query_counts(actors, login, django_assert_max_n
         c.get(reverse("work:library_case_new") + "?chat=" + msgs[0].chat_key)
     with django_assert_max_num_queries(10):
         c.get(reverse("work:library_case_new"))
+    with django_assert_max_num_queries(10):
+        c.get(reverse("work:library_case_new") + f"?member={actors.sales.pk}")
 
 
 # ------------------------------------------------------------------------------------------------ cases
@@ -543,7 +545,11 @@ def chat(member, customer_id):  # type: ignore[no-untyped-def]
 def test_a_case_stores_the_chosen_messages_masked_and_labelled_by_role(actors, login):  # type: ignore[no-untyped-def]
     msgs = chat(actors.sales, "wmCust0003")
     page = login(actors.supervisor).get(reverse("work:library_case_new")).content.decode()
-    assert "?chat=" in page and actors.sales.name in page
+    assert f"?member={actors.sales.pk}" in page and actors.sales_b.name not in page  # only their own team
+    chats = login(actors.supervisor).get(reverse("work:library_case_new") + f"?member={actors.sales.pk}")
+    assert "?chat=" in chats.content.decode()
+    other = login(actors.supervisor_b).get(reverse("work:library_case_new") + f"?member={actors.sales.pk}")
+    assert "?chat=" not in other.content.decode()  # a member outside the lead's scope shows no chats
     preview = login(actors.supervisor).get(reverse("work:library_case_new") + "?chat=" + msgs[0].chat_key)
     assert "王建国" not in preview.content.decode() and "销售人员" in preview.content.decode()
     response = login(actors.supervisor).post(
