@@ -198,9 +198,10 @@ def work_library_list(request: HttpRequest, page: Query[PageIn], f: Query[Librar
 def work_library_sidebar(
     request: HttpRequest, page: Query[PageIn], f: Query[LibrarySidebarFilter]
 ) -> list[LibraryItemOut]:
-    """Published scripts for the WeCom sidebar's quick reply, most used first (at most `limit`, up to 50)."""
+    """Published scripts for the WeCom sidebar's quick reply, most used first (at most `limit`, bounded by
+    `WORK_LIBRARY_SIDEBAR_MAX`)."""
     me = _me(request)
-    rows = sel.sidebar_scripts(me, q=f.q, topic=f.topic, limit=min(page.limit, 50))
+    rows = sel.sidebar_scripts(me, q=f.q, topic=f.topic, limit=min(page.limit, settings.WORK_LIBRARY_SIDEBAR_MAX))
     liked = sel.liked_ids(me, rows)
     return [LibraryItemOut(**_out(i, me, liked, "used")) for i in rows]  # type: ignore[arg-type]
 

@@ -141,9 +141,6 @@ def case_get_for(member: Member, case_id: int) -> LibraryCase:
     return case
 
 
-CASE_MEMBERS_MAX = 200  # members offered when making a case (a director's whole company is narrowed by name)
-
-
 @dataclass(frozen=True)
 class ChatRow:
     chat_key: str
@@ -158,7 +155,7 @@ def case_members(lead: Member, *, q: str = "") -> list[Member]:
     qs = Member.objects.visible_to(lead).filter(pk__in=work_scope_q(lead)).exclude(pk=lead.pk).active()
     if q:
         qs = qs.filter(name__icontains=q)
-    return list(qs.exclude(wecom_userid=None).order_by("name", "pk")[:CASE_MEMBERS_MAX])
+    return list(qs.exclude(wecom_userid=None).order_by("name", "pk")[: settings.WORK_LIBRARY_CASE_MEMBERS])
 
 
 def case_chats(lead: Member, member_id: int | None) -> list[ChatRow]:
