@@ -29,8 +29,9 @@ from zhidu.performance.models import Scorecard
 from zhidu.policies.models import Article, PolicyVersion
 from zhidu.sales.models import Order
 from zhidu.sales.models.targets import CorrectivePlan, TargetNode, TargetTree
-from zhidu.work.models import Plan as WorkPlan
 from zhidu.work.models import (
+    LibraryCase,
+    LibraryItem,
     Report,
     ReportComment,
     ReportTemplate,
@@ -41,6 +42,7 @@ from zhidu.work.models import (
     TaskChecklistItem,
     TaskComment,
 )
+from zhidu.work.models import Plan as WorkPlan
 from zhidu.work.models.meetings import ActionItem, Meeting
 
 Visible = Callable[[Member], QuerySet[Any]]
@@ -84,6 +86,8 @@ KINDS: dict[str, Visible] = {
     "appeal": lambda m: Appeal.objects.filter(sanction__in=Sanction.objects.visible_to(m)),
     "meeting": lambda m: Meeting.objects.visible_to(m),
     "meeting_item": lambda m: ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(m)),
+    "library_item": lambda m: LibraryItem.objects.visible_to(m),
+    "library_case": lambda m: LibraryCase.objects.visible_to(m),
 }
 
 # component schema name -> [(kind, field holding that kind's id)]
@@ -144,6 +148,11 @@ SCOPED: dict[str, list[tuple[str, str]]] = {
     "ReportDetailOut": [("report", "id"), ("member", "member_id")],
     "ReportCommentOut": [("report_comment", "id")],
     "ReportTemplateOut": [("report_template", "id")],
+    # library: the author of a published item or case is shown by name to every reader on purpose
+    "LibraryItemOut": [("library_item", "id")],
+    "LibraryItemDetailOut": [("library_item", "id")],
+    "LibraryCaseOut": [("library_case", "id")],
+    "LibraryCaseDetailOut": [("library_case", "id")],
     "ScorecardOut": [("scorecard", "id"), ("member", "member_id")],
     "ScorecardDetailOut": [("scorecard", "id"), ("member", "member_id")],
     "RankRowOut": [("member", "member_id")],

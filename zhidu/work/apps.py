@@ -10,6 +10,7 @@ class WorkConfig(AppConfig):
 
         # Periodic tasks and KPI metrics register themselves on import.
         from . import meetings_tasks, reports_tasks, tasks_metrics, tasks_tasks  # noqa: F401
+        from .library_demo import demo_library
         from .meetings_demo import demo_meetings
         from .reports_demo import demo_reports
         from .reports_metrics import register as register_report_metrics
@@ -20,4 +21,5 @@ class WorkConfig(AppConfig):
         register_demo_step("work-tasks", demo_tasks, order=91)
         register_demo_step("work-reports", demo_reports, order=92)
         register_demo_step("work-meetings", demo_meetings, order=93)
+        register_demo_step("work-library", demo_library, order=94)
         register_demo_step("work-suggestions", demo_suggestions, order=96)

@@ -33,6 +33,7 @@ def test_apps_register_their_demo_parts():  # type: ignore[no-untyped-def]
         "work-tasks",
         "work-reports",
         "work-meetings",
+        "work-library",
         "work-suggestions",
     ]
 

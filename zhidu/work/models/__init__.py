@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from .library import (
+    CaseStatus,
+    CaseVerdict,
+    LibraryCase,
+    LibraryItem,
+    LibraryKind,
+    LibraryLike,
+    LibraryStatus,
+    LibraryTag,
+    LibraryTerm,
+    LibraryTopic,
+    LibraryUse,
+)
 from .meetings import ActionItem, Attendance, Meeting, MeetingKind, MeetingParticipant, MeetingStatus
 from .reports import SENT_STATUSES, Report, ReportComment, ReportKind, ReportStatus, ReportTemplate
 from .suggestions import Suggestion, SuggestionReply, SuggestionStatus, SuggestionTopic
@@ -23,6 +36,17 @@ __all__ = [
     "SENT_STATUSES",
     "ActionItem",
     "Attendance",
+    "CaseStatus",
+    "CaseVerdict",
+    "LibraryCase",
+    "LibraryItem",
+    "LibraryKind",
+    "LibraryLike",
+    "LibraryStatus",
+    "LibraryTag",
+    "LibraryTerm",
+    "LibraryTopic",
+    "LibraryUse",
     "Meeting",
     "MeetingKind",
     "MeetingParticipant",
