@@ -283,6 +283,8 @@ WORK_TASK_CHECKLIST_MAX = env_int("WORK_TASK_CHECKLIST_MAX", 50)
 WORK_TASK_ESCALATE_HOURS = env_int("WORK_TASK_ESCALATE_HOURS", 24)
 WORK_TASK_PAGE_SIZE = env_int("WORK_TASK_PAGE_SIZE", 50)
 WORK_BOARD_COLUMN_MAX = env_int("WORK_BOARD_COLUMN_MAX", 30)
+# My work: reports due and upcoming meetings listed (each list; the full lists are on their own pages).
+WORK_MY_WORK_SHOWN = env_int("WORK_MY_WORK_SHOWN", 5)
 # Members whose WeCom profile one "profile-check" run reads (user/get each); with the defaults 3,000 members
 # are all looked at every 5 hours (3000 / 100 runs × 600 s). Members an update_user callback marked go first.
 PROFILE_CHECK_BATCH = env_int("PROFILE_CHECK_BATCH", 100)

@@ -23,7 +23,9 @@ from zhidu.org.models import LEAD_ROLES, Member
 from . import tasks_selectors as sel
 from . import tasks_services as svc
 from .forms import PlanEditForm, PlanForm, TaskEditForm, TaskForm
+from .meetings_selectors import meetings_upcoming_for
 from .models import Plan, Task, TaskStatus
+from .reports_selectors import reports_due_for
 
 
 def _me(request: HttpRequest) -> Member:
@@ -51,9 +53,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "done": sel.my_recent_done(me),
         "given": sel.my_created_open(me) if me.role in LEAD_ROLES else [],
         "now": timezone.now(),
-        # Blocks other areas fill in (see work/my_work.html): reports due, upcoming meetings.
-        "reports_due": [],
-        "upcoming_meetings": [],
+        "reports_due": reports_due_for(me, limit=settings.WORK_MY_WORK_SHOWN),
+        "upcoming_meetings": meetings_upcoming_for(me, limit=settings.WORK_MY_WORK_SHOWN),
     }
     return render(request, "work/my_work.html", context)
 
