@@ -63,6 +63,13 @@ def test_task_given_ticked_and_done_on_a_phone(live_server, browser, actors):  #
         page.goto(live_server.url + reverse("work:board"))
         assert "回访上周签约客户" in page.inner_text("[data-testid=board-col-done]")
         assert "回访上周签约客户" not in page.inner_text("[data-testid=board-col-open]") and _fits(page)
+        page.goto(live_server.url + reverse("work:plans"))
+        page.click("[data-testid=plan-new] summary")
+        page.fill("input[name=title]", "本月团队计划")
+        page.fill("textarea[name=goals]", "每人每周新增有效客户五个。")
+        with page.expect_navigation():
+            page.click("[data-testid=plan-submit]")
+        assert "本月团队计划" in page.inner_text("h1") and _fits(page)
         assert errors == []
     finally:
         context.close()

@@ -501,3 +501,20 @@ def test_demo_builds_a_board_in_every_state_once(actors):  # type: ignore[no-unt
     } <= states
     assert tasks.filter(recurrence="daily").exists() and TaskComment.objects.count() == 2
     assert TaskChecklistItem.objects.exists()
+
+
+def test_task_and_plan_pages_query_counts(actors, login, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    p = svc.plan_create(actor=actors.supervisor, period_kind="month", day=timezone.localdate(), title="本月计划")
+    task = give(actors, plan=p, checklist=["一", "二", "三"])
+    for i in range(5):
+        svc.comment_add(actor=actors.sales, task=task, text=f"评论{i}")
+        give(actors, plan=p, title=f"计划任务{i}")
+    svc.attachment_add(actor=actors.sales, task=task, name="a.txt", data=b"hello")
+    c = login(actors.supervisor)
+    with django_assert_max_num_queries(20):
+        page = c.get(reverse("work:task", args=[task.pk])).content.decode()
+    assert "评论4" in page and "a.txt" in page and page.count('data-testid="check-item"') == 3
+    with django_assert_max_num_queries(20):
+        assert "计划任务4" in c.get(reverse("work:plan", args=[p.pk])).content.decode()
+    with django_assert_max_num_queries(12):
+        assert "本月计划" in c.get(reverse("work:plans")).content.decode()
