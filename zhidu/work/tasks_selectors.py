@@ -118,7 +118,7 @@ def task_comments(task: Task, limit: int = 200) -> list[TaskComment]:
 
 def attachment_get_for(member: Member, task_id: int, attachment_id: int) -> TaskAttachment:
     att = TaskAttachment.objects.filter(
-        pk=attachment_id, task_id=task_id, task__in=Task.objects.visible_to(member)
+        pk=attachment_id, task__in=Task.objects.visible_to(member).filter(pk=task_id)
     ).first()
     if att is None:
         raise NotFound
@@ -127,7 +127,8 @@ def attachment_get_for(member: Member, task_id: int, attachment_id: int) -> Task
 
 def checklist_item_for(member: Member, task_id: int, item_id: int) -> TaskChecklistItem:
     it = (
-        TaskChecklistItem.objects.filter(pk=item_id, task_id=task_id, task__in=Task.objects.visible_to(member))
+        # `task__in` over the task's own pk: an id too large for the database reads as missing, not as a crash.
+        TaskChecklistItem.objects.filter(pk=item_id, task__in=Task.objects.visible_to(member).filter(pk=task_id))
         .select_related("task")
         .first()
     )

@@ -168,3 +168,17 @@ def test_who_writes_a_plan(actors, client, name):  # type: ignore[no-untyped-def
         **bearer(actors.by_name(name)),
     )
     assert response.status_code == (201 if name in LEADS else 403)
+
+
+def test_ids_too_large_for_the_database_read_as_missing(actors, client, login):  # type: ignore[no-untyped-def]
+    """A task, checklist item or attachment id beyond the database's integer range is a 404, never a crash."""
+    _token, key = org_services.api_token_create(actor=actors.director, name="t")
+    huge = 2**64
+    tick = client.post(
+        reverse("api:task_checklist_tick", args=[huge, 1]),
+        data={"done": True},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert tick.status_code == 404
+    assert login(actors.director).get(reverse("work:task_attachment", args=[huge, 1])).status_code == 404
