@@ -67,7 +67,8 @@ def give(actors, **kw):  # type: ignore[no-untyped-def]
 def office_zip(part: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(part, "<x/>")
+        # A fixed timestamp: parameters built from it must be the same in every test worker (pytest-xdist).
+        z.writestr(zipfile.ZipInfo(part, date_time=(2026, 1, 1, 0, 0, 0)), "<x/>")
     return buf.getvalue()
 
 
