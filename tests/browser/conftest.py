@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -39,4 +41,31 @@ def page(browser):  # type: ignore[no-untyped-def]
     p = context.new_page()
     p.set_default_timeout(15000)
     yield p
+    context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def fits(page) -> bool:  # type: ignore[no-untyped-def]
+    """The page needs no sideways scrolling on a phone."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
+
+
+@dataclass
+class Phone:
+    context: Any
+    page: Any
+    errors: list[str]  # JavaScript errors the page raised
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    """A zh-CN page at 390×844, as in WeCom's in-app browser on a phone."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    p = context.new_page()
+    p.set_default_timeout(15000)
+    errors: list[str] = []
+    p.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield Phone(context, p, errors)
     context.close()

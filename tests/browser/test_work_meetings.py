@@ -13,16 +13,13 @@ from zhidu.org.tests.factories import PASSWORD
 from zhidu.work import meetings_services as svc
 from zhidu.work.models import ActionItem, Meeting, MeetingStatus, TaskStatus
 
+from .conftest import fits
 from .test_membership import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= 390)
-
-
-def test_minutes_with_an_action_item_become_a_task_for_sales(live_server, browser, actors):  # type: ignore[no-untyped-def]
+def test_minutes_with_an_action_item_become_a_task_for_sales(live_server, phone, actors):  # type: ignore[no-untyped-def]
     now = timezone.now()
     start = now - dt.timedelta(minutes=50)
     m = svc.meeting_create(
@@ -39,42 +36,35 @@ def test_minutes_with_an_action_item_become_a_task_for_sales(live_server, browse
         now=start - dt.timedelta(hours=1),
     )
     due = timezone.localtime(now + dt.timedelta(days=2)).strftime("%Y-%m-%dT18:00")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        log_in(page, live_server.url, "supervisor", PASSWORD)
-        page.goto(live_server.url + reverse("work:meeting_new"))
-        assert page.is_visible("[data-testid=meeting-form]") and _fits(page)
-        page.goto(live_server.url + reverse("work:meetings") + "?when=past")
-        assert "会议" in page.inner_text("h1") and _fits(page)
-        with page.expect_navigation():
-            page.click("text=周例会：重点客户复盘")
-        assert "三楼会议室" in page.inner_text("[data-testid=meeting-info]") and _fits(page)
-        page.fill("[data-testid=minutes-form] textarea[name=minutes]", "上周成交 3 单；华润便利需要上门拜访。")
-        page.fill("input[name=item_title_0]", "上门拜访华润便利")
-        page.select_option("select[name=item_assignee_0]", str(actors.sales.pk))
-        page.fill("input[name=item_due_0]", due)
-        with page.expect_navigation():
-            page.click("[data-testid=minutes-submit]")
-        assert "已举行" in page.inner_text("[data-testid=meeting-status]")
-        assert "上门拜访华润便利" in page.inner_text("[data-testid=action-items]") and _fits(page)
-        item = ActionItem.objects.get()
-        assert item.task is not None and list(item.task.assignees.all()) == [actors.sales]
-        assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.HELD
+    context, page, errors = phone.context, phone.page, phone.errors
+    log_in(page, live_server.url, "supervisor", PASSWORD)
+    page.goto(live_server.url + reverse("work:meeting_new"))
+    assert page.is_visible("[data-testid=meeting-form]") and fits(page)
+    page.goto(live_server.url + reverse("work:meetings") + "?when=past")
+    assert "会议" in page.inner_text("h1") and fits(page)
+    with page.expect_navigation():
+        page.click("text=周例会：重点客户复盘")
+    assert "三楼会议室" in page.inner_text("[data-testid=meeting-info]") and fits(page)
+    page.fill("[data-testid=minutes-form] textarea[name=minutes]", "上周成交 3 单；华润便利需要上门拜访。")
+    page.fill("input[name=item_title_0]", "上门拜访华润便利")
+    page.select_option("select[name=item_assignee_0]", str(actors.sales.pk))
+    page.fill("input[name=item_due_0]", due)
+    with page.expect_navigation():
+        page.click("[data-testid=minutes-submit]")
+    assert "已举行" in page.inner_text("[data-testid=meeting-status]")
+    assert "上门拜访华润便利" in page.inner_text("[data-testid=action-items]") and fits(page)
+    item = ActionItem.objects.get()
+    assert item.task is not None and list(item.task.assignees.all()) == [actors.sales]
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.HELD
 
-        context.clear_cookies()
-        log_in(page, live_server.url, "sales", PASSWORD)
-        page.goto(live_server.url + reverse("work:meeting", args=[m.pk]))
-        assert "上周成交 3 单" in page.inner_text("[data-testid=meeting-minutes]") and _fits(page)
-        with translation.override("zh-hans"):
-            open_label = str(TaskStatus.OPEN.label)
-        assert page.inner_text("[data-testid=action-item-task]").strip() == open_label
-        with page.expect_navigation():
-            page.click("[data-testid=action-item-task]")
-        assert "上门拜访华润便利" in page.inner_text("main") and _fits(page)
-        assert errors == []
-    finally:
-        context.close()
+    context.clear_cookies()
+    log_in(page, live_server.url, "sales", PASSWORD)
+    page.goto(live_server.url + reverse("work:meeting", args=[m.pk]))
+    assert "上周成交 3 单" in page.inner_text("[data-testid=meeting-minutes]") and fits(page)
+    with translation.override("zh-hans"):
+        open_label = str(TaskStatus.OPEN.label)
+    assert page.inner_text("[data-testid=action-item-task]").strip() == open_label
+    with page.expect_navigation():
+        page.click("[data-testid=action-item-task]")
+    assert "上门拜访华润便利" in page.inner_text("main") and fits(page)
+    assert errors == []

@@ -15,16 +15,13 @@ from zhidu.work import reports_selectors as sel
 from zhidu.work import reports_services as svc
 from zhidu.work.models import Report, ReportStatus
 
+from .conftest import fits
 from .test_membership import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= 390)
-
-
-def test_daily_report_written_and_reviewed_on_a_phone(live_server, browser, actors):  # type: ignore[no-untyped-def]
+def test_daily_report_written_and_reviewed_on_a_phone(live_server, phone, actors):  # type: ignore[no-untyped-def]
     svc.template_save(
         actor=actors.director,
         department=None,
@@ -36,46 +33,39 @@ def test_daily_report_written_and_reviewed_on_a_phone(live_server, browser, acto
     noon = dt.datetime.combine(day, dt.time(12), tzinfo=company_tz())
     FollowFactory(member=actors.sales, createtime=noon)
     FollowFactory(member=actors.sales, createtime=noon + dt.timedelta(minutes=5))
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        log_in(page, live_server.url, "sales", PASSWORD)
-        page.goto(live_server.url + reverse("work:reports"))
-        assert "工作汇报" in page.inner_text("h1") and "日报" in page.inner_text("[data-testid=report-due]")
-        assert _fits(page)
-        with page.expect_navigation():
-            page.locator("[data-testid=report-write-daily]").first.click()
-        figures = page.inner_text("[data-testid=report-figures]")
-        assert "新增客户" in figures and page.inner_text("[data-testid=figure-customers_added] dd") == "2"
-        assert _fits(page)
-        page.fill("[data-testid=section-0]", "回访两位新客户，发送了报价。")
-        page.fill("[data-testid=section-1]", "跟进报价单。")
-        with page.expect_navigation():
-            page.click("[data-testid=report-submit]")
-        assert "已提交" in page.inner_text(".messages") and "已提交" in page.inner_text("[data-testid=report-status]")
-        assert "回访两位新客户" in page.inner_text("[data-testid=report-sections]") and _fits(page)
-        report = Report.objects.get(member=actors.sales)
-        assert report.status == ReportStatus.SUBMITTED and report.figures["customers_added"] == 2
+    context, page, errors = phone.context, phone.page, phone.errors
+    log_in(page, live_server.url, "sales", PASSWORD)
+    page.goto(live_server.url + reverse("work:reports"))
+    assert "工作汇报" in page.inner_text("h1") and "日报" in page.inner_text("[data-testid=report-due]")
+    assert fits(page)
+    with page.expect_navigation():
+        page.locator("[data-testid=report-write-daily]").first.click()
+    figures = page.inner_text("[data-testid=report-figures]")
+    assert "新增客户" in figures and page.inner_text("[data-testid=figure-customers_added] dd") == "2"
+    assert fits(page)
+    page.fill("[data-testid=section-0]", "回访两位新客户，发送了报价。")
+    page.fill("[data-testid=section-1]", "跟进报价单。")
+    with page.expect_navigation():
+        page.click("[data-testid=report-submit]")
+    assert "已提交" in page.inner_text(".messages") and "已提交" in page.inner_text("[data-testid=report-status]")
+    assert "回访两位新客户" in page.inner_text("[data-testid=report-sections]") and fits(page)
+    report = Report.objects.get(member=actors.sales)
+    assert report.status == ReportStatus.SUBMITTED and report.figures["customers_added"] == 2
 
-        context.clear_cookies()
-        log_in(page, live_server.url, "supervisor", PASSWORD)
-        page.goto(live_server.url + reverse("work:reports") + "?view=inbox")
-        listing = page.inner_text("[data-testid=report-list]")
-        assert actors.sales.name in listing and "日报" in listing and _fits(page)
-        with page.expect_navigation():
-            page.click(f"a[href='{reverse('work:report', args=[report.pk])}']")
-        assert "回访两位新客户" in page.inner_text("main")
-        page.fill("textarea[name=text]", "报价跟进得及时，继续保持。")
-        with page.expect_navigation():
-            page.click("[data-testid=review-submit]")
-        assert "已审阅" in page.inner_text("[data-testid=report-status]") and _fits(page)
-        assert "继续保持" in page.inner_text("[data-testid=report-comments]")
-        page.goto(live_server.url + reverse("work:reports") + "?view=completeness")
-        assert _fits(page)
-        assert Report.objects.get(pk=report.pk).status == ReportStatus.REVIEWED
-        assert errors == []
-    finally:
-        context.close()
+    context.clear_cookies()
+    log_in(page, live_server.url, "supervisor", PASSWORD)
+    page.goto(live_server.url + reverse("work:reports") + "?view=inbox")
+    listing = page.inner_text("[data-testid=report-list]")
+    assert actors.sales.name in listing and "日报" in listing and fits(page)
+    with page.expect_navigation():
+        page.click(f"a[href='{reverse('work:report', args=[report.pk])}']")
+    assert "回访两位新客户" in page.inner_text("main")
+    page.fill("textarea[name=text]", "报价跟进得及时，继续保持。")
+    with page.expect_navigation():
+        page.click("[data-testid=review-submit]")
+    assert "已审阅" in page.inner_text("[data-testid=report-status]") and fits(page)
+    assert "继续保持" in page.inner_text("[data-testid=report-comments]")
+    page.goto(live_server.url + reverse("work:reports") + "?view=completeness")
+    assert fits(page)
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.REVIEWED
+    assert errors == []

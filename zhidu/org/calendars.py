@@ -69,7 +69,9 @@ def calendar_resolver() -> CalendarResolver:
     )
 
 
-def calendar_can_edit(actor: Member, department: Department | None) -> bool:
+def department_config_can_edit(actor: Member, department: Department | None) -> bool:
+    """Who edits a per-department setting (a working calendar, a report template; None: the company-wide one): the
+    director and the admin any; a manager those of their own department subtree."""
     if not actor.is_active:
         return False
     if actor.role in (Role.DIRECTOR, Role.ADMIN):
@@ -79,6 +81,9 @@ def calendar_can_edit(actor: Member, department: Department | None) -> bool:
         and department is not None
         and department.pk in department_subtree_ids(actor.department_id)
     )
+
+
+calendar_can_edit = department_config_can_edit
 
 
 def calendar_department_for(actor: Member, department_id: int | None) -> Department | None:

@@ -24,8 +24,8 @@ from zhidu.core.errors import DomainError
 from zhidu.core.notifications import notify
 from zhidu.core.periods import local_today
 from zhidu.core.text import clean_text
-from zhidu.org.calendars import calendar_resolver
-from zhidu.org.models import MAX_DEPTH, SALES_ROLES, Department, Member, Role, department_subtree_ids
+from zhidu.org.calendars import calendar_resolver, department_config_can_edit
+from zhidu.org.models import MAX_DEPTH, SALES_ROLES, Department, Member, Role
 from zhidu.org.workcal import WorkCalendar
 
 from . import errors as E
@@ -73,15 +73,7 @@ def template_resolver() -> TemplateResolver:
 
 
 def template_can_edit(actor: Member, department: Department | None) -> bool:
-    if not actor.is_active:
-        return False
-    if actor.role in (Role.DIRECTOR, Role.ADMIN):
-        return True
-    return (
-        actor.role == Role.MANAGER
-        and department is not None
-        and department.pk in department_subtree_ids(actor.department_id)
-    )
+    return department_config_can_edit(actor, department)
 
 
 def clean_sections(sections: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
