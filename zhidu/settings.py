@@ -281,6 +281,8 @@ WORK_ATTACHMENT_MAX_BYTES = env_int("WORK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 102
 WORK_TASK_ATTACHMENTS_MAX = env_int("WORK_TASK_ATTACHMENTS_MAX", 10)
 WORK_TASK_CHECKLIST_MAX = env_int("WORK_TASK_CHECKLIST_MAX", 50)
 WORK_TASK_ESCALATE_HOURS = env_int("WORK_TASK_ESCALATE_HOURS", 24)
+# A task is due at most this many days ahead (a far-off date would break every page that shows it).
+WORK_TASK_DUE_MAX_DAYS = env_int("WORK_TASK_DUE_MAX_DAYS", 3660)
 WORK_TASK_PAGE_SIZE = env_int("WORK_TASK_PAGE_SIZE", 50)
 WORK_BOARD_COLUMN_MAX = env_int("WORK_BOARD_COLUMN_MAX", 30)
 # My work: reports due and upcoming meetings listed (each list; the full lists are on their own pages).
@@ -565,6 +567,7 @@ WORK_MINUTES_LOOKBACK_DAYS = env_int("WORK_MINUTES_LOOKBACK_DAYS", 7)
 WORK_MEETINGS_PAGE_SIZE = env_int("WORK_MEETINGS_PAGE_SIZE", 30)
 WORK_MEETING_MAX_PARTICIPANTS = env_int("WORK_MEETING_MAX_PARTICIPANTS", 200)
 WORK_MEETING_MAX_HOURS = env_int("WORK_MEETING_MAX_HOURS", 12)
+WORK_MEETING_AHEAD_MAX_DAYS = env_int("WORK_MEETING_AHEAD_MAX_DAYS", 366)  # a meeting starts at most this far ahead
 # The iCalendar feed (.ics) holds a member's meetings and sessions from this many days back to this many ahead.
 WORK_ICS_PAST_DAYS = env_int("WORK_ICS_PAST_DAYS", 30)
 WORK_ICS_FUTURE_DAYS = env_int("WORK_ICS_FUTURE_DAYS", 90)

@@ -117,3 +117,6 @@ ERR_CASE_VERDICT = gettext_noop("Mark the case a good or a bad example.")
 ERR_CASE_RANGE = gettext_noop("Choose the first and the last message of the case, at most {max} messages, in one chat.")
 ERR_CASE_NOT_AUTHOR = gettext_noop("Only the lead who made the case may publish it.")
 ERR_CASE_PUBLISHED = gettext_noop("The case is already published.")
+# review
+ERR_TASK_DUE_FAR = gettext_noop("The due time must be within {days} days from now.")
+ERR_MEETING_START_FAR = gettext_noop("The meeting must start within {days} days from now.")

@@ -112,6 +112,8 @@ def _check(actor: Member, data: MeetingInput, *, now: dt.datetime) -> _Checked:
         raise DomainError(E.ERR_MEETING_TIMES, field="ends_at", hours=hours)
     if data.starts_at < now:
         raise DomainError(E.ERR_MEETING_START_PAST, field="starts_at")
+    if data.starts_at > now + dt.timedelta(days=settings.WORK_MEETING_AHEAD_MAX_DAYS):
+        raise DomainError(E.ERR_MEETING_START_FAR, field="starts_at", days=settings.WORK_MEETING_AHEAD_MAX_DAYS)
     if url and not url.startswith(("https://", "http://")):
         raise DomainError(E.ERR_MEETING_PLACE, field="online_url")
     customer = None

@@ -94,6 +94,7 @@ def task_create(
         raise DomainError(E.ERR_TASK_RECURRENCE, field="recurrence")
     if due_at < now:
         raise DomainError(E.ERR_TASK_DUE_PAST, field="due_at")
+    _check_due_ahead(due_at, now)
     assignees = _check_assignees(actor, assignee_ids)
     items = clean_checklist(checklist)
     if plan is not None and plan.author_id != actor.pk:
@@ -133,6 +134,12 @@ def task_create(
             dedupe_key=f"task:{task.pk}:new",
         )
     return task
+
+
+def _check_due_ahead(due_at: dt.datetime, now: dt.datetime) -> None:
+    days = settings.WORK_TASK_DUE_MAX_DAYS
+    if due_at > now + dt.timedelta(days=days):
+        raise DomainError(E.ERR_TASK_DUE_FAR, field="due_at", days=days)
 
 
 def clean_checklist(lines: Iterable[str]) -> list[str]:
@@ -276,6 +283,8 @@ def task_update(
         raise DomainError(E.ERR_TASK_PRIORITY, field="priority")
     if due_at != task.due_at and due_at < now:
         raise DomainError(E.ERR_TASK_DUE_PAST, field="due_at")
+    if due_at != task.due_at:
+        _check_due_ahead(due_at, now)
     assignees = _check_assignees(actor, assignee_ids)
     with transaction.atomic():
         t = Task.objects.select_for_update().get(pk=task.pk)

@@ -460,3 +460,19 @@ def test_a_salesperson_may_only_schedule_follow_up_meetings(actors, login, at): 
     assert svc.can_manage(actors.supervisor, m) and not svc.can_manage(actors.supervisor_b, m)
     edit = login(actors.supervisor).get(reverse("work:meeting_edit", args=[m.pk])).content.decode()
     assert re.search(r'<select name="kind"[^>]*disabled', edit)
+
+
+def test_a_start_beyond_the_horizon_is_refused(actors, client, at, settings):  # type: ignore[no-untyped-def]
+    """A start in year 9999 (UTC) used to fail with a date overflow (HTTP 500) while notifying participants."""
+    settings.WORK_MEETING_AHEAD_MAX_DAYS = 30
+    auth = bearer(actors.supervisor)
+    far = {"title": "远期会", "starts_at": "9999-12-31T23:00:00+00:00", "ends_at": "9999-12-31T23:30:00+00:00"}
+    before = state()
+    r = client.post(reverse("api:meeting_list"), data=far, content_type="application/json", **auth)
+    assert r.status_code == 400
+    assert r.json()["field"] == "starts_at"
+    assert state() == before
+    with pytest.raises(DomainError) as exc:
+        schedule(actors.supervisor, [actors.sales], start=START + dt.timedelta(days=31))
+    assert exc.value.message == E.ERR_MEETING_START_FAR.format(days=30)
+    assert schedule(actors.supervisor, [actors.sales], start=START + dt.timedelta(days=29)).pk

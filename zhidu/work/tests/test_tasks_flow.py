@@ -519,3 +519,32 @@ def test_task_and_plan_pages_query_counts(actors, login, django_assert_max_num_q
         assert "计划任务4" in c.get(reverse("work:plan", args=[p.pk])).content.decode()
     with django_assert_max_num_queries(12):
         assert "本月计划" in c.get(reverse("work:plans")).content.decode()
+
+
+def test_a_due_time_beyond_the_horizon_is_refused_and_pages_keep_working(actors, client, login, settings):  # type: ignore[no-untyped-def]
+    """A due time in year 9999 used to be stored; every page showing the task then failed (date overflow)."""
+    settings.WORK_TASK_DUE_MAX_DAYS = 30
+    auth = bearer(actors.supervisor)
+    before = state()
+    body = {"title": "远期", "assignee_ids": [actors.sales.pk], "due_at": "9999-12-31T23:59:00+00:00"}
+    r = client.post(reverse("api:task_list"), data=body, content_type="application/json", **auth)
+    assert r.status_code == 400
+    assert r.json()["field"] == "due_at"
+    assert state() == before
+    with pytest.raises(DomainError) as exc:
+        give(actors, due_at=timezone.now() + dt.timedelta(days=31))
+    assert exc.value.message == E.ERR_TASK_DUE_FAR.format(days=30)
+    t = give(actors, due_at=timezone.now() + dt.timedelta(days=29))
+    with pytest.raises(DomainError):
+        svc.task_update(
+            actor=actors.supervisor,
+            task=t,
+            title=t.title,
+            description="",
+            assignee_ids=[actors.sales.pk],
+            due_at=timezone.now() + dt.timedelta(days=31),
+            priority=t.priority,
+        )
+    login(actors.sales)
+    for url in (reverse("work:task", args=[t.pk]), reverse("work:my_work")):
+        assert client.get(url).status_code == 200
