@@ -120,3 +120,4 @@ ERR_CASE_PUBLISHED = gettext_noop("The case is already published.")
 # review
 ERR_TASK_DUE_FAR = gettext_noop("The due time must be within {days} days from now.")
 ERR_MEETING_START_FAR = gettext_noop("The meeting must start within {days} days from now.")
+ERR_PLAN_FAR = gettext_noop("Choose a week or a month within {days} days of today.")

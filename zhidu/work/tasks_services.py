@@ -530,6 +530,9 @@ def plan_create(
     goals = clean_text(goals, field="goals", max_length=GOALS_MAX).strip()
     if not title:
         raise DomainError(E.ERR_PLAN_TITLE, field="title")
+    days = settings.WORK_TASK_DUE_MAX_DAYS
+    if abs((day - timezone.localdate()).days) > days:
+        raise DomainError(E.ERR_PLAN_FAR, field="day", days=days)
     start = plan_period_start(period_kind, day)
     if Plan.objects.filter(author=actor, period_kind=period_kind, period_start=start).exists():
         raise DomainError(E.ERR_PLAN_EXISTS, code="conflict", field="period_start")

@@ -474,5 +474,5 @@ def test_a_start_beyond_the_horizon_is_refused(actors, client, at, settings):  #
     assert state() == before
     with pytest.raises(DomainError) as exc:
         schedule(actors.supervisor, [actors.sales], start=START + dt.timedelta(days=31))
-    assert exc.value.message == E.ERR_MEETING_START_FAR.format(days=30)
+    assert (exc.value.template, exc.value.params) == (E.ERR_MEETING_START_FAR, {"days": 30})
     assert schedule(actors.supervisor, [actors.sales], start=START + dt.timedelta(days=29)).pk
