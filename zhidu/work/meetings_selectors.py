@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhidu.core.errors import NotFound
-from zhidu.customers.models import FollowUp
+from zhidu.customers.models import Customer, FollowUp
 from zhidu.org.models import CalendarEntry, Department, Member
 
 from .models import ActionItem, Meeting, MeetingParticipant, MeetingStatus
@@ -70,6 +70,13 @@ def participants_of(meeting: Meeting) -> list[MeetingParticipant]:
 
 def action_items_of(meeting: Meeting) -> list[ActionItem]:
     return list(meeting.action_items.select_related("assignee", "task").order_by("pk")[:200])
+
+
+def meeting_customer(member: Member, meeting: Meeting) -> Customer | None:
+    """The meeting's customer if `member` may read it (a participant outside the customer's scope sees none)."""
+    if meeting.customer_id is None:
+        return None
+    return Customer.objects.visible_to(member).filter(pk=meeting.customer_id).first()
 
 
 def customer_followups(member: Member, meeting: Meeting, *, limit: int = 10) -> list[FollowUp]:

@@ -121,6 +121,7 @@ def _detail(request: HttpRequest, m: Meeting, status: int = 200, **forms: Any) -
         "m": m,
         "participants": participants,
         "items": sel.action_items_of(m),
+        "customer": sel.meeting_customer(member, m),
         "followups": sel.customer_followups(member, m),
         "can_edit": manage and m.status == MeetingStatus.SCHEDULED,
         "attendance_form": attendance,

@@ -476,3 +476,22 @@ def test_a_start_beyond_the_horizon_is_refused(actors, client, at, settings):  #
         schedule(actors.supervisor, [actors.sales], start=START + dt.timedelta(days=31))
     assert (exc.value.template, exc.value.params) == (E.ERR_MEETING_START_FAR, {"days": 30})
     assert schedule(actors.supervisor, [actors.sales], start=START + dt.timedelta(days=29)).pk
+
+
+def test_a_participant_outside_the_customer_scope_does_not_see_the_customer(actors, login, at):  # type: ignore[no-untyped-def]
+    """The meeting page showed the customer's name and link to every participant, also to one who may not read it."""
+    follow = FollowFactory(member=actors.sales, customer__name="华润便利")
+    m = schedule(
+        actors.manager,
+        [actors.sales, actors.sales_b],
+        title="客户回访",
+        kind="followup",
+        customer_id=follow.customer_id,
+    )
+    shown = login(actors.sales).get(reverse("work:meeting", args=[m.pk])).content.decode()
+    assert 'data-testid="meeting-customer"' in shown and "华润便利" in shown
+    hidden = login(actors.sales_b).get(reverse("work:meeting", args=[m.pk]))
+    assert hidden.status_code == 200
+    page = hidden.content.decode()
+    assert "华润便利" not in page and 'data-testid="meeting-customer"' not in page
+    assert reverse("customers:detail", args=[follow.customer_id]) not in page
