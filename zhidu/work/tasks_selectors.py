@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from zhidu.core.errors import NotFound
+from zhidu.customers.models import DevelopmentPlan
 from zhidu.org.models import Member, work_scope_q
 
 from .models import Plan, Task, TaskAttachment, TaskChecklistItem, TaskComment, TaskStatus
@@ -160,6 +161,11 @@ def plan_get_for(member: Member, plan_id: int) -> Plan:
     if p is None:
         raise NotFound
     return p
+
+
+def plan_devplans(member: Member, plan: Plan) -> list[DevelopmentPlan]:
+    """The plan's development plans the member may read (a salesperson sees only their own)."""
+    return list(plan.development_plans.all().visible_to(member).select_related("member"))
 
 
 def plan_tasks(member: Member, plan: Plan) -> list[Task]:

@@ -265,6 +265,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The plan is saved."))
                 return redirect("work:plan", p.pk)
-    context = {"plan": p, "form": form, "tasks": sel.plan_tasks(me, p), "devplans": list(p.development_plans.all()),
+    context = {"plan": p, "form": form, "tasks": sel.plan_tasks(me, p), "devplans": sel.plan_devplans(me, p),
                "period_end": svc.plan_period_end(p.period_kind, p.period_start), "now": timezone.now()}  # fmt: skip
     return render(request, "work/plan_detail.html", context, status=400 if form is not None and form.errors else 200)

@@ -571,3 +571,28 @@ def test_a_plan_period_beyond_the_horizon_is_refused(actors, client, login, sett
     )
     login(actors.supervisor)
     assert client.get(reverse("work:plan", args=[p.pk])).status_code == 200
+
+
+def test_the_plan_page_shows_only_the_development_plans_the_reader_may_see(actors, login):  # type: ignore[no-untyped-def]
+    """The team reads its lead's plan; a salesperson saw every linked development plan, also a colleague's."""
+    from zhidu.customers.models import DevelopmentPlan
+    from zhidu.org.models import Role
+    from zhidu.org.tests.factories import MemberFactory
+
+    colleague = MemberFactory(
+        name="郑同事", role=Role.SALES, department=actors.sales.department, reports_to=actors.supervisor
+    )
+    day = timezone.localdate().replace(day=1)
+    plans = [
+        DevelopmentPlan.objects.create(member=m, period="month", starts_on=day, set_by=actors.supervisor)
+        for m in (actors.sales, colleague)
+    ]
+    p = svc.plan_create(
+        actor=actors.supervisor, period_kind="month", day=day, title="本月", development_plan_ids=[d.pk for d in plans]
+    )
+    lead_page = login(actors.supervisor).get(reverse("work:plan", args=[p.pk])).content.decode()
+    assert actors.sales.name in lead_page and colleague.name in lead_page
+    response = login(actors.sales).get(reverse("work:plan", args=[p.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert actors.sales.name in page and colleague.name not in page
