@@ -300,7 +300,8 @@ class TaskPlanEditIn(Schema):
     development_plan_ids: list[Id] = []
 
 
-def _plan(p: Plan) -> dict[str, object]:
+def _plan(p: Plan, readable: set[int]) -> dict[str, object]:
+    """`readable`: the development plan ids the reader may see (a plan names only those)."""
     return {
         "id": p.pk,
         "title": p.title,
@@ -309,7 +310,7 @@ def _plan(p: Plan) -> dict[str, object]:
         "period_start": p.period_start,
         "author": _person(p.author),
         "target_tree_id": p.target_tree_id,
-        "development_plan_ids": sorted(d.pk for d in p.development_plans.all()),
+        "development_plan_ids": sorted(d.pk for d in p.development_plans.all() if d.pk in readable),
         "task_total": getattr(p, "task_total", 0),
         "task_done": getattr(p, "task_done", 0),
     }
@@ -317,14 +318,17 @@ def _plan(p: Plan) -> dict[str, object]:
 
 def _plan_detail(me, plan_id: int) -> TaskPlanDetailOut:  # type: ignore[no-untyped-def]
     p = sel.plan_get_for(me, plan_id)
-    return TaskPlanDetailOut(**_plan(p), tasks=[TaskOut(**_out(t)) for t in sel.plan_tasks(me, p)])  # type: ignore[arg-type]
+    out = _plan(p, sel.visible_devplan_ids(me, [p]))
+    return TaskPlanDetailOut(**out, tasks=[TaskOut(**_out(t)) for t in sel.plan_tasks(me, p)])  # type: ignore[arg-type]
 
 
 @plans_router.get("", response=list[TaskPlanOut])
 def work_plan_list(request: HttpRequest, page: Query[PageIn]) -> list[TaskPlanOut]:
     """Newest first; page with `after` = the last id of the previous page."""
-    rows = sel.plan_page(_me(request), before=page.after, limit=page.limit)
-    return [TaskPlanOut(**_plan(p)) for p in rows]  # type: ignore[arg-type]
+    me = _me(request)
+    rows = sel.plan_page(me, before=page.after, limit=page.limit)
+    readable = sel.visible_devplan_ids(me, rows)
+    return [TaskPlanOut(**_plan(p, readable)) for p in rows]  # type: ignore[arg-type]
 
 
 @plans_router.post("", response={201: TaskPlanDetailOut})

@@ -168,6 +168,16 @@ def plan_devplans(member: Member, plan: Plan) -> list[DevelopmentPlan]:
     return list(plan.development_plans.all().visible_to(member).select_related("member"))
 
 
+def visible_devplan_ids(member: Member, plans: list[Plan]) -> set[int]:
+    """Of the development plans linked to `plans`, the ids the member may read (one query)."""
+    through = Plan.development_plans.through.objects.filter(plan_id__in=[p.pk for p in plans])
+    return set(
+        DevelopmentPlan.objects.visible_to(member)
+        .filter(pk__in=through.values("developmentplan_id"))
+        .values_list("pk", flat=True)
+    )
+
+
 def plan_tasks(member: Member, plan: Plan) -> list[Task]:
     """The plan's tasks the member may read (overdue first, then by due), bounded."""
     qs = Task.objects.visible_to(member).filter(plan=plan)

@@ -596,3 +596,13 @@ def test_the_plan_page_shows_only_the_development_plans_the_reader_may_see(actor
     assert response.status_code == 200
     page = response.content.decode()
     assert actors.sales.name in page and colleague.name not in page
+    # The API names only the development plans the reader may see, in the list and the detail.
+    from zhidu.org import services as org_services
+
+    for member, expected in ((actors.sales, [plans[0].pk]), (actors.supervisor, sorted(d.pk for d in plans))):
+        _token, key = org_services.api_token_create(actor=member, name="t")
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        detail = login(member).get(reverse("api:work_plan_get", args=[p.pk]), **auth).json()
+        listed = login(member).get(reverse("api:work_plan_list"), **auth).json()
+        assert detail["development_plan_ids"] == expected
+        assert [row["development_plan_ids"] for row in listed if row["id"] == p.pk] == [expected]
