@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -441,8 +441,11 @@ def meeting_reminders(*, now: dt.datetime | None = None) -> ReminderResult:
     now = now or timezone.now()
     result = ReminderResult()
     ahead = now + dt.timedelta(minutes=settings.WORK_MEETING_REMIND_MINUTES)
-    soon = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=ahead)
-    for m in soon.prefetch_related("participants").order_by("starts_at", "pk")[:1000]:
+    batch = settings.WORK_MEETING_REMIND_BATCH
+    soon = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=ahead).filter(
+        Q(reminded_start__isnull=True) | ~Q(reminded_start=F("starts_at"))
+    )
+    for m in soon.prefetch_related("participants").order_by("starts_at", "pk")[:batch]:
         with transaction.atomic():
             sent = notify(
                 member_ids=[p.member_id for p in m.participants.all()],
@@ -451,13 +454,18 @@ def meeting_reminders(*, now: dt.datetime | None = None) -> ReminderResult:
                 url=_url(m),
                 dedupe_key=f"meeting:{m.pk}:remind:{m.starts_at.isoformat()}",
             )
+            Meeting.objects.filter(pk=m.pk).update(reminded_start=m.starts_at)
         result.start += len(sent)
     due = now - dt.timedelta(hours=settings.WORK_MINUTES_DUE_HOURS)
     oldest = due - dt.timedelta(days=settings.WORK_MINUTES_LOOKBACK_DAYS)
     late = Meeting.objects.filter(
-        ~Q(status=MeetingStatus.CANCELLED), minutes_at__isnull=True, ends_at__lte=due, ends_at__gt=oldest
+        ~Q(status=MeetingStatus.CANCELLED),
+        minutes_at__isnull=True,
+        minutes_reminded_at__isnull=True,
+        ends_at__lte=due,
+        ends_at__gt=oldest,
     )
-    for m in late.order_by("ends_at", "pk")[:1000]:
+    for m in late.order_by("ends_at", "pk")[:batch]:
         with transaction.atomic():
             sent = notify(
                 member_ids=[m.organizer_id],
@@ -466,5 +474,6 @@ def meeting_reminders(*, now: dt.datetime | None = None) -> ReminderResult:
                 url=_url(m),
                 dedupe_key=f"meeting:{m.pk}:minutes-due",
             )
+            Meeting.objects.filter(pk=m.pk).update(minutes_reminded_at=now)
         result.minutes += len(sent)
     return result

@@ -72,6 +72,11 @@ class Meeting(BaseModel):
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     minutes_at = models.DateTimeField(null=True, blank=True)
+    # What the periodic reminders already did, so a run never looks at the same meeting twice: the start time
+    # participants were reminded of (a rescheduled meeting is reminded again), and when the organizer was told the
+    # minutes are missing.
+    reminded_start = models.DateTimeField(null=True, blank=True)
+    minutes_reminded_at = models.DateTimeField(null=True, blank=True)
     # The follow-up record written on the customer when the minutes of a follow-up meeting were recorded.
     followup = models.ForeignKey(
         "customers.FollowUp", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

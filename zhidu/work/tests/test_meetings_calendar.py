@@ -173,3 +173,26 @@ def test_fold_keeps_characters_whole(text):  # type: ignore[no-untyped-def]
     assert all(len(p.encode("utf-8")) <= 75 for p in pieces)
     assert all(p.startswith(" ") for p in pieces[1:])
     assert "".join([pieces[0], *(p[1:] for p in pieces[1:])]) == "SUMMARY:" + ics.escape_text(text)
+
+
+def test_reminders_reach_every_meeting_in_batches(actors, time_machine, settings):  # type: ignore[no-untyped-def]
+    """More meetings than one run looks at: the next runs reach the rest, none is looked at twice."""
+    settings.WORK_MEETING_REMIND_MINUTES = 30
+    settings.WORK_MINUTES_DUE_HOURS = 24
+    settings.WORK_MEETING_REMIND_BATCH = 2
+    time_machine.move_to("2026-03-01 18:00:00+08:00", tick=False)
+    meetings = [
+        schedule(actors.supervisor, [actors.sales], title=f"例会{i}", start=START + dt.timedelta(minutes=i))
+        for i in range(5)
+    ]
+    Notification.objects.all().delete()
+    time_machine.move_to("2026-03-02 13:40:00+08:00", tick=False)  # all five start within 30 minutes
+    # Two participants (organizer and sales) per meeting; two meetings per run.
+    assert [svc.meeting_reminders().start for _ in range(4)] == [4, 4, 2, 0]
+    soon = Notification.objects.filter(title="A meeting starts soon")
+    assert sorted(set(soon.values_list("url", flat=True))) == sorted(
+        reverse("work:meeting", args=[m.pk]) for m in meetings
+    )
+    time_machine.move_to("2026-03-03 16:00:00+08:00", tick=False)  # every one's minutes are a day late
+    assert [svc.meeting_reminders().minutes for _ in range(4)] == [2, 2, 1, 0]
+    assert Notification.objects.filter(title="The minutes of a meeting are missing").count() == 5
