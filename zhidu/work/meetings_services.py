@@ -30,7 +30,7 @@ from zhidu.org.models import LEAD_ROLES, CalendarEntry, Member, SessionKind, wor
 
 from . import errors as E
 from .models import ActionItem, Attendance, Meeting, MeetingKind, MeetingParticipant, MeetingStatus
-from .tasks_services import task_create
+from .tasks_services import member_label, members_in_scope, task_create
 
 AGENDA_MAX = 5000
 MINUTES_MAX = 10000
@@ -133,11 +133,7 @@ def _check_participants(actor: Member, participant_ids: Iterable[int]) -> list[M
         raise DomainError(
             E.ERR_MEETING_PARTICIPANTS_MAX, field="participants", max=settings.WORK_MEETING_MAX_PARTICIPANTS
         )
-    allowed = {m.pk: m for m in Member.objects.active().filter(pk__in=ids).filter(pk__in=work_scope_q(actor))}
-    for pk in ids:
-        if pk not in allowed:
-            other = Member.objects.filter(pk=pk).first()
-            raise DomainError(E.ERR_MEETING_PARTICIPANT_SCOPE, field="participants", code="forbidden", name=other or pk)
+    allowed = members_in_scope(actor, ids, error=E.ERR_MEETING_PARTICIPANT_SCOPE, field="participants")
     return [actor, *(allowed[pk] for pk in ids)]
 
 
@@ -297,8 +293,7 @@ def attendance_record(
             if mark not in Attendance.values:
                 raise DomainError(E.ERR_MEETING_ATTENDANCE, field="attendance")
             if int(pk) not in rows:
-                other = Member.objects.filter(pk=pk).first()
-                raise DomainError(E.ERR_MEETING_NOT_PARTICIPANT, field="attendance", name=other or pk)
+                raise DomainError(E.ERR_MEETING_NOT_PARTICIPANT, field="attendance", name=member_label(int(pk)))
         before = {str(pk): p.attendance for pk, p in rows.items()}
         changed = [rows[int(pk)] for pk, mark in marks.items() if rows[int(pk)].attendance != mark]
         for p in changed:

@@ -60,12 +60,24 @@ def _check_assignees(actor: Member, assignee_ids: Iterable[int]) -> list[Member]
     ids = list(dict.fromkeys(int(pk) for pk in assignee_ids))
     if not ids:
         raise DomainError(E.ERR_TASK_NO_ASSIGNEE, field="assignees")
+    allowed = members_in_scope(actor, ids, error=E.ERR_TASK_ASSIGNEE_SCOPE, field="assignees")
+    return [allowed[pk] for pk in ids]
+
+
+def member_label(pk: int) -> str:
+    """How an error names a member: their name, never a bare id (one that does not exist reads as unknown)."""
+    other = Member.objects.filter(pk=pk).first()
+    return other.name if other is not None else gettext("an unknown member")
+
+
+def members_in_scope(actor: Member, ids: list[int], *, error: str, field: str) -> dict[int, Member]:
+    """The active members `ids` by id, all within the actor's work scope; the first one outside is refused with
+    `error` (a template with `{name}`)."""
     allowed = {m.pk: m for m in Member.objects.active().filter(pk__in=ids).filter(pk__in=work_scope_q(actor))}
     for pk in ids:
         if pk not in allowed:
-            other = Member.objects.filter(pk=pk).first()
-            raise DomainError(E.ERR_TASK_ASSIGNEE_SCOPE, field="assignees", code="forbidden", name=other or pk)
-    return [allowed[pk] for pk in ids]
+            raise DomainError(error, field=field, code="forbidden", name=member_label(pk))
+    return allowed
 
 
 def task_create(

@@ -78,3 +78,10 @@ def test_who_reads_a_task(actors, login, name):  # type: ignore[no-untyped-def]
     page = login(actors.by_name(name)).get(reverse("work:task", args=[task.pk]))
     assert page.status_code == (200 if name in READS else 404)
     assert (name in READS) == Task.objects.visible_to(actors.by_name(name)).filter(pk=task.pk).exists()
+
+
+def test_an_unknown_assignee_is_named_not_numbered(actors):  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as exc:
+        svc.task_create(actor=actors.supervisor, title="回访", assignee_ids=[987654], due_at=tomorrow())
+    assert "987654" not in exc.value.message and "an unknown member" in exc.value.message
+    assert not Task.objects.exists()
